@@ -1,0 +1,91 @@
+"""Translations: gettext catalogs under locales/, read with Babel.
+
+msgids are the French reference texts. Each ``locales/<lang>/LC_MESSAGES/messages.po`` is
+compiled in memory when the bot starts, so a fresh checkout needs no build step and what runs
+is always what the .po files say. Fuzzy entries (a French text changed since the translation)
+are left out, so the person reads the current French rather than an outdated translation.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import string
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from flows.engine import Msg
+
+DOMAIN = "messages"
+LOCALES = ("fr", "nl", "en")
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+class _Keep(dict[str, str]):
+    """Leaves an unknown {placeholder} as it is instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+_formatter = string.Formatter()
+
+
+class Translator:
+    """Translates engine messages for one locale."""
+
+    def __init__(self, locale: str, translations: gettext.NullTranslations) -> None:
+        self.locale = locale
+        self._t = translations
+
+    def gettext(self, msgid: str) -> str:
+        return self._t.gettext(msgid)
+
+    def render(self, msg: Msg, context: Mapping[str, str] | None = None) -> str:
+        template = self.gettext(msg.id)
+        params = _Keep(context or {})
+        for name, value in msg.params.items():
+            if isinstance(value, Msg):
+                params[name] = self.render(value, context)
+            elif isinstance(value, int):
+                params[name] = format_decimal(value, locale=self.locale)
+            else:
+                params[name] = value
+        if not any(field for _, field, _, _ in _formatter.parse(template)):
+            return template
+        return template.format_map(params)
+
+    def datetime(self, value: datetime) -> str:
+        return format_datetime(value, format="medium", tzinfo=BRUSSELS, locale=self.locale)
+
+
+def _load_po(path: Path) -> gettext.NullTranslations:
+    with path.open("rb") as fh:
+        catalog = read_po(fh, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+class Catalogs:
+    """Every locale's translations, loaded once."""
+
+    def __init__(self, locales_dir: Path, default: str = "fr") -> None:
+        self.default = default
+        self._translators: dict[str, Translator] = {}
+        for locale in LOCALES:
+            po = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+            translations = _load_po(po) if po.exists() else gettext.NullTranslations()
+            self._translators[locale] = Translator(locale, translations)
+
+    def get(self, locale: str | None) -> Translator:
+        return self._translators.get(locale or self.default, self._translators[self.default])

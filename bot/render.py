@@ -1,0 +1,79 @@
+"""Turns the engine's ``Say`` effects into plain outgoing messages for any adapter."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.i18n import Translator
+from flows.engine import Choice, Field, Msg, Say
+from flows.texts import N_
+
+SUMMARY_LINE = N_("• {label} : {value}")
+SELECTED_MARK = "✓ "
+
+
+@dataclass(frozen=True)
+class OutButton:
+    data: str  # "<turn>:<button id>", at most 64 bytes (Telegram's callback_data limit)
+    label: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to show: its text, its buttons, and what the bot waits for."""
+
+    text: str
+    buttons: tuple[OutButton, ...] = ()
+    expects: str = "nothing"
+    update: bool = False
+    summary: tuple[tuple[str, str], ...] = ()
+
+
+def callback_data(turn: int, button_id: str) -> str:
+    return f"{turn}:{button_id}"
+
+
+def parse_callback(data: str) -> Choice | None:
+    """A button press back to an engine event; None when the data is not ours."""
+    turn, sep, option = data.partition(":")
+    if not sep or not turn.isdigit() or not option or len(data) > 64:
+        return None
+    return Choice(option=option, turn=int(turn))
+
+
+def _value(field: Field, t: Translator, context: Mapping[str, str]) -> str:
+    value = field.value
+    if isinstance(value, Msg):
+        return t.render(value, context)
+    if isinstance(value, tuple):
+        return ", ".join(t.render(v, context) for v in value)
+    return value
+
+
+def render(say: Say, t: Translator, context: Mapping[str, str] | None = None) -> Outgoing:
+    ctx = context or {}
+    text = t.render(say.text, ctx)
+    summary = tuple((t.render(f.label, ctx), _value(f, t, ctx)) for f in say.fields)
+    if summary:
+        lines = [
+            t.gettext(SUMMARY_LINE).format(label=label, value=value) for label, value in summary
+        ]
+        text = text + "\n\n" + "\n".join(lines)
+    buttons = tuple(
+        OutButton(
+            callback_data(say.turn, b.id),
+            (SELECTED_MARK if b.selected else "") + t.render(b.label, ctx),
+        )
+        for b in say.buttons
+    )
+    return Outgoing(text, buttons, say.expects, say.update, summary)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents and punctuation removed: how typed labels are compared."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())

@@ -1,0 +1,191 @@
+"""The conversation service: one entry point shared by the terminal and Telegram adapters.
+
+For each thing a person does it loads their state, runs the pure engine, and in one SQLite
+transaction stores the new state, any consent and any finished request (with its composed
+e-mail). Only after that commit is the person answered and delivery attempted, so a crash at
+any point loses nothing and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import aiosqlite
+from babel import Locale
+
+from bot.i18n import Catalogs, Translator
+from bot.mail import compose
+from bot.outbox import Outbox
+from bot.render import Outgoing, fold, render
+from flows.engine import (
+    Choice,
+    ConsentGiven,
+    Event,
+    Say,
+    State,
+    Submit,
+    Text,
+    advance,
+    prompt,
+)
+from flows.loader import FlowSet, qualify
+from flows.schema import ChoiceStep
+from storage import repo
+from storage.db import Database
+from storage.models import PayloadField, RequestPayload
+
+log = logging.getLogger(__name__)
+
+_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ConversationService:
+    """Runs conversations for every chat, durably."""
+
+    def __init__(
+        self,
+        flows: FlowSet,
+        db: Database,
+        catalogs: Catalogs,
+        outbox: Outbox,
+        *,
+        mail_from: str,
+        mail_to: str,
+        default_locale: str = "fr",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.flows = flows
+        self.db = db
+        self.catalogs = catalogs
+        self.outbox = outbox
+        self.mail_from = mail_from
+        self.mail_to = mail_to
+        self.default_locale = default_locale
+        self.clock = clock
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+        self._topic_labels = self._collect_topic_labels()
+
+    # -- public -------------------------------------------------------------------------------
+
+    async def state_of(self, chat_key: str) -> State | None:
+        return await repo.load_conversation(self.db, chat_key)
+
+    async def handle(
+        self, chat_key: str, event: Event, *, locale: str | None = None
+    ) -> list[Outgoing]:
+        """Apply one event for one chat; return the messages to show, in order."""
+        lock = self._locks.get(chat_key)
+        if lock is None:
+            lock = self._locks[chat_key] = asyncio.Lock()
+        async with lock:
+            return await self._handle(chat_key, event, locale)
+
+    def translator(self, state: State | None) -> Translator:
+        return self.catalogs.get(state.locale if state else self.default_locale)
+
+    def current_prompt(self, state: State) -> list[Outgoing]:
+        t = self.translator(state)
+        return [render(e, t) for e in prompt(self.flows, state) if isinstance(e, Say)]
+
+    # -- internals ----------------------------------------------------------------------------
+
+    async def _handle(self, chat_key: str, event: Event, locale: str | None) -> list[Outgoing]:
+        state = await repo.load_conversation(self.db, chat_key)
+        if state is None:
+            state = State(locale=locale or self.default_locale)
+        if isinstance(event, Text) and state.started:
+            event = self._match_label(state, event)
+        now = self.clock()
+        new_state, effects = advance(self.flows, state, event, now)
+        context: dict[str, str] = {}
+        submitted: list[str] = []
+        async with self.db.transaction() as conn:
+            for effect in effects:
+                if isinstance(effect, ConsentGiven):
+                    await repo.insert_consent(conn, chat_key, effect.version, effect.at)
+                elif isinstance(effect, Submit):
+                    ref = await self._new_ref(conn, now)
+                    payload = self._payload(effect, ref, now)
+                    message = compose(payload, self.mail_from, self.mail_to)
+                    await repo.insert_request(conn, chat_key, payload, message.as_bytes())
+                    context["ref"] = ref
+                    submitted.append(ref)
+            await repo.save_conversation(conn, chat_key, new_state, now)
+        for ref in submitted:
+            log.info("request %s stored", ref)
+            await self.outbox.deliver(ref)
+        t = self.translator(new_state)
+        return [render(e, t, context) for e in effects if isinstance(e, Say)]
+
+    def _match_label(self, state: State, event: Text) -> Event:
+        """Typing a button's label counts as pressing it."""
+        typed = fold(event.text)
+        if not typed:
+            return event
+        for out in self.current_prompt(state):
+            for button in out.buttons:
+                if fold(button.label) == typed:
+                    turn, _, option = button.data.partition(":")
+                    return Choice(option=option, turn=int(turn))
+        return event
+
+    async def _new_ref(self, conn: aiosqlite.Connection, now: datetime) -> str:
+        while True:
+            suffix = "".join(secrets.choice(_REF_ALPHABET) for _ in range(4))
+            ref = f"R-{now:%y%m%d}-{suffix}"
+            if not await repo.ref_exists(conn, ref):
+                return ref
+
+    def _collect_topic_labels(self) -> dict[str, str]:
+        """FAQ topic id -> the French label of the button that leads to it."""
+        by_step = {qid: s.topic for qid, s in self.flows.steps.items() if s.topic}
+        labels: dict[str, str] = {}
+        for qid, step in self.flows.steps.items():
+            if not isinstance(step, ChoiceStep):
+                continue
+            flow_id = qid.split(".", 1)[0]
+            for opt in step.options:
+                if isinstance(opt.next, str):
+                    topic = by_step.get(qualify(flow_id, opt.next))
+                    if topic:
+                        labels.setdefault(topic, opt.label)
+        return labels
+
+    def _payload(self, submit: Submit, ref: str, now: datetime) -> RequestPayload:
+        fr = self.catalogs.get("fr")
+        fields = []
+        for f in submit.fields:
+            value = f.value
+            if isinstance(value, tuple):
+                shown = ", ".join(fr.render(v) for v in value)
+            elif isinstance(value, str):
+                shown = value
+            else:
+                shown = fr.render(value)
+            raw = list(f.raw) if isinstance(f.raw, tuple) else f.raw
+            fields.append(PayloadField(key=f.key, label=fr.render(f.label), value=shown, raw=raw))
+        return RequestPayload(
+            ref=ref,
+            offer=submit.offer,
+            offer_label=fr.render(submit.offer_title),
+            created_at=now,
+            locale=submit.locale,
+            locale_label=Locale.parse(submit.locale).get_display_name("fr") or submit.locale,
+            fields=fields,
+            faq_read=list(submit.faq_read),
+            faq_read_labels=[self._topic_labels.get(t, t) for t in submit.faq_read],
+            consent_version=submit.consent_version,
+            consent_at=submit.consent_at,
+            source=submit.source,
+        )

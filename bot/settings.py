@@ -1,0 +1,41 @@
+"""All settings, from PAT_* environment variables or a git-ignored .env file.
+
+Read once in the composition root (bot/app.py) and passed down. Secrets are SecretStr, so they
+never show in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+Locale = Literal["fr", "nl", "en"]
+
+
+class Settings(BaseSettings):
+    """Settings of the PAT front door. Every field reads ``PAT_<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("data")
+    mail_to: str = "pat@smes.be"
+    mail_from: str = "Robot PAT <noreply@smes.be>"
+    default_locale: Locale = "fr"
+    locales_dir: Path = REPO_ROOT / "locales"
+    log_level: str = "INFO"
+    telegram_token: SecretStr | None = None
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "pat.sqlite3"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"

@@ -1,0 +1,102 @@
+"""The conversation in a terminal: the same service as Telegram, read from stdin.
+
+Contract (tests and scripts rely on it): each bot message is printed, then its choices as
+numbered lines ``1) Label``; the person answers with the number or the label (several numbers,
+``1 3`` or ``1,3``, toggle several answers of a multiple choice). On a free-text question the
+buttons it offers are shown as ``[Label]`` and chosen by typing the label, since a number typed
+there is an answer. Commands start with ``/``
+(/menu, /cancel, /help, /privacy, /start). A ``> `` prompt is shown only when stdin is a
+terminal. End of input exits cleanly with status 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TextIO
+
+from bot.render import Outgoing, parse_callback
+from bot.service import ConversationService
+from flows.engine import Choice, Command, CommandName, Event, Start, Text
+
+TERMINAL_CHAT = "terminal"
+_COMMANDS: dict[str, CommandName] = {
+    "/menu": "menu",
+    "/cancel": "cancel",
+    "/help": "help",
+    "/privacy": "privacy",
+}
+_NUMBERS = re.compile(r"^\d+(?:\s*[, ]\s*\d+)*$")
+
+
+class TerminalChat:
+    """Reads lines, turns them into events, prints what the bot says."""
+
+    def __init__(
+        self,
+        service: ConversationService,
+        stdin: TextIO,
+        stdout: TextIO,
+        *,
+        chat_key: str = TERMINAL_CHAT,
+        locale: str | None = None,
+    ) -> None:
+        self.service = service
+        self.stdin = stdin
+        self.stdout = stdout
+        self.chat_key = chat_key
+        self.locale = locale
+        self.last: Outgoing | None = None  # the last message with buttons
+
+    def show(self, messages: list[Outgoing]) -> None:
+        for out in messages:
+            self.stdout.write(out.text + "\n")
+            if out.expects == "text" and out.buttons:
+                # A number typed here is an answer, so these are chosen by typing the label.
+                self.stdout.write("  ".join(f"[{b.label}]" for b in out.buttons) + "\n")
+            else:
+                for number, button in enumerate(out.buttons, start=1):
+                    self.stdout.write(f"{number}) {button.label}\n")
+            self.stdout.write("\n")
+            if out.buttons:
+                self.last = out
+        self.stdout.flush()
+
+    def events_for(self, line: str) -> list[Event]:
+        """What one typed line means."""
+        word = line.strip().split(" ", 1)[0].lower() if line.startswith("/") else ""
+        if word == "/start":
+            payload = line.strip()[len("/start"):].strip() or None
+            return [Start(payload)]
+        if word in _COMMANDS:
+            return [Command(_COMMANDS[word])]
+        buttons = self.last.buttons if self.last else ()
+        expects_text = self.last is not None and self.last.expects == "text"
+        if buttons and _NUMBERS.match(line.strip()) and not expects_text:
+            numbers = [int(n) for n in re.split(r"[ ,]+", line.strip())]
+            several_ok = self.last is not None and self.last.expects == "multi"
+            if (len(numbers) == 1 or several_ok) and all(1 <= n <= len(buttons) for n in numbers):
+                chosen = [parse_callback(buttons[n - 1].data) for n in numbers]
+                return [c for c in chosen if isinstance(c, Choice)]
+        return [Text(line)]
+
+    async def _send(self, event: Event) -> None:
+        self.show(await self.service.handle(self.chat_key, event, locale=self.locale))
+
+    async def run(self, *, new: bool = False) -> int:
+        state = await self.service.state_of(self.chat_key)
+        resumable = state is not None and state.started and not new
+        await self._send(Command("resume") if resumable else Start())
+        interactive = self.stdin.isatty()
+        while True:
+            if interactive:
+                self.stdout.write("> ")
+                self.stdout.flush()
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                return 0
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            for event in self.events_for(line):
+                await self._send(event)

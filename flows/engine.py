@@ -1,0 +1,555 @@
+"""The conversation engine: ``advance(flows, state, event, now) -> (state, effects)``.
+
+Pure: no I/O, no clock (``now`` is passed in), no telegram, aiosqlite or gettext. Adapters turn
+what a person does into an ``Event``, call ``advance``, then carry out the effects: render
+``Say`` (translated, with buttons), store ``ConsentGiven``, store and deliver ``Submit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field as PydanticField
+
+from flows import texts
+from flows.loader import MAIN_FLOW, MENU_STEP, FlowSet, qualify
+from flows.schema import (
+    ChoiceStep,
+    ConsentStep,
+    EndStep,
+    InputStep,
+    MessageStep,
+    MultiStep,
+    Next,
+    Step,
+    SubmitStep,
+    SummaryStep,
+)
+from flows.validators import MAX_INPUT_CHARS, VALIDATORS
+
+# ---------------------------------------------------------------------------------------------
+# Events: what the person did.
+
+
+@dataclass(frozen=True)
+class Start:
+    """A new conversation (/start), optionally with a deep-link payload."""
+
+    payload: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """Free text typed by the person."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button pressed; ``turn`` says which prompt the button belonged to (None: current)."""
+
+    option: str
+    turn: int | None = None
+
+
+CommandName = Literal["menu", "cancel", "help", "privacy", "resume"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """/menu, /cancel, /help, /privacy, or a resume after a restart."""
+
+    name: CommandName
+
+
+Event = Start | Text | Choice | Command
+
+# Reserved button ids (flow option ids cannot start with "_").
+MENU = "_menu"
+SKIP = "_skip"
+DONE = "_done"
+SEND = "_send"
+EDIT = "_edit"
+BACK = "_back"
+YES = "_yes"
+NO = "_no"
+EDIT_FIELD = "_f:"
+
+# ---------------------------------------------------------------------------------------------
+# Effects: what the adapter must do.
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A text to translate (msgid) and its placeholders (strings or further Msgs)."""
+
+    id: str
+    params: Mapping[str, str | int | Msg] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Button:
+    id: str
+    label: Msg
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    """One answer as staff and the summary show it."""
+
+    key: str
+    step: str
+    label: Msg
+    value: str | Msg | tuple[Msg, ...]
+    raw: str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Say:
+    """One chat bubble. ``buttons`` belong to prompt ``turn``; ``update`` asks the adapter to
+    redraw the previous prompt (a toggled multi-choice) instead of sending a new bubble."""
+
+    text: Msg
+    buttons: tuple[Button, ...] = ()
+    fields: tuple[Field, ...] = ()
+    turn: int = 0
+    expects: Literal["nothing", "choice", "multi", "text"] = "nothing"
+    update: bool = False
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    version: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConsentRefused:
+    version: str
+
+
+@dataclass(frozen=True)
+class Submit:
+    """A finished request, handed over for storage and delivery."""
+
+    offer: str
+    offer_title: Msg
+    fields: tuple[Field, ...]
+    answers: Mapping[str, str | list[str]]
+    faq_read: tuple[str, ...]
+    locale: str
+    consent_version: str
+    consent_at: datetime
+    source: str | None
+
+
+Effect = Say | ConsentGiven | ConsentRefused | Submit
+
+# ---------------------------------------------------------------------------------------------
+# State: everything needed to continue, serialisable to JSON.
+
+
+class Consent(BaseModel):
+    version: str
+    at: datetime
+
+
+class State(BaseModel):
+    """Where one person is in the conversation."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    step: str = MENU_STEP
+    turn: int = 0
+    locale: str = "fr"
+    answers: dict[str, str | list[str]] = PydanticField(default_factory=dict)
+    path: list[str] = PydanticField(default_factory=list)
+    faq_read: list[str] = PydanticField(default_factory=list)
+    consent: Consent | None = None
+    mode: Literal["normal", "pick_field", "edit"] = "normal"
+    edit_target: str | None = None
+    source: str | None = None
+    started: bool = False
+
+    def has_personal_data(self) -> bool:
+        return bool(self.answers) or self.consent is not None
+
+
+_MAX_HOPS = 200
+
+
+def advance(
+    flows: FlowSet, state: State | None, event: Event, now: datetime
+) -> tuple[State, list[Effect]]:
+    """Apply one event to a state; return the new state and what to do."""
+    run = _Run(flows, (state or State()).model_copy(deep=True), now)
+    run.handle(event)
+    return run.state, run.effects
+
+
+def prompt(flows: FlowSet, state: State) -> list[Effect]:
+    """The current step's question again, without changing anything."""
+    run = _Run(flows, state.model_copy(deep=True), datetime.min)
+    run.prompt()
+    return run.effects
+
+
+class _Run:
+    def __init__(self, flows: FlowSet, state: State, now: datetime) -> None:
+        self.flows = flows
+        self.state = state
+        self.now = now
+        self.effects: list[Effect] = []
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def say(self, msgid: str, **params: str | int | Msg) -> None:
+        self.effects.append(Say(Msg(msgid, params)))
+
+    @property
+    def current(self) -> Step:
+        return self.flows.step(self.state.step)
+
+    def resolve(self, flow_id: str, nxt: Next | None) -> str:
+        if nxt is None:
+            raise ValueError(f"no next after a step of flow {flow_id}")
+        if isinstance(nxt, str):
+            return qualify(flow_id, nxt)
+        for branch in nxt:
+            if branch.when is None or all(
+                self._holds(key, expected) for key, expected in branch.when.items()
+            ):
+                return qualify(flow_id, branch.goto)
+        raise ValueError(f"no branch taken in flow {flow_id}")  # loader requires a default
+
+    def _holds(self, key: str, expected: str | list[str] | bool) -> bool:
+        value = self.state.answers.get(key)
+        if isinstance(expected, bool):
+            return bool(value) is expected
+        if isinstance(expected, str):
+            return value == expected or (isinstance(value, list) and expected in value)
+        return isinstance(value, str) and value in expected
+
+    def clear_request(self) -> None:
+        self.state.answers.clear()
+        self.state.path.clear()
+        self.state.consent = None
+        self.state.mode = "normal"
+        self.state.edit_target = None
+
+    # -- entering steps -----------------------------------------------------------------------
+
+    def enter(self, qid: str) -> None:
+        """Walk from ``qid`` through steps that do not wait, then wait at the next one."""
+        for _ in range(_MAX_HOPS):
+            step = self.flows.step(qid)
+            flow_id = qid.split(".", 1)[0]
+            if step.reset:
+                self.clear_request()
+            self.state.answers.update(step.set)
+            if step.topic and step.topic not in self.state.faq_read:
+                self.state.faq_read.append(step.topic)
+            key = getattr(step, "key", None)
+            if key is not None or isinstance(step, ConsentStep):
+                if qid in self.state.path:
+                    self.state.path.remove(qid)
+                self.state.path.append(qid)
+            if self.state.mode == "edit" and qid != self.state.edit_target:
+                skip_to = self._skip_when_editing(step, flow_id)
+                if skip_to is not None:
+                    qid = skip_to
+                    continue
+            if isinstance(step, MessageStep):
+                for text in step.texts:
+                    self.say(text)
+                qid = self.resolve(flow_id, step.next)
+            elif isinstance(step, SubmitStep):
+                self.effects.append(self._submission())
+                # The request now lives in storage; the conversation keeps nothing personal.
+                self.clear_request()
+                qid = self.resolve(flow_id, step.next)
+            else:
+                if isinstance(step, SummaryStep):
+                    self.state.mode = "normal"
+                    self.state.edit_target = None
+                self.state.step = qid
+                self.state.turn += 1
+                self.prompt()
+                return
+        raise RuntimeError(f"flow walk did not stop after {_MAX_HOPS} steps (at {qid})")
+
+    def _skip_when_editing(self, step: Step, flow_id: str) -> str | None:
+        """While correcting one answer, questions already answered are not asked again."""
+        if isinstance(step, ConsentStep) and self.state.consent is not None:
+            return self.resolve(flow_id, step.next)
+        if isinstance(step, ChoiceStep) and step.key and step.key in self.state.answers:
+            chosen = next((o for o in step.options if o.id == self.state.answers[step.key]), None)
+            if chosen is not None:
+                return self.resolve(flow_id, chosen.next or step.next)
+        if isinstance(step, MultiStep | InputStep) and step.key in self.state.answers:
+            return self.resolve(flow_id, step.next)
+        return None
+
+    def go_menu(self) -> None:
+        self.state.mode = "normal"
+        self.state.edit_target = None
+        self.enter(MENU_STEP)
+
+    # -- prompts ------------------------------------------------------------------------------
+
+    def _menu_button(self) -> tuple[Button, ...]:
+        return (Button(MENU, Msg(texts.MENU_BUTTON)),)
+
+    def prompt(self, first: Msg | None = None, update: bool = False) -> None:
+        """Say the current step's question with its buttons (``first`` replaces its text)."""
+        st = self.state
+        step = self.current
+        turn = st.turn
+        if isinstance(step, ChoiceStep):
+            buttons = tuple(Button(o.id, Msg(o.label)) for o in step.options)
+            if step.menu_button and st.step != MENU_STEP:
+                buttons += self._menu_button()
+            self.effects.append(Say(first or Msg(step.text), buttons, turn=turn, expects="choice"))
+        elif isinstance(step, MultiStep):
+            chosen = st.answers.get(step.key, [])
+            buttons = tuple(
+                Button(o.id, Msg(o.label), selected=o.id in chosen) for o in step.options
+            ) + (Button(DONE, Msg(step.done_label)),) + self._menu_button()
+            self.effects.append(Say(
+                first or Msg(step.text), buttons, turn=turn, expects="multi", update=update
+            ))
+        elif isinstance(step, InputStep):
+            buttons = ()
+            if step.optional:
+                buttons += (Button(SKIP, Msg(step.skip_label or texts.SKIP_BUTTON)),)
+            buttons += self._menu_button()
+            self.effects.append(Say(first or Msg(step.text), buttons, turn=turn, expects="text"))
+        elif isinstance(step, ConsentStep):
+            *lead, last = step.texts
+            if first is not None:
+                lead, last = [], first.id
+            for text in lead:
+                self.say(text)
+            buttons = (
+                Button(YES, Msg(step.accept_label)),
+                Button(NO, Msg(step.refuse_label)),
+            )
+            self.effects.append(Say(Msg(last), buttons, turn=turn, expects="choice"))
+        elif isinstance(step, SummaryStep):
+            fields = self.fields()
+            if st.mode == "pick_field":
+                buttons = tuple(Button(EDIT_FIELD + f.step, f.label) for f in fields)
+                buttons += (Button(BACK, Msg(texts.BACK_TO_SUMMARY)),)
+                self.effects.append(Say(Msg(texts.PICK_FIELD), buttons, turn=turn,
+                                        expects="choice"))
+            else:
+                buttons = (
+                    Button(SEND, Msg(step.send_label)),
+                    Button(EDIT, Msg(step.edit_label)),
+                ) + self._menu_button()
+                self.effects.append(Say(first or Msg(step.text), buttons, fields=fields,
+                                        turn=turn, expects="choice"))
+        elif isinstance(step, EndStep):
+            *lead, last = step.texts
+            for text in lead:
+                self.say(text)
+            self.effects.append(Say(Msg(last), self._menu_button(), turn=turn, expects="choice"))
+
+    # -- answers ------------------------------------------------------------------------------
+
+    def fields(self) -> tuple[Field, ...]:
+        """Answers on the current path that have a summary label, in the order asked."""
+        out: dict[str, Field] = {}
+        for qid in self.state.path:
+            step = self.flows.step(qid)
+            if not isinstance(step, ChoiceStep | MultiStep | InputStep) or not step.summary:
+                continue
+            if step.key is None or step.key not in self.state.answers:
+                continue
+            raw = self.state.answers[step.key]
+            value: str | Msg | tuple[Msg, ...]
+            if isinstance(step, ChoiceStep):
+                labels = {o.id: o.label for o in step.options}
+                value = Msg(labels.get(str(raw), texts.NOT_GIVEN))
+            elif isinstance(step, MultiStep):
+                labels = {o.id: o.label for o in step.options}
+                chosen = raw if isinstance(raw, list) else [raw]
+                value = tuple(Msg(labels[c]) for c in chosen if c in labels) or Msg(
+                    texts.NOT_GIVEN
+                )
+            else:
+                value = str(raw) if raw else Msg(texts.NOT_GIVEN)
+            out.pop(step.key, None)
+            out[step.key] = Field(
+                step.key, qid, Msg(step.summary), value,
+                tuple(raw) if isinstance(raw, list) else raw,
+            )
+        return tuple(out.values())
+
+    def _submission(self) -> Submit:
+        st = self.state
+        offer = str(st.answers.get("offer", "other"))
+        flow = self.flows.flows.get(offer)
+        consent = st.consent
+        if consent is None:  # the loader cannot prove this; the flows must ask before submit
+            raise RuntimeError("submit reached without consent")
+        fields = self.fields()
+        answers: dict[str, str | list[str]] = {
+            f.key: list(f.raw) if isinstance(f.raw, tuple) else f.raw for f in fields
+        }
+        return Submit(
+            offer=offer,
+            offer_title=Msg(flow.title if flow else offer),
+            fields=fields,
+            answers={"offer": offer, **answers},
+            faq_read=tuple(st.faq_read),
+            locale=st.locale,
+            consent_version=consent.version,
+            consent_at=consent.at,
+            source=st.source,
+        )
+
+    # -- events -------------------------------------------------------------------------------
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, Start):
+            self.start(event.payload)
+        elif not self.state.started:
+            # Anything before /start (or after a wipe) opens the conversation first.
+            self.start(None)
+        elif isinstance(event, Command):
+            self.command(event.name)
+        elif isinstance(event, Choice):
+            self.choice(event)
+        else:
+            self.text(event.text)
+
+    def start(self, payload: str | None) -> None:
+        old = self.state
+        self.state = State(
+            locale=old.locale,
+            faq_read=old.faq_read,
+            source=payload or old.source,
+            started=True,
+            turn=old.turn,
+        )
+        self.enter(self.flows.start_of(MAIN_FLOW))
+
+    def command(self, name: CommandName) -> None:
+        if name == "menu":
+            self.go_menu()
+        elif name == "cancel":
+            self.clear_request()
+            self.say(texts.CANCELLED)
+            self.go_menu()
+        elif name == "help":
+            self.say(texts.HELP)
+            self.prompt()
+        elif name == "privacy":
+            self.say(texts.PRIVACY)
+            self.prompt()
+        elif name == "resume":
+            self.say(texts.RESUMED)
+            self.prompt()
+
+    def _stale(self) -> None:
+        self.say(texts.STALE)
+        self.prompt()
+
+    def choice(self, event: Choice) -> None:
+        st = self.state
+        if event.turn is not None and event.turn != st.turn:
+            self._stale()
+            return
+        if event.option == MENU and st.step != MENU_STEP:
+            self.go_menu()
+            return
+        step = self.current
+        flow_id = st.step.split(".", 1)[0]
+        opt = event.option
+        if isinstance(step, ChoiceStep):
+            chosen = next((o for o in step.options if o.id == opt), None)
+            if chosen is None:
+                self._stale()
+                return
+            if step.key:
+                st.answers[step.key] = chosen.id
+            self.enter(self.resolve(flow_id, chosen.next or step.next))
+        elif isinstance(step, MultiStep):
+            if opt == DONE:
+                st.answers.setdefault(step.key, [])
+                self.enter(self.resolve(flow_id, step.next))
+            elif any(o.id == opt for o in step.options):
+                current = st.answers.get(step.key, [])
+                selected = list(current) if isinstance(current, list) else [current]
+                if opt in selected:
+                    selected.remove(opt)
+                else:
+                    selected.append(opt)
+                order = [o.id for o in step.options]
+                st.answers[step.key] = sorted(selected, key=order.index)
+                self.prompt(update=True)
+            else:
+                self._stale()
+        elif isinstance(step, InputStep) and opt == SKIP and step.optional:
+            st.answers[step.key] = ""
+            self.enter(self.resolve(flow_id, step.next))
+        elif isinstance(step, ConsentStep) and opt in (YES, NO):
+            if opt == YES:
+                st.consent = Consent(version=step.version, at=self.now)
+                self.effects.append(ConsentGiven(step.version, self.now))
+                self.enter(self.resolve(flow_id, step.next))
+            else:
+                self.clear_request()
+                self.effects.append(ConsentRefused(step.version))
+                self.enter(qualify(flow_id, step.on_refuse))
+        elif isinstance(step, SummaryStep):
+            self._summary_choice(step, flow_id, opt)
+        else:
+            self._stale()
+
+    def _summary_choice(self, step: SummaryStep, flow_id: str, opt: str) -> None:
+        st = self.state
+        if st.mode == "pick_field":
+            if opt == BACK:
+                st.mode = "normal"
+                self.prompt()
+                return
+            target = opt.removeprefix(EDIT_FIELD)
+            if opt.startswith(EDIT_FIELD) and any(f.step == target for f in self.fields()):
+                st.mode = "edit"
+                st.edit_target = target
+                # Answers of steps after this one count again only if the new path visits them.
+                del st.path[st.path.index(target):]
+                self.enter(target)
+                return
+        elif opt == SEND:
+            self.enter(self.resolve(flow_id, step.next))
+            return
+        elif opt == EDIT:
+            st.mode = "pick_field"
+            self.prompt()
+            return
+        self._stale()
+
+    def text(self, raw: str) -> None:
+        step = self.current
+        if len(raw) > MAX_INPUT_CHARS:
+            self.say(texts.TOO_LONG, limit=MAX_INPUT_CHARS)
+            self.prompt()
+            return
+        if isinstance(step, InputStep):
+            value = VALIDATORS[step.validator](raw)
+            if value is None:
+                self.prompt(first=Msg(step.retry))
+                return
+            self.state.answers[step.key] = value
+            self.enter(self.resolve(self.state.step.split(".", 1)[0], step.next))
+            return
+        self.say(texts.USE_BUTTONS)
+        self.prompt()

@@ -1,0 +1,188 @@
+"""Pydantic schema of a flow file: the conversation declared as data.
+
+A flow file holds one flow: an id, a start step and an ordered list of named steps. Every text a
+person sees is written in French, the reference language, and used as the gettext msgid.
+Targets of ``next``/``goto`` are step ids of the same flow (``region``) or qualified with another
+flow's id (``request.consent``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Keys of a flow file whose values are texts shown to people (msgids). The Babel extractor and
+# the consistency tests read this list, so a new translatable key is declared here once.
+TRANSLATABLE_KEYS = frozenset(
+    {
+        "text",
+        "label",
+        "retry",
+        "summary",
+        "title",
+        "accept_label",
+        "refuse_label",
+        "send_label",
+        "edit_label",
+        "done_label",
+        "skip_label",
+    }
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# A condition on earlier answers: {key: value}, {key: [values]} or {key: true/false} (present or
+# absent). Every key of the mapping must hold for the branch to be taken.
+ConditionValue = str | list[str] | bool
+
+
+class Branch(_Model):
+    """One arm of a conditional ``next``: taken when ``when`` holds (or always, without it)."""
+
+    when: dict[str, ConditionValue] | None = None
+    goto: str
+
+
+Next = str | list[Branch]
+
+
+class Option(_Model):
+    """A button of a choice step; ``next`` overrides the step's own."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=40)]
+    label: str
+    next: Next | None = None
+
+
+class _Step(_Model):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=40)]
+    # Answers to set when the step is entered (e.g. {offer: training}); ``reset`` forgets the
+    # answers of an earlier request first; ``topic`` records a FAQ topic as read.
+    set: dict[str, str] = Field(default_factory=dict)
+    reset: bool = False
+    topic: str | None = None
+
+
+class MessageStep(_Step):
+    """One or more bubbles of text, then on to ``next`` without waiting."""
+
+    kind: Literal["message"]
+    text: str | list[str]
+    next: Next
+
+    @property
+    def texts(self) -> list[str]:
+        return [self.text] if isinstance(self.text, str) else list(self.text)
+
+
+class ChoiceStep(_Step):
+    """A question answered with one button."""
+
+    kind: Literal["choice"]
+    text: str
+    key: str | None = None
+    summary: str | None = None
+    options: list[Option] = Field(min_length=1)
+    next: Next | None = None
+    menu_button: bool = True
+
+    @field_validator("options")
+    @classmethod
+    def _unique_options(cls, options: list[Option]) -> list[Option]:
+        ids = [o.id for o in options]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate option id(s): {', '.join(dupes)}")
+        return options
+
+
+class MultiStep(_Step):
+    """A question answered with several buttons, toggled, then confirmed with ``done_label``."""
+
+    kind: Literal["multi"]
+    text: str
+    key: str
+    summary: str | None = None
+    options: list[Option] = Field(min_length=1)
+    done_label: str
+    next: Next
+
+
+class InputStep(_Step):
+    """A free-text answer checked by a named validator; ``retry`` is said when it fails."""
+
+    kind: Literal["input"]
+    text: str
+    key: str
+    validator: str
+    retry: str
+    summary: str | None = None
+    optional: bool = False
+    skip_label: str | None = None
+    next: Next
+
+
+class ConsentStep(_Step):
+    """The privacy notice and an explicit choice, before any personal data is asked."""
+
+    kind: Literal["consent"]
+    text: str | list[str]
+    version: str
+    accept_label: str
+    refuse_label: str
+    next: Next
+    on_refuse: str
+
+    @property
+    def texts(self) -> list[str]:
+        return [self.text] if isinstance(self.text, str) else list(self.text)
+
+
+class SummaryStep(_Step):
+    """Shows every answer with a summary label and offers to send or to correct one."""
+
+    kind: Literal["summary"]
+    text: str
+    send_label: str
+    edit_label: str
+    next: Next
+
+
+class SubmitStep(_Step):
+    """Hands the finished request to the application (stored, then delivered)."""
+
+    kind: Literal["submit"]
+    next: Next
+
+
+class EndStep(_Step):
+    """Last words of a path; the person can go back to the menu from here."""
+
+    kind: Literal["end"]
+    text: str | list[str]
+
+    @property
+    def texts(self) -> list[str]:
+        return [self.text] if isinstance(self.text, str) else list(self.text)
+
+
+Step = Annotated[
+    MessageStep | ChoiceStep | MultiStep | InputStep | ConsentStep | SummaryStep | SubmitStep
+    | EndStep,
+    Field(discriminator="kind"),
+]
+
+WAITING_KINDS = frozenset({"choice", "multi", "input", "consent", "summary", "end"})
+
+
+class Flow(_Model):
+    """One flow file."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    title: str
+    start: str
+    steps: list[Step] = Field(min_length=1)

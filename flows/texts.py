@@ -1,0 +1,42 @@
+"""Texts the engine says by itself (not declared in a flow file).
+
+French is the reference text and the gettext msgid. ``N_`` only marks a string for extraction
+(pybabel -k N_); translation happens when the adapter renders, never here.
+"""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:  # noqa: N802 - the usual gettext marker name
+    """Mark ``text`` for extraction; returns it unchanged."""
+    return text
+
+
+MENU_BUTTON = N_("↩ Menu")
+SKIP_BUTTON = N_("Passer")
+STALE = N_("Ce bouton ne correspond plus à la question en cours. Voici où nous en sommes :")
+USE_BUTTONS = N_(
+    "Je suis un robot et je comprends surtout les boutons. "
+    "Choisissez une réponse ci-dessous, ou tapez /menu."
+)
+TOO_LONG = N_(
+    "Ce message est trop long pour moi ({limit} caractères au plus). "
+    "Pouvez-vous le raccourcir ? Rien n'a été enregistré."
+)
+CANCELLED = N_("C'est annulé : rien n'a été envoyé et vos réponses sont effacées.")
+RESUMED = N_("Nous reprenons là où nous en étions.")
+HELP = N_(
+    "Je suis le robot d'accueil de PAT : un programme, pas une personne.\n"
+    "Répondez avec les boutons. /menu revient au menu, /cancel annule la demande en cours, "
+    "/privacy explique ce que deviennent vos données.\n"
+    "Pour parler à une personne : pat@smes.be."
+)
+PRIVACY = N_(
+    "Vos coordonnées ne sont demandées qu'avec votre accord, et servent uniquement à ce que "
+    "l'équipe PAT (Smes) vous réponde. Ne partagez pas d'informations sur votre santé ici : "
+    "les messages aux robots Telegram ne sont pas chiffrés de bout en bout.\n"
+    "Pour une question ou pour effacer vos données : pat@smes.be."
+)
+PICK_FIELD = N_("Que voulez-vous corriger ?")
+BACK_TO_SUMMARY = N_("Retour au récapitulatif")
+NOT_GIVEN = N_("(non précisé)")

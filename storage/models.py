@@ -1,0 +1,70 @@
+"""Pydantic models that storage returns and the mail composer reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+RequestStatus = Literal["pending", "delivered", "failed"]
+
+
+class PayloadField(BaseModel):
+    """One answer, labelled in French for staff, with the raw value for filing."""
+
+    key: str
+    label: str
+    value: str
+    raw: str | list[str]
+
+
+class RequestPayload(BaseModel):
+    """Everything PAT staff receive about one request (also the JSON attachment)."""
+
+    ref: str
+    offer: str
+    offer_label: str
+    created_at: datetime
+    locale: str
+    locale_label: str
+    fields: list[PayloadField]
+    faq_read: list[str] = Field(default_factory=list)
+    faq_read_labels: list[str] = Field(default_factory=list)
+    consent_version: str
+    consent_at: datetime
+    source: str | None = None
+
+    def value(self, key: str) -> str | None:
+        for f in self.fields:
+            if f.key == key and isinstance(f.raw, str) and f.raw:
+                return f.raw
+        return None
+
+    def label_of(self, key: str) -> str | None:
+        for f in self.fields:
+            if f.key == key and f.raw:
+                return f.value
+        return None
+
+
+class RequestRecord(BaseModel):
+    """A stored request and its delivery status."""
+
+    ref: str
+    chat_key: str
+    offer: str
+    locale: str
+    created_at: datetime
+    status: RequestStatus
+    attempts: int
+    last_error: str | None
+    delivered_at: datetime | None
+    payload: RequestPayload
+    message: bytes
+
+
+class ConsentRecord(BaseModel):
+    chat_key: str
+    notice_version: str
+    given_at: datetime

@@ -1,0 +1,121 @@
+"""Small repository functions over the database; each returns pydantic models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from flows.engine import State
+from storage.db import Database
+from storage.models import ConsentRecord, RequestPayload, RequestRecord
+
+
+async def load_conversation(db: Database, chat_key: str) -> State | None:
+    async with db.conn.execute(
+        "SELECT state FROM conversations WHERE chat_key = ?", (chat_key,)
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None else State.model_validate_json(row[0])
+
+
+async def save_conversation(
+    conn: aiosqlite.Connection, chat_key: str, state: State, now: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO conversations (chat_key, state, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (chat_key) DO UPDATE SET state = excluded.state, "
+        "updated_at = excluded.updated_at",
+        (chat_key, state.model_dump_json(), now.isoformat()),
+    )
+
+
+async def ref_exists(conn: aiosqlite.Connection, ref: str) -> bool:
+    async with conn.execute("SELECT 1 FROM requests WHERE ref = ?", (ref,)) as cur:
+        return await cur.fetchone() is not None
+
+
+async def insert_request(
+    conn: aiosqlite.Connection, chat_key: str, payload: RequestPayload, message: bytes
+) -> None:
+    await conn.execute(
+        "INSERT INTO requests (ref, chat_key, offer, locale, created_at, status, payload, "
+        "message) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+        (
+            payload.ref,
+            chat_key,
+            payload.offer,
+            payload.locale,
+            payload.created_at.isoformat(),
+            payload.model_dump_json(),
+            message,
+        ),
+    )
+
+
+async def insert_consent(
+    conn: aiosqlite.Connection, chat_key: str, version: str, given_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO consents (chat_key, notice_version, given_at) VALUES (?, ?, ?)",
+        (chat_key, version, given_at.isoformat()),
+    )
+
+
+def _request(row: aiosqlite.Row) -> RequestRecord:
+    return RequestRecord(
+        ref=row["ref"],
+        chat_key=row["chat_key"],
+        offer=row["offer"],
+        locale=row["locale"],
+        created_at=row["created_at"],
+        status=row["status"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        delivered_at=row["delivered_at"],
+        payload=RequestPayload.model_validate_json(row["payload"]),
+        message=row["message"],
+    )
+
+
+async def get_request(db: Database, ref: str) -> RequestRecord | None:
+    async with db.conn.execute("SELECT * FROM requests WHERE ref = ?", (ref,)) as cur:
+        row = await cur.fetchone()
+    return None if row is None else _request(row)
+
+
+async def list_requests(db: Database, status: str | None = None) -> list[RequestRecord]:
+    sql = "SELECT * FROM requests"
+    params: tuple[str, ...] = ()
+    if status is not None:
+        sql += " WHERE status = ?"
+        params = (status,)
+    async with db.conn.execute(sql + " ORDER BY created_at, ref", params) as cur:
+        return [_request(row) async for row in cur]
+
+
+async def mark_delivered(db: Database, ref: str, at: datetime) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE requests SET status = 'delivered', delivered_at = ?, "
+            "attempts = attempts + 1, last_error = NULL WHERE ref = ?",
+            (at.isoformat(), ref),
+        )
+
+
+async def mark_attempt_failed(db: Database, ref: str, error: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE requests SET attempts = attempts + 1, last_error = ? WHERE ref = ?",
+            (error[:500], ref),
+        )
+
+
+async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:
+    async with db.conn.execute(
+        "SELECT chat_key, notice_version, given_at FROM consents WHERE chat_key = ? ORDER BY id",
+        (chat_key,),
+    ) as cur:
+        return [
+            ConsentRecord(chat_key=r[0], notice_version=r[1], given_at=r[2]) async for r in cur
+        ]

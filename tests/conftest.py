@@ -1,0 +1,28 @@
+"""Shared fixtures: the real flows, and a complete app on a temporary data folder."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.settings import Settings
+from flows.loader import FlowSet, load_flows
+
+
+@pytest.fixture(scope="session")
+def flows() -> FlowSet:
+    return load_flows()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[App]:
+    async with build_app(settings) as built:
+        yield built

@@ -1,0 +1,486 @@
+"""Transcripts through every path of the conversation, on the pure engine alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows import texts
+from flows.engine import (
+    Choice,
+    Command,
+    ConsentGiven,
+    ConsentRefused,
+    Msg,
+    Say,
+    Submit,
+    Text,
+)
+from flows.loader import FlowSet
+from flows.schema import ChoiceStep
+from flows.validators import MAX_INPUT_CHARS
+from tests.helpers import CONTACT, NOW, Walk, give_contact
+
+
+def submitted(walk: Walk) -> Submit:
+    subs = [e for e in walk.effects if isinstance(e, Submit)]
+    assert len(subs) == 1
+    return subs[0]
+
+
+def send_from_summary(walk: Walk) -> Submit:
+    walk.press("_send")
+    sub = submitted(walk)
+    assert walk.step == "request.done"
+    assert "Merci ! Votre demande est enregistrée sous la référence {ref}." in walk.says()
+    # Once handed over, the conversation keeps nothing personal.
+    assert walk.state.answers == {} and walk.state.consent is None
+    return sub
+
+
+def test_start_welcomes_says_it_is_a_bot_and_shows_the_menu(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    said = " ".join(walk.says())
+    assert "robot" in said and "pas une personne" in said and "112" in said
+    assert "pat@smes.be" in said
+    assert walk.step == "main.menu"
+    assert walk.buttons() == ["faq", "training", "accompaniment", "intervision", "other"]
+
+
+def faq_topics(flows: FlowSet) -> list[str]:
+    step = flows.step("faq.topics")
+    assert isinstance(step, ChoiceStep)
+    return [o.id for o in step.options]
+
+
+def test_the_faq_covers_every_topic_the_issue_names(flows: FlowSet) -> None:
+    assert set(faq_topics(flows)) == {
+        "what_is", "brings", "relapse", "competition", "qualification", "place",
+        "confidentiality", "funding", "about_pat",
+    }
+
+
+@pytest.mark.parametrize(
+    "topic",
+    ["what_is", "brings", "relapse", "competition", "qualification", "place",
+     "confidentiality", "funding", "about_pat"],
+)
+def test_each_faq_answer_ends_with_next_steps(flows: FlowSet, topic: str) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("faq")
+    walk.press(topic)
+    assert len(walk.says()) >= 3  # answer bubbles, then "Et maintenant ?"
+    assert walk.state.faq_read == [topic]
+    assert walk.step == "faq.after"
+    assert walk.buttons() == ["another", "contact", "_menu"]
+    walk.press("another")
+    assert walk.step == "faq.topics"
+
+
+def test_faq_then_get_in_touch_records_topics_read_in_the_request(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start("src_flyer2026")
+    walk.press("faq")
+    walk.press("relapse")
+    walk.press("another")
+    walk.press("place")
+    walk.press("contact")
+    assert walk.step == "main.get_in_touch"
+    walk.press("other")
+    walk.type("Bonjour, pouvez-vous nous rappeler ?")
+    give_contact(walk)
+    sub = send_from_summary(walk)
+    assert sub.offer == "other"
+    assert sub.faq_read == ("relapse", "place")
+    assert sub.source == "src_flyer2026"
+
+
+def test_training_individual_full_path(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    assert walk.step == "training.profile"
+    walk.press("peer")
+    assert walk.step == "training.format"
+    walk.press("individual")
+    assert walk.step == "training.region"
+    walk.press("wallonia")
+    assert walk.step == "training.hopes"
+    walk.type("Comprendre le rétablissement")
+    assert walk.step == "request.consent"
+    give_contact(walk, organisation=None)
+    sub = send_from_summary(walk)
+    assert sub.offer == "training"
+    assert sub.answers["profile"] == "peer"
+    assert sub.answers["format"] == "individual"
+    assert sub.answers["region"] == "wallonia"
+    assert sub.answers["organisation"] == ""
+    assert "group_size" not in sub.answers
+    assert sub.consent_at == NOW
+
+
+def test_training_for_a_team_asks_how_many_and_skips_the_format(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    walk.press("team")
+    assert walk.step == "training.group_size"
+    walk.type("douze")
+    assert walk.says() == ["Pouvez-vous écrire un nombre entre 1 et 1000 ? Par exemple : 8"]
+    assert walk.step == "training.group_size"
+    walk.type("12")
+    walk.press("elsewhere")
+    assert "PAT travaille à Bruxelles et en Wallonie." in walk.says()[0]
+    walk.type("Préparer l'équipe")
+    give_contact(walk)
+    sub = send_from_summary(walk)
+    assert sub.answers["group_size"] == "12"
+    assert "format" not in sub.answers
+
+
+def test_accompaniment_full_path_with_concerns(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("accompaniment")
+    assert walk.step == "accompaniment.organisation"
+    walk.type("ASBL Les Ponts")
+    walk.press("homelessness")
+    walk.press("brussels")
+    walk.press("decided")
+    walk.press("size_10_25")
+    walk.press("in_progress")
+    assert walk.step == "accompaniment.concerns"
+    turn = walk.state.turn
+    walk.press("relapse")
+    walk.press("competition")
+    walk.press("place")
+    walk.press("place")  # pressed twice: unselected again
+    assert walk.state.turn == turn  # toggling keeps the same buttons valid
+    assert walk.last_say().update is True
+    assert [b.id for b in walk.last_say().buttons if b.selected] == ["competition", "relapse"]
+    walk.press("_done")
+    assert walk.step == "accompaniment.concerns_more"
+    walk.type("Nous avons peur de mal faire.")
+    # The organisation is known: the contact part does not ask it again.
+    walk.press("_yes")
+    walk.type(CONTACT["name"])
+    assert walk.step == "request.role"
+    walk.type(CONTACT["role"])
+    walk.type(CONTACT["email"])
+    walk.press("_skip")
+    assert walk.step == "request.summary"
+    sub = send_from_summary(walk)
+    assert sub.offer == "accompaniment"
+    assert sub.answers["organisation"] == "ASBL Les Ponts"
+    assert sub.answers["concerns"] == ["competition", "relapse"]
+    assert sub.answers["phone"] == ""
+    assert "contact_pref" not in sub.answers
+    labels = {f.key: f.value for f in sub.fields}
+    assert labels["stage"] == Msg("Nous avons décidé d'engager")
+
+
+def test_intervision_working_peer(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("intervision")
+    walk.press("working_peer")
+    walk.press("addiction")
+    walk.press("brussels")
+    walk.type("Le mardi après-midi, une fois par mois")
+    give_contact(walk)
+    sub = send_from_summary(walk)
+    assert sub.offer == "intervision"
+    assert sub.answers["intervision_role"] == "working_peer"
+    assert sub.answers["availability"] == "Le mardi après-midi, une fois par mois"
+
+
+def test_intervision_not_yet_in_post_is_offered_training(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("intervision")
+    walk.press("not_yet")
+    assert walk.step == "intervision.not_yet"
+    walk.press("training")
+    assert walk.step == "training.profile"
+    assert walk.state.answers == {"offer": "training"}
+
+
+def test_intervision_coordinator_is_told_what_to_expect(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("intervision")
+    walk.press("coordinator")
+    assert walk.step == "intervision.sector"
+    assert any("PAT vous dira ce qui est possible" in s for s in walk.says())
+
+
+def test_consent_refused_ends_politely_and_keeps_nothing(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    walk.type("Mon message personnel")
+    assert walk.step == "request.consent"
+    walk.press("_no")
+    assert any(isinstance(e, ConsentRefused) for e in walk.effects)
+    assert not any(isinstance(e, ConsentGiven | Submit) for e in walk.history)
+    assert walk.step == "request.refused"
+    assert "pat@smes.be" in walk.says()[-1]
+    assert walk.state.answers == {} and walk.state.path == [] and walk.state.consent is None
+    assert walk.buttons() == ["_menu"]
+    walk.press("_menu")
+    assert walk.step == "main.menu"
+
+
+def test_consent_is_recorded_with_time_and_notice_version(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    walk.type("Bonjour")
+    walk.press("_yes")
+    given = [e for e in walk.effects if isinstance(e, ConsentGiven)]
+    assert given == [ConsentGiven("2026-11-v1", NOW)]
+    assert walk.step == "request.name"
+
+
+def test_invalid_then_valid_email_and_phone(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    walk.type("Bonjour")
+    walk.press("_yes")
+    walk.type("Jean")
+    walk.press("_skip")
+    walk.type("éducateur")
+    assert walk.step == "request.email"
+    for wrong in ("jean", "jean@", "jean@@example.be", "jean@example"):
+        walk.type(wrong)
+        assert walk.step == "request.email"
+        assert walk.says()[0].startswith("Cette adresse ne semble pas complète")
+        assert walk.buttons() == ["_menu"]
+    walk.type("  Jean.Test@Example.BE ")
+    assert walk.step == "request.phone"
+    for wrong in ("123", "0470 12 34 5", "téléphone", "+32 470 12 34 56 78 90"):
+        walk.type(wrong)
+        assert walk.step == "request.phone", wrong
+        assert walk.says()[0].startswith("Je ne reconnais pas ce numéro")
+    walk.type("0470/12.34.56")
+    assert walk.step == "request.preferred"
+    walk.press("phone")
+    sub_walk_fields = {f.key: f.raw for f in walk.last_say().fields}
+    assert sub_walk_fields["email"] == "Jean.Test@example.be"
+    assert sub_walk_fields["phone"] == "+32 470 12 34 56"
+    assert sub_walk_fields["contact_pref"] == "phone"
+
+
+def test_correction_from_the_summary_returns_to_the_summary(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    walk.type("Bonjour")
+    give_contact(walk)
+    walk.press("_edit")
+    assert walk.says() == [texts.PICK_FIELD]
+    assert "_f:request.email" in walk.buttons() and "_back" in walk.buttons()
+    walk.press("_f:request.email")
+    assert walk.step == "request.email"
+    walk.type("nouvelle@example.be")
+    assert walk.step == "request.summary"
+    values = {f.key: f.raw for f in walk.last_say().fields}
+    assert values["email"] == "nouvelle@example.be"
+    assert values["name"] == CONTACT["name"]
+    sub = send_from_summary(walk)
+    assert sub.answers["email"] == "nouvelle@example.be"
+
+
+def test_correction_back_button_shows_the_summary_again(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    walk.type("Bonjour")
+    give_contact(walk)
+    walk.press("_edit")
+    walk.press("_back")
+    assert walk.step == "request.summary"
+    assert walk.buttons() == ["_send", "_edit", "_menu"]
+
+
+def test_correcting_a_branching_answer_asks_only_what_is_new(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    walk.press("worker")
+    walk.press("individual")
+    walk.press("brussels")
+    walk.type("Les bases")
+    give_contact(walk)
+    walk.press("_edit")
+    walk.press("_f:training.format")
+    walk.press("group")
+    assert walk.step == "training.group_size"  # new question on the new branch
+    walk.type("6")
+    assert walk.step == "request.summary"  # everything else was already answered
+    sub = send_from_summary(walk)
+    assert sub.answers["format"] == "group" and sub.answers["group_size"] == "6"
+    assert sub.answers["hopes"] == "Les bases"
+
+
+def test_correcting_back_to_a_shorter_branch_drops_the_old_answer(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    walk.press("worker")
+    walk.press("group")
+    walk.type("6")
+    walk.press("brussels")
+    walk.type("Les bases")
+    give_contact(walk)
+    walk.press("_edit")
+    walk.press("_f:training.format")
+    walk.press("individual")
+    assert walk.step == "request.summary"
+    assert "group_size" not in {f.key for f in walk.last_say().fields}
+    sub = send_from_summary(walk)
+    assert "group_size" not in sub.answers
+
+
+def test_adding_a_phone_during_correction_asks_the_preferred_contact(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    walk.type("Bonjour")
+    give_contact(walk, phone=None)
+    walk.press("_edit")
+    walk.press("_f:request.phone")
+    walk.type("02 511 11 11")
+    assert walk.step == "request.preferred"
+    walk.press("either")
+    assert walk.step == "request.summary"
+
+
+def test_old_button_gets_an_explanation_and_the_current_question(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    old_turn = walk.state.turn
+    walk.press("training")
+    walk.send(Choice("accompaniment", old_turn))
+    assert walk.says()[0] == texts.STALE
+    assert walk.step == "training.profile"
+    assert walk.buttons()[:2] == ["peer", "management"]
+    assert walk.state.answers == {"offer": "training"}
+
+
+def test_unknown_button_is_treated_as_stale(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Choice("nope", walk.state.turn))
+    assert walk.says()[0] == texts.STALE
+    assert walk.step == "main.menu"
+
+
+def test_typing_at_a_choice_explains_and_repeats_the_question(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    walk.type("je ne sais pas")
+    assert walk.says()[0] == texts.USE_BUTTONS
+    assert walk.step == "training.profile"
+    assert "profile" not in walk.state.answers
+
+
+def test_too_long_message_is_refused_kindly_and_nothing_stored(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    before = walk.state.model_copy(deep=True)
+    walk.type("x" * 10_000)
+    first = walk.effects[0]
+    assert isinstance(first, Say) and first.text == Msg(texts.TOO_LONG, {"limit": MAX_INPUT_CHARS})
+    assert walk.state.answers == before.answers
+    assert walk.step == "other.message"
+
+
+def test_menu_from_anywhere_and_cancel(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("accompaniment")
+    walk.type("ASBL X")
+    walk.press("_menu")
+    assert walk.step == "main.menu"
+    walk.press("accompaniment")
+    walk.type("ASBL X")
+    walk.send(Command("menu"))
+    assert walk.step == "main.menu"
+    walk.press("other")
+    walk.type("Bonjour")
+    walk.send(Command("cancel"))
+    assert walk.says()[0] == texts.CANCELLED
+    assert walk.step == "main.menu"
+    assert walk.state.answers == {}
+
+
+def test_help_and_privacy_repeat_the_current_question(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    turn = walk.state.turn
+    walk.send(Command("help"))
+    assert walk.says()[0] == texts.HELP
+    assert walk.step == "training.profile" and walk.state.turn == turn
+    walk.send(Command("privacy"))
+    assert walk.says()[0] == texts.PRIVACY
+    walk.press("peer")  # the buttons shown before /help still work
+    assert walk.step == "training.format"
+
+
+def test_resume_repeats_the_question(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    walk.send(Command("resume"))
+    assert walk.says()[0] == texts.RESUMED
+    assert walk.step == "training.profile"
+
+
+def test_first_message_without_start_opens_the_conversation(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.send(Text("bonjour"))
+    assert walk.step == "main.menu"
+    assert walk.state.started
+
+
+def test_every_path_is_reachable_and_every_step_visited(flows: FlowSet) -> None:
+    """Explores the whole graph with buttons and valid answers: no dead end, no crash."""
+    answers = {"count": "3", "email": "a@example.be", "phone": "0470123456", "name": "Ana",
+               "short_text": "Test", "long_text": "Test"}
+    seen: set[str] = set()
+    frontier = [Walk(flows)]
+    frontier[0].start()
+    explored = 0
+    while frontier and explored < 3000:
+        walk = frontier.pop()
+        explored += 1
+        seen.add(walk.step)
+        step = flows.step(walk.step)
+        if walk.step in ("request.done", "request.refused"):
+            continue
+        for option in walk.buttons():
+            if option == "_menu" or (option == "_edit" and walk.step != "request.summary"):
+                continue
+            if option in seen and walk.step == "main.menu":
+                continue
+            branch = Walk(flows)
+            branch.state, branch.effects = walk.state.model_copy(deep=True), walk.effects
+            branch.press(option)
+            if branch.step not in seen or option in ("_send", "_yes", "_no"):
+                frontier.append(branch)
+        validator = getattr(step, "validator", None)
+        if validator:
+            branch = Walk(flows)
+            branch.state = walk.state.model_copy(deep=True)
+            branch.type(answers[validator])
+            assert branch.step != walk.step
+            if branch.step not in seen:
+                frontier.append(branch)
+    waiting = {q for q, s in flows.steps.items() if s.kind not in ("message", "submit")}
+    assert waiting - seen == set()
