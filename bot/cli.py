@@ -1,8 +1,8 @@
 """``pat-bot``: the command line.
 
-    pat-bot            Telegram when PAT_TELEGRAM_TOKEN is set, else the terminal chat
-    pat-bot chat       the conversation in this terminal
-    pat-bot check      validate every flow file (exit 1 and list all problems if any)
+pat-bot            Telegram when PAT_TELEGRAM_TOKEN is set, else the terminal chat
+pat-bot chat       the conversation in this terminal
+pat-bot check      validate every flow file (exit 1 and list all problems if any)
 """
 
 from __future__ import annotations

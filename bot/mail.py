@@ -63,7 +63,10 @@ def _footer(payload: RequestPayload) -> list[tuple[str, str]]:
     rows = [
         ("Langue de la personne", f"{payload.locale_label} : répondre en {payload.locale_label}"),
         ("Questions lues avant", ", ".join(payload.faq_read_labels) or "aucune"),
-        ("Consentement", f"donné le {_when(payload, 'consent')} (notice {payload.consent_version})"),
+        (
+            "Consentement",
+            f"donné le {_when(payload, 'consent')} (notice {payload.consent_version})",
+        ),
         ("Reçue le", _when(payload, "created")),
     ]
     if payload.source:
@@ -95,7 +98,7 @@ def _rows(rows: list[tuple[str, str]]) -> str:
     cell = 'style="padding:2px 12px 2px 0;vertical-align:top;color:#555"'
     return "".join(
         f"<tr><td {cell}>{html.escape(label)}</td>"
-        f"<td style=\"padding:2px 0\">{html.escape(value).replace(chr(10), '<br>')}</td></tr>"
+        f'<td style="padding:2px 0">{html.escape(value).replace(chr(10), "<br>")}</td></tr>'
         for label, value in rows
     )
 
@@ -104,15 +107,15 @@ def html_body(payload: RequestPayload) -> str:
     what, contact = _sections(payload)
     e = html.escape
     return (
-        "<!DOCTYPE html><html lang=\"fr\"><body style=\"font-family:sans-serif;font-size:15px\">"
-        f"<h2 style=\"margin:0 0 4px\">{e(payload.offer_label)}</h2>"
-        f"<p style=\"margin:0 0 12px\"><strong>{e(_who(payload))}</strong>"
+        '<!DOCTYPE html><html lang="fr"><body style="font-family:sans-serif;font-size:15px">'
+        f'<h2 style="margin:0 0 4px">{e(payload.offer_label)}</h2>'
+        f'<p style="margin:0 0 12px"><strong>{e(_who(payload))}</strong>'
         f" · référence <code>{e(payload.ref)}</code></p>"
-        "<h3 style=\"margin:12px 0 4px\">La demande</h3>"
+        '<h3 style="margin:12px 0 4px">La demande</h3>'
         f"<table>{_rows(what)}</table>"
-        "<h3 style=\"margin:12px 0 4px\">Contact</h3>"
+        '<h3 style="margin:12px 0 4px">Contact</h3>'
         f"<table>{_rows(contact)}</table>"
-        f"<p style=\"color:#555\"><small><table>{_rows(_footer(payload))}</table></small></p>"
+        f'<p style="color:#555"><small><table>{_rows(_footer(payload))}</table></small></p>'
         "<p><small>Répondre à ce message écrit directement à la personne.</small></p>"
         "</body></html>"
     )

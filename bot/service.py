@@ -71,9 +71,7 @@ class ConversationService:
         self.mail_to = mail_to
         self.default_locale = default_locale
         self.clock = clock
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._topic_labels = self._collect_topic_labels()
 
     # -- public -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.render import Outgoing, parse_callback
 from bot.service import ConversationService
 from flows.engine import Choice, Command, CommandName, Event, Start, Text
+from flows.loader import MENU_STEP
 
 TERMINAL_CHAT = "terminal"
 _COMMANDS: dict[str, CommandName] = {
@@ -66,7 +67,7 @@ class TerminalChat:
         """What one typed line means."""
         word = line.strip().split(" ", 1)[0].lower() if line.startswith("/") else ""
         if word == "/start":
-            payload = line.strip()[len("/start"):].strip() or None
+            payload = line.strip()[len("/start") :].strip() or None
             return [Start(payload)]
         if word in _COMMANDS:
             return [Command(_COMMANDS[word])]
@@ -85,7 +86,7 @@ class TerminalChat:
 
     async def run(self, *, new: bool = False) -> int:
         state = await self.service.state_of(self.chat_key)
-        resumable = state is not None and state.started and not new
+        resumable = state is not None and state.started and state.step != MENU_STEP and not new
         await self._send(Command("resume") if resumable else Start())
         interactive = self.stdin.isatty()
         while True:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field as PydanticField
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 
 from flows import texts
 from flows.loader import MAIN_FLOW, MENU_STEP, FlowSet, qualify
@@ -268,6 +269,13 @@ class _Run:
                 for text in step.texts:
                     self.say(text)
                 qid = self.resolve(flow_id, step.next)
+            elif isinstance(step, EndStep):
+                # Last words, then the menu: nobody rests on a step that only says goodbye.
+                for text in step.texts:
+                    self.say(text)
+                self.state.mode = "normal"
+                self.state.edit_target = None
+                qid = MENU_STEP
             elif isinstance(step, SubmitStep):
                 self.effects.append(self._submission())
                 # The request now lives in storage; the conversation keeps nothing personal.
@@ -317,12 +325,14 @@ class _Run:
             self.effects.append(Say(first or Msg(step.text), buttons, turn=turn, expects="choice"))
         elif isinstance(step, MultiStep):
             chosen = st.answers.get(step.key, [])
-            buttons = tuple(
-                Button(o.id, Msg(o.label), selected=o.id in chosen) for o in step.options
-            ) + (Button(DONE, Msg(step.done_label)),) + self._menu_button()
-            self.effects.append(Say(
-                first or Msg(step.text), buttons, turn=turn, expects="multi", update=update
-            ))
+            buttons = (
+                *tuple(Button(o.id, Msg(o.label), selected=o.id in chosen) for o in step.options),
+                Button(DONE, Msg(step.done_label)),
+                *self._menu_button(),
+            )
+            self.effects.append(
+                Say(first or Msg(step.text), buttons, turn=turn, expects="multi", update=update)
+            )
         elif isinstance(step, InputStep):
             buttons = ()
             if step.optional:
@@ -345,20 +355,20 @@ class _Run:
             if st.mode == "pick_field":
                 buttons = tuple(Button(EDIT_FIELD + f.step, f.label) for f in fields)
                 buttons += (Button(BACK, Msg(texts.BACK_TO_SUMMARY)),)
-                self.effects.append(Say(Msg(texts.PICK_FIELD), buttons, turn=turn,
-                                        expects="choice"))
+                self.effects.append(
+                    Say(Msg(texts.PICK_FIELD), buttons, turn=turn, expects="choice")
+                )
             else:
                 buttons = (
                     Button(SEND, Msg(step.send_label)),
                     Button(EDIT, Msg(step.edit_label)),
-                ) + self._menu_button()
-                self.effects.append(Say(first or Msg(step.text), buttons, fields=fields,
-                                        turn=turn, expects="choice"))
-        elif isinstance(step, EndStep):
-            *lead, last = step.texts
-            for text in lead:
-                self.say(text)
-            self.effects.append(Say(Msg(last), self._menu_button(), turn=turn, expects="choice"))
+                    *self._menu_button(),
+                )
+                self.effects.append(
+                    Say(
+                        first or Msg(step.text), buttons, fields=fields, turn=turn, expects="choice"
+                    )
+                )
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -379,14 +389,15 @@ class _Run:
             elif isinstance(step, MultiStep):
                 labels = {o.id: o.label for o in step.options}
                 chosen = raw if isinstance(raw, list) else [raw]
-                value = tuple(Msg(labels[c]) for c in chosen if c in labels) or Msg(
-                    texts.NOT_GIVEN
-                )
+                value = tuple(Msg(labels[c]) for c in chosen if c in labels) or Msg(texts.NOT_GIVEN)
             else:
                 value = str(raw) if raw else Msg(texts.NOT_GIVEN)
             out.pop(step.key, None)
             out[step.key] = Field(
-                step.key, qid, Msg(step.summary), value,
+                step.key,
+                qid,
+                Msg(step.summary),
+                value,
                 tuple(raw) if isinstance(raw, list) else raw,
             )
         return tuple(out.values())
@@ -525,7 +536,7 @@ class _Run:
                 st.mode = "edit"
                 st.edit_target = target
                 # Answers of steps after this one count again only if the new path visits them.
-                del st.path[st.path.index(target):]
+                del st.path[st.path.index(target) :]
                 self.enter(target)
                 return
         elif opt == SEND:

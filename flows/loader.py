@@ -112,8 +112,17 @@ def step_targets(step: Step) -> Iterator[tuple[str, str]]:
 
 
 def _step_texts(step: Step) -> Iterator[str]:
-    for name in ("text", "retry", "summary", "accept_label", "refuse_label", "send_label",
-                 "edit_label", "done_label", "skip_label"):
+    for name in (
+        "text",
+        "retry",
+        "summary",
+        "accept_label",
+        "refuse_label",
+        "send_label",
+        "edit_label",
+        "done_label",
+        "skip_label",
+    ):
         value = getattr(step, name, None)
         if isinstance(value, str):
             yield value
@@ -124,8 +133,14 @@ def _step_texts(step: Step) -> Iterator[str]:
             yield opt.label
 
 
+_KINDS = {"message", "choice", "multi", "input", "consent", "summary", "submit", "end"}
+
+
 def _describe(err: dict[str, Any]) -> str:
-    loc = ".".join(str(part) for part in err["loc"] if not str(part).endswith("Step"))
+    parts = list(err["loc"])
+    if parts and parts[0] in _KINDS:  # the discriminator tag pydantic puts first
+        parts = parts[1:]
+    loc = ".".join(str(part) for part in parts)
     return f"{loc}: {err['msg']}" if loc else str(err["msg"])
 
 
@@ -159,6 +174,8 @@ def _load_file(path: Path, problems: list[FlowProblem]) -> Flow | None:
             ok = False
             for err in exc.errors():
                 problems.append(FlowProblem(name, label, _describe(dict(err))))
+    if not ok:
+        return None
     header = {k: v for k, v in raw.items() if k != "steps"}
     try:
         flow = Flow.model_validate({**header, "steps": steps})
@@ -166,7 +183,7 @@ def _load_file(path: Path, problems: list[FlowProblem]) -> Flow | None:
         for err in exc.errors():
             problems.append(FlowProblem(name, None, _describe(dict(err))))
         return None
-    return flow if ok else None
+    return flow
 
 
 def _check_set(flowset: FlowSet, problems: list[FlowProblem]) -> None:
@@ -184,21 +201,29 @@ def _check_set(flowset: FlowSet, problems: list[FlowProblem]) -> None:
             if isinstance(step, ChoiceStep) and step.next is None:
                 missing = [o.id for o in step.options if o.next is None]
                 if missing:
-                    problems.append(FlowProblem(
-                        file, step.id,
-                        f"missing next: no 'next' for option(s) {', '.join(missing)}",
-                    ))
+                    problems.append(
+                        FlowProblem(
+                            file,
+                            step.id,
+                            f"missing next: no 'next' for option(s) {', '.join(missing)}",
+                        )
+                    )
             validator = getattr(step, "validator", None)
             if validator is not None and validator not in VALIDATORS:
-                problems.append(FlowProblem(
-                    file, step.id,
-                    f"unknown validator '{validator}' (known: {', '.join(sorted(VALIDATORS))})",
-                ))
+                problems.append(
+                    FlowProblem(
+                        file,
+                        step.id,
+                        f"unknown validator '{validator}' (known: {', '.join(sorted(VALIDATORS))})",
+                    )
+                )
             nxt = getattr(step, "next", None)
             if isinstance(nxt, list) and nxt and nxt[-1].when is not None:
-                problems.append(FlowProblem(
-                    file, step.id, "conditional next needs a last branch without 'when'"
-                ))
+                problems.append(
+                    FlowProblem(
+                        file, step.id, "conditional next needs a last branch without 'when'"
+                    )
+                )
     for qid in REQUIRED_STEPS:
         if qid not in flowset.steps and not any(p.file == f"{MAIN_FLOW}.yml" for p in problems):
             problems.append(FlowProblem(f"{MAIN_FLOW}.yml", None, f"required step '{qid}' missing"))
@@ -215,10 +240,13 @@ def _check_loops(flowset: FlowSet, problems: list[FlowProblem]) -> None:
             return
         if state.get(qid) == 1:
             flow_id = qid.split(".", 1)[0]
-            problems.append(FlowProblem(
-                flowset.files.get(flow_id, flow_id), qid.split(".", 1)[1],
-                "loop that never waits for an answer: " + " -> ".join([*trail, qid]),
-            ))
+            problems.append(
+                FlowProblem(
+                    flowset.files.get(flow_id, flow_id),
+                    qid.split(".", 1)[1],
+                    "loop that never waits for an answer: " + " -> ".join([*trail, qid]),
+                )
+            )
             return
         if state.get(qid) == 2:
             return
@@ -245,9 +273,11 @@ def load_flows(directory: Path = FLOWS_DIR) -> FlowSet:
         if flow is None:
             continue
         if flow.id in flows:
-            problems.append(FlowProblem(
-                path.name, None, f"flow id '{flow.id}' already used by {files[flow.id]}"
-            ))
+            problems.append(
+                FlowProblem(
+                    path.name, None, f"flow id '{flow.id}' already used by {files[flow.id]}"
+                )
+            )
             continue
         flows[flow.id] = flow
         files[flow.id] = path.name

@@ -160,7 +160,7 @@ class SubmitStep(_Step):
 
 
 class EndStep(_Step):
-    """Last words of a path; the person can go back to the menu from here."""
+    """Last words of a path, followed by the main menu."""
 
     kind: Literal["end"]
     text: str | list[str]
@@ -171,12 +171,18 @@ class EndStep(_Step):
 
 
 Step = Annotated[
-    MessageStep | ChoiceStep | MultiStep | InputStep | ConsentStep | SummaryStep | SubmitStep
+    MessageStep
+    | ChoiceStep
+    | MultiStep
+    | InputStep
+    | ConsentStep
+    | SummaryStep
+    | SubmitStep
     | EndStep,
     Field(discriminator="kind"),
 ]
 
-WAITING_KINDS = frozenset({"choice", "multi", "input", "consent", "summary", "end"})
+WAITING_KINDS = frozenset({"choice", "multi", "input", "consent", "summary"})
 
 
 class Flow(_Model):

@@ -7,7 +7,7 @@ French is the reference text and the gettext msgid. ``N_`` only marks a string f
 from __future__ import annotations
 
 
-def N_(text: str) -> str:  # noqa: N802 - the usual gettext marker name
+def N_(text: str) -> str:
     """Mark ``text`` for extraction; returns it unchanged."""
     return text
 

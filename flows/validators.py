@@ -82,9 +82,7 @@ def phone(text: str) -> str | None:
         return None
     if not phonenumbers.is_valid_number(number):
         return None
-    return str(
-        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    )
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
 def count(text: str) -> str | None:

@@ -74,7 +74,8 @@ class Database:
                 name = sql_file.name.replace("'", "''")
                 await self.conn.executescript(
                     f"BEGIN IMMEDIATE;\n{script}\n"
-                    f"INSERT INTO schema_migrations (name, applied_at) VALUES ('{name}', '{now}');\n"
+                    "INSERT INTO schema_migrations (name, applied_at) "
+                    f"VALUES ('{name}', '{now}');\n"
                     "COMMIT;"
                 )
             applied.append(sql_file.name)

@@ -116,6 +116,4 @@ async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:
         "SELECT chat_key, notice_version, given_at FROM consents WHERE chat_key = ? ORDER BY id",
         (chat_key,),
     ) as cur:
-        return [
-            ConsentRecord(chat_key=r[0], notice_version=r[1], given_at=r[2]) async for r in cur
-        ]
+        return [ConsentRecord(chat_key=r[0], notice_version=r[1], given_at=r[2]) async for r in cur]

@@ -58,8 +58,9 @@ CONTACT = {
 }
 
 
-def give_contact(walk: Walk, *, organisation: str | None = "ASBL Soleil",
-                 phone: str | None = CONTACT["phone"]) -> None:
+def give_contact(
+    walk: Walk, *, organisation: str | None = "ASBL Soleil", phone: str | None = CONTACT["phone"]
+) -> None:
     """From the consent question to the summary, with valid answers."""
     assert walk.step == "request.consent"
     walk.press("_yes")

@@ -1,0 +1,63 @@
+"""Every text goes through gettext; the catalogs stay in step with code and flows."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+from bot.i18n import Catalogs
+from bot.settings import REPO_ROOT
+from flows.babel_extract import extract_texts
+from flows.engine import Msg
+from flows.loader import FLOWS_DIR, FlowSet
+
+LOCALES = REPO_ROOT / "locales"
+
+
+def read(path: Path) -> Catalog:
+    with path.open("rb") as fh:
+        return read_po(fh)
+
+
+def ids(catalog: Catalog) -> set[str]:
+    return {str(m.id) for m in catalog if m.id}
+
+
+def test_pot_is_up_to_date_with_code_and_flows(tmp_path: Path) -> None:
+    fresh = tmp_path / "messages.pot"
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run(
+        [str(pybabel), "extract", "-F", "babel.cfg", "-k", "N_", "-o", str(fresh), "."],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    missing = ids(read(fresh)) - ids(read(LOCALES / "messages.pot"))
+    stale = ids(read(LOCALES / "messages.pot")) - ids(read(fresh))
+    assert not missing, f"run `make i18n`: new texts not in the catalogs: {sorted(missing)[:5]}"
+    assert not stale, f"run `make i18n`: texts no longer used: {sorted(stale)[:5]}"
+
+
+def test_extractor_finds_exactly_the_texts_the_loader_uses(flows: FlowSet) -> None:
+    extracted: set[str] = set()
+    for path in FLOWS_DIR.glob("*.yml"):
+        extracted.update(extract_texts(path.read_text(encoding="utf-8")))
+    assert extracted == flows.msgids()
+
+
+def test_french_catalog_covers_the_template() -> None:
+    assert ids(read(LOCALES / "fr" / "LC_MESSAGES" / "messages.po")) == ids(
+        read(LOCALES / "messages.pot")
+    )
+
+
+def test_render_fills_placeholders_and_nested_messages() -> None:
+    fr = Catalogs(LOCALES).get("fr")
+    assert fr.render(Msg("Ref {ref}"), {"ref": "R-1"}) == "Ref R-1"
+    assert fr.render(Msg("{a} et {b}", {"a": Msg("Oui"), "b": 1200})) == "Oui et 1\u202f200"
+    assert fr.render(Msg("{unknown} reste")) == "{unknown} reste"
+    assert Catalogs(LOCALES).get("xx").locale == "fr"  # unknown locale falls back to French

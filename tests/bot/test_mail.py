@@ -1,0 +1,129 @@
+"""The e-mail to PAT staff parses with Python's email package and carries every field."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from bot.mail import compose, header_safe, subject
+from storage.models import PayloadField, RequestPayload
+
+WHEN = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
+
+
+def payload(**overrides: object) -> RequestPayload:
+    fields = [
+        PayloadField(
+            key="organisation", label="Organisation", value="ASBL Soleil", raw="ASBL Soleil"
+        ),
+        PayloadField(key="sector", label="Secteur", value="Santé mentale", raw="mental_health"),
+        PayloadField(key="region", label="Région", value="Bruxelles", raw="brussels"),
+        PayloadField(
+            key="stage", label="Où en est l'équipe", value="Nous découvrons l'idée", raw="exploring"
+        ),
+        PayloadField(
+            key="concerns",
+            label="Questions de l'équipe",
+            value="Le risque de rechute, Sa place dans l'équipe",
+            raw=["relapse", "place"],
+        ),
+        PayloadField(key="name", label="Nom", value="Zoë Müller", raw="Zoë Müller"),
+        PayloadField(key="role", label="Fonction", value="coordinatrice", raw="coordinatrice"),
+        PayloadField(key="email", label="E-mail", value="zoe@example.be", raw="zoe@example.be"),
+        PayloadField(
+            key="phone", label="Téléphone", value="+32 470 12 34 56", raw="+32 470 12 34 56"
+        ),
+    ]
+    data: dict[str, object] = dict(
+        ref="R-261122-AB3C",
+        offer="accompaniment",
+        offer_label="Accompagnement",
+        created_at=WHEN,
+        locale="fr",
+        locale_label="français",
+        fields=fields,
+        faq_read=["relapse"],
+        faq_read_labels=["Et s'il ou elle rechute ?"],
+        consent_version="2026-11-v1",
+        consent_at=WHEN,
+        source="src_flyer2026",
+    )
+    data.update(overrides)
+    return RequestPayload.model_validate(data)
+
+
+def parse(msg: EmailMessage) -> EmailMessage:
+    parsed = message_from_bytes(msg.as_bytes(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def test_subject_sorts_well_and_names_offer_region_organisation_reference() -> None:
+    assert subject(payload()) == "[PAT] Accompagnement · Bruxelles · ASBL Soleil · #R-261122-AB3C"
+
+
+def test_composed_mail_parses_and_carries_every_field() -> None:
+    p = payload()
+    mail = parse(compose(p, "Robot PAT <noreply@smes.be>", "pat@smes.be"))
+    assert mail["To"] == "pat@smes.be"
+    assert mail["Subject"] == subject(p)
+    assert mail["Message-ID"] == "<R-261122-AB3C@smes.be>"
+    assert mail["Reply-To"].addresses[0].addr_spec == "zoe@example.be"
+    assert mail["Reply-To"].addresses[0].display_name == "Zoë Müller"
+    text = mail.get_body(("plain",))
+    html = mail.get_body(("html",))
+    assert text is not None and html is not None
+    plain = text.get_content().replace("\r\n", "\n")
+    markup = html.get_content()
+    assert plain.startswith("Nouvelle demande : Accompagnement\nDe : Zoë Müller (coordinatrice,")
+    for f in p.fields:
+        assert f"{f.label} : {f.value}" in plain
+        assert f.value.replace("'", "&#x27;") in markup
+    for expected in (
+        "R-261122-AB3C",
+        "français",
+        "Et s'il ou elle rechute ?",
+        "2026-11-v1",
+        "22 novembre 2026 à 11:30",
+        "src_flyer2026",
+    ):
+        assert expected in plain
+    attachments = list(mail.iter_attachments())
+    assert [a.get_filename() for a in attachments] == ["R-261122-AB3C.json"]
+    content = attachments[0].get_content()
+    data = json.loads(content if isinstance(content, str) else content.decode())
+    assert data["ref"] == "R-261122-AB3C"
+    assert {f["key"] for f in data["fields"]} == {f.key for f in p.fields}
+    assert data["fields"][4]["raw"] == ["relapse", "place"]
+
+
+def test_typed_text_cannot_inject_headers_or_html() -> None:
+    evil = "ASBL\r\nBcc: victim@example.com\n<script>alert(1)</script>"
+    fields = [
+        PayloadField(key="organisation", label="Organisation", value=evil, raw=evil),
+        PayloadField(key="name", label="Nom", value="Eve\r\nX-Evil: 1", raw="Eve\r\nX-Evil: 1"),
+        PayloadField(key="email", label="E-mail", value="eve@example.be", raw="eve@example.be"),
+    ]
+    raw = compose(payload(fields=fields), "noreply@smes.be", "pat@smes.be").as_bytes()
+    mail = message_from_bytes(raw, policy=policy.default)
+    assert mail["Bcc"] is None and mail["X-Evil"] is None
+    assert "\n" not in str(mail["Subject"]) and "\r" not in str(mail["Subject"])
+    html = mail.get_body(("html",))
+    assert html is not None and "<script>" not in html.get_content()
+    assert "&lt;script&gt;" in html.get_content()
+
+
+def test_long_and_non_ascii_header_values_are_bounded_and_encoded() -> None:
+    long_org = "Association des pair-aidant·e·s " * 10
+    fields = [
+        PayloadField(key="organisation", label="Organisation", value=long_org, raw=long_org.strip())
+    ]
+    msg = compose(payload(fields=fields), "noreply@smes.be", "pat@smes.be")
+    raw = msg.as_bytes()
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert b"=?utf-8?" in raw.split(b"\r\n\r\n", 1)[0]  # RFC 2047 encoded words
+    assert len(header_safe(long_org)) == 60
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert "pair-aidant·e·s" in str(parsed["Subject"])

@@ -1,0 +1,104 @@
+"""Storage on a real SQLite file: migrations, WAL, and restarts in the middle of things."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.app import build_app
+from bot.settings import Settings
+from flows.engine import Choice, Start, State, Text
+from storage import repo
+from storage.db import Database
+from tests.helpers import NOW
+
+
+async def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "pat.sqlite3")
+    async with db.conn.execute("SELECT name FROM schema_migrations") as cur:
+        names = [row[0] async for row in cur]
+    assert names == ["0001_init.sql"]
+    async with db.conn.execute("PRAGMA journal_mode") as cur:
+        row = await cur.fetchone()
+    assert row is not None and row[0] == "wal"
+    await db.close()
+    again = await Database.open(tmp_path / "pat.sqlite3")
+    assert await again.migrate() == []
+    await again.close()
+
+
+async def test_state_round_trips_through_the_database(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "pat.sqlite3")
+    state = State(
+        step="training.region",
+        turn=7,
+        answers={"offer": "training", "c": ["a", "b"]},
+        faq_read=["relapse"],
+        started=True,
+    )
+    async with db.transaction() as conn:
+        await repo.save_conversation(conn, "tg:1", state, NOW)
+    assert await repo.load_conversation(db, "tg:1") == state
+    assert await repo.load_conversation(db, "tg:2") is None
+    await db.close()
+
+
+async def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "pat.sqlite3")
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await repo.save_conversation(conn, "tg:1", State(), NOW)
+            raise RuntimeError("crash mid-transaction")
+    assert await repo.load_conversation(db, "tg:1") is None
+    await db.close()
+
+
+async def test_restart_in_the_middle_of_a_conversation_loses_nothing(settings: Settings) -> None:
+    async with build_app(settings) as app:
+        await app.service.handle("tg:42", Start())
+        await app.service.handle("tg:42", Text("Une formation"))  # typed label = button
+        await app.service.handle("tg:42", Text("Une équipe"))
+        state = await app.service.state_of("tg:42")
+        assert state is not None and state.step == "training.group_size"
+    # The process is gone; a new one opens the same file.
+    async with build_app(settings) as app:
+        state = await app.service.state_of("tg:42")
+        assert state is not None
+        assert state.step == "training.group_size"
+        assert state.answers == {"offer": "training", "profile": "team"}
+        out = await app.service.handle("tg:42", Text("8"))
+        assert out[-1].text == "Où êtes-vous ?"
+
+
+async def test_consent_is_saved_with_time_and_notice_version(settings: Settings) -> None:
+    async with build_app(settings) as app:
+        svc = app.service
+        await svc.handle("tg:7", Start())
+        await svc.handle("tg:7", Text("Autre chose / parler à une personne"))
+        await svc.handle("tg:7", Text("Bonjour"))
+        state = await svc.state_of("tg:7")
+        assert state is not None
+        await svc.handle("tg:7", Choice("_yes", state.turn))
+        consents = await repo.list_consents(app.db, "tg:7")
+        assert len(consents) == 1
+        assert consents[0].notice_version == "2026-11-v1"
+        assert consents[0].given_at.tzinfo is not None
+
+
+async def test_refused_consent_stores_nothing_personal(settings: Settings) -> None:
+    async with build_app(settings) as app:
+        svc = app.service
+        await svc.handle("tg:8", Start())
+        await svc.handle("tg:8", Text("Autre chose / parler à une personne"))
+        await svc.handle("tg:8", Text("Je m'appelle Secret Person"))
+        await svc.handle("tg:8", Text("Je refuse"))
+        assert await repo.list_consents(app.db, "tg:8") == []
+        assert await repo.list_requests(app.db) == []
+    async with (
+        aiosqlite.connect(settings.db_path) as conn,
+        conn.execute("SELECT state FROM conversations") as cur,
+    ):
+        rows = [r[0] async for r in cur]
+    assert rows and not any("Secret Person" in r for r in rows)
