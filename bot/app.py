@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.i18n import Catalogs
+from bot.logs import quiet_third_party_loggers
 from bot.outbox import FileTransport, Outbox, Transport
 from bot.service import ConversationService
 from bot.settings import Settings
@@ -21,6 +22,7 @@ class App:
     db: Database
     outbox: Outbox
     service: ConversationService
+    catalogs: Catalogs
 
 
 @asynccontextmanager
@@ -28,6 +30,7 @@ async def build_app(
     settings: Settings, *, transport: Transport | None = None
 ) -> AsyncIterator[App]:
     """Open the database, load flows and catalogs, deliver what a crash left pending."""
+    quiet_third_party_loggers()
     flows = load_flows()
     catalogs = Catalogs(settings.locales_dir, settings.default_locale)
     db = await Database.open(settings.db_path)
@@ -43,6 +46,6 @@ async def build_app(
             default_locale=settings.default_locale,
         )
         await outbox.deliver_pending()
-        yield App(settings, flows, db, outbox, service)
+        yield App(settings, flows, db, outbox, service, catalogs)
     finally:
         await db.close()

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import build_app
+from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.terminal import TerminalChat
 from flows.loader import FLOWS_DIR, FlowError, load_flows
@@ -38,12 +42,80 @@ async def _chat(settings: Settings, locale: str | None, new: bool) -> int:
         return await chat.run(new=new)
 
 
+HEARTBEAT_SECONDS = 30
+
+
+async def _heartbeat(path: Path, stop: asyncio.Event) -> None:
+    """Touch a file while the bot runs, for the container healthcheck."""
+
+    def beat() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(str(int(time.time())), encoding="ascii")
+
+    while not stop.is_set():
+        await asyncio.to_thread(beat)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
+
+
+def _health(settings: Settings) -> int:
+    try:
+        age = time.time() - settings.heartbeat_path.stat().st_mtime
+    except OSError:
+        print("no heartbeat: is the bot running?", file=sys.stderr)
+        return 1
+    healthy = age < HEARTBEAT_SECONDS * 4
+    print(f"heartbeat {age:.0f}s ago: {'ok' if healthy else 'stale'}")
+    return 0 if healthy else 1
+
+
+async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    """Run the Telegram bot until SIGINT/SIGTERM (or ``stop`` is set)."""
+    from telegram import Update
+
+    from bot.telegram_bot import TelegramFrontDoor
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with build_app(settings) as app:
+        door = TelegramFrontDoor(app.service, app.catalogs)
+        tg = door.build(settings)
+        async with tg:
+            assert tg.updater is not None
+            await door.post_init(tg)
+            await tg.start()
+            if settings.telegram_webhook_url:
+                secret = settings.telegram_webhook_secret
+                await tg.updater.start_webhook(
+                    listen=settings.telegram_webhook_listen,
+                    port=settings.telegram_webhook_port,
+                    url_path=settings.telegram_webhook_path,
+                    webhook_url=settings.telegram_webhook_url,
+                    secret_token=secret.get_secret_value() if secret else None,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+                logging.getLogger(__name__).info("webhook mode")
+            else:
+                await tg.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                logging.getLogger(__name__).info("long polling")
+            beat = asyncio.create_task(_heartbeat(settings.heartbeat_path, stop))
+            await stop.wait()
+            await beat
+            await tg.updater.stop()
+            await tg.stop()
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pat-bot", description="PAT front door chat-bot")
     sub = parser.add_subparsers(dest="command")
     chat = sub.add_parser("chat", help="the conversation in this terminal")
     chat.add_argument("--lang", choices=["fr", "nl", "en"], default=None)
     chat.add_argument("--new", action="store_true", help="start over instead of resuming")
+    sub.add_parser("run", help="the Telegram bot (needs PAT_TELEGRAM_TOKEN)")
+    sub.add_parser("health", help="is a running bot alive? (for Docker's healthcheck)")
     check = sub.add_parser("check", help="validate the flow files")
     check.add_argument("--dir", type=Path, default=FLOWS_DIR)
     return parser
@@ -54,11 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return _check(args.dir)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    if args.command == "health":
+        return _health(settings)
+    configure_logging(settings.log_level)
+    if args.command == "run" or (args.command is None and settings.telegram_token):
+        if settings.telegram_token is None:
+            print("PAT_TELEGRAM_TOKEN is not set (see README: Telegram).", file=sys.stderr)
+            return 2
+        return asyncio.run(run_telegram(settings))
     # The terminal chat prints to stdout; keep routine log lines out of the conversation.
     if args.command in (None, "chat"):
         logging.getLogger().setLevel(logging.WARNING)

@@ -72,6 +72,11 @@ def render(say: Say, t: Translator, context: Mapping[str, str] | None = None) ->
     return Outgoing(text, buttons, say.expects, say.update, summary)
 
 
+def render_text(msgid: str, t: Translator) -> Outgoing:
+    """A plain message from a msgid, outside the engine (adapter-level notices)."""
+    return Outgoing(t.render(Msg(msgid)))
+
+
 def fold(text: str) -> str:
     """Lower-case, accents and punctuation removed: how typed labels are compared."""
     text = unicodedata.normalize("NFKD", text.casefold())

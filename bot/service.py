@@ -21,12 +21,13 @@ from babel import Locale
 from bot.i18n import Catalogs, Translator
 from bot.mail import compose
 from bot.outbox import Outbox
-from bot.render import Outgoing, fold, render
+from bot.render import Outgoing, fold, render, render_text
 from flows.engine import (
     Choice,
     ConsentGiven,
     Event,
     Say,
+    Start,
     State,
     Submit,
     Text,
@@ -34,7 +35,7 @@ from flows.engine import (
     prompt,
 )
 from flows.loader import FlowSet, qualify
-from flows.schema import ChoiceStep
+from flows.schema import ChoiceStep, InputStep
 from storage import repo
 from storage.db import Database
 from storage.models import PayloadField, RequestPayload
@@ -80,14 +81,43 @@ class ConversationService:
         return await repo.load_conversation(self.db, chat_key)
 
     async def handle(
-        self, chat_key: str, event: Event, *, locale: str | None = None
+        self,
+        chat_key: str,
+        event: Event,
+        *,
+        locale: str | None = None,
+        update_id: int | None = None,
     ) -> list[Outgoing]:
-        """Apply one event for one chat; return the messages to show, in order."""
+        """Apply one event for one chat; return the messages to show, in order.
+
+        With an ``update_id``, an update already applied (redelivered after a crash) changes
+        nothing and returns no message.
+        """
+        async with self._lock(chat_key):
+            if update_id is not None and await repo.update_seen(self.db, update_id):
+                return []
+            return await self._handle(chat_key, event, locale, update_id)
+
+    async def explain(self, chat_key: str, msgid: str) -> list[Outgoing]:
+        """A short explanation (e.g. 'I read only text'), then the current question again."""
+        async with self._lock(chat_key):
+            state = await repo.load_conversation(self.db, chat_key)
+        if state is None or not state.started:
+            first = await self.handle(chat_key, Start())
+            return [render_text(msgid, self.translator(state)), *first]
+        return [render_text(msgid, self.translator(state)), *self.current_prompt(state)]
+
+    def expects_phone(self, state: State | None) -> bool:
+        if state is None:
+            return False
+        step = self.flows.steps.get(state.step)
+        return isinstance(step, InputStep) and step.validator == "phone"
+
+    def _lock(self, chat_key: str) -> asyncio.Lock:
         lock = self._locks.get(chat_key)
         if lock is None:
             lock = self._locks[chat_key] = asyncio.Lock()
-        async with lock:
-            return await self._handle(chat_key, event, locale)
+        return lock
 
     def translator(self, state: State | None) -> Translator:
         return self.catalogs.get(state.locale if state else self.default_locale)
@@ -98,7 +128,9 @@ class ConversationService:
 
     # -- internals ----------------------------------------------------------------------------
 
-    async def _handle(self, chat_key: str, event: Event, locale: str | None) -> list[Outgoing]:
+    async def _handle(
+        self, chat_key: str, event: Event, locale: str | None, update_id: int | None
+    ) -> list[Outgoing]:
         state = await repo.load_conversation(self.db, chat_key)
         if state is None:
             state = State(locale=locale or self.default_locale)
@@ -109,6 +141,8 @@ class ConversationService:
         context: dict[str, str] = {}
         submitted: list[str] = []
         async with self.db.transaction() as conn:
+            if update_id is not None:
+                await repo.record_update(conn, update_id, now)
             for effect in effects:
                 if isinstance(effect, ConsentGiven):
                     await repo.insert_consent(conn, chat_key, effect.version, effect.at)

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     locales_dir: Path = REPO_ROOT / "locales"
     log_level: str = "INFO"
     telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    # Webhook mode when a public URL is set; long polling otherwise.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_path: str = "telegram"
+    telegram_webhook_secret: SecretStr | None = None
 
     @property
     def db_path(self) -> Path:
@@ -39,3 +47,7 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def heartbeat_path(self) -> Path:
+        return self.data_dir / "heartbeat"

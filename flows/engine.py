@@ -440,16 +440,39 @@ class _Run:
         else:
             self.text(event.text)
 
+    def deep_link(self, payload: str | None) -> str | None:
+        """The step a /start payload opens: an offer or FAQ flow, or one FAQ topic."""
+        if not payload:
+            return None
+        flow = self.flows.flows.get(payload)
+        if flow is not None and flow.deep_link:
+            return self.flows.start_of(payload)
+        if payload.startswith("faq_"):
+            topic = payload.removeprefix("faq_")
+            for qid, step in self.flows.steps.items():
+                if step.topic == topic and self.flows.flows[qid.split(".", 1)[0]].deep_link:
+                    return qid
+        return None
+
     def start(self, payload: str | None) -> None:
         old = self.state
+        source = payload if payload and payload.startswith("src_") else None
         self.state = State(
             locale=old.locale,
             faq_read=old.faq_read,
-            source=payload or old.source,
+            source=(source or old.source),
             started=True,
             turn=old.turn,
         )
-        self.enter(self.flows.start_of(MAIN_FLOW))
+        welcome = self.flows.start_of(MAIN_FLOW)
+        target = self.deep_link(payload)
+        welcome_step = self.flows.step(welcome)
+        if target is None or not isinstance(welcome_step, MessageStep):
+            self.enter(welcome)  # unknown or absent payload: the welcome, then the menu
+            return
+        for text in welcome_step.texts:
+            self.say(text)
+        self.enter(target)
 
     def command(self, name: CommandName) -> None:
         if name == "menu":

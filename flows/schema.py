@@ -191,4 +191,7 @@ class Flow(_Model):
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     title: str
     start: str
+    # /start <flow id> (Telegram deep link) may open this flow directly; FAQ topics of a flow
+    # that allows it open with /start faq_<topic>.
+    deep_link: bool = False
     steps: list[Step] = Field(min_length=1)

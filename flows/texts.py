@@ -40,3 +40,28 @@ PRIVACY = N_(
 PICK_FIELD = N_("Que voulez-vous corriger ?")
 BACK_TO_SUMMARY = N_("Retour au récapitulatif")
 NOT_GIVEN = N_("(non précisé)")
+NON_TEXT = N_(
+    "Je ne lis que le texte : je ne peux pas ouvrir les images, autocollants, messages "
+    "vocaux ou fichiers. Merci de répondre par écrit ou avec les boutons."
+)
+EDITED = N_(
+    "Je ne vois pas les messages modifiés. Si vous voulez changer une réponse, "
+    "envoyez-la à nouveau, ou utilisez « Corriger » avant l'envoi."
+)
+GROUP_ONLY = N_(
+    "Bonjour ! Je fonctionne uniquement en conversation privée. "
+    "Écrivez-moi directement pour parler de pair-aidance avec PAT."
+)
+ERROR = N_(
+    "Oups, quelque chose s'est mal passé de mon côté. Vos réponses sont gardées. "
+    "Tapez /menu pour continuer, ou écrivez à pat@smes.be."
+)
+
+# Descriptions of the bot's commands in Telegram's command menu.
+COMMAND_DESCRIPTIONS = {
+    "start": N_("Recommencer depuis le début"),
+    "menu": N_("Revenir au menu"),
+    "help": N_("Comment ça marche"),
+    "privacy": N_("Vos données et vos droits"),
+    "cancel": N_("Annuler la demande en cours"),
+}

@@ -117,3 +117,36 @@ async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:
         (chat_key,),
     ) as cur:
         return [ConsentRecord(chat_key=r[0], notice_version=r[1], given_at=r[2]) async for r in cur]
+
+
+async def update_seen(db: Database, update_id: int) -> bool:
+    async with db.conn.execute(
+        "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+async def record_update(conn: aiosqlite.Connection, update_id: int, at: datetime) -> bool:
+    """Record an update id; False when it was already there."""
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+        (update_id, at.isoformat()),
+    )
+    return cur.rowcount == 1
+
+
+async def forget_updates_before(db: Database, before: datetime) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "DELETE FROM processed_updates WHERE processed_at < ?", (before.isoformat(),)
+        )
+
+
+async def tell_group_once(db: Database, chat_id: int, at: datetime) -> bool:
+    """True the first time a group chat is seen (the bot then explains itself once)."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO group_chats (chat_id, told_at) VALUES (?, ?)",
+            (chat_id, at.isoformat()),
+        )
+        return cur.rowcount == 1

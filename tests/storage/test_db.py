@@ -19,7 +19,7 @@ async def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "pat.sqlite3")
     async with db.conn.execute("SELECT name FROM schema_migrations") as cur:
         names = [row[0] async for row in cur]
-    assert names == ["0001_init.sql"]
+    assert names == ["0001_init.sql", "0002_telegram.sql"]
     async with db.conn.execute("PRAGMA journal_mode") as cur:
         row = await cur.fetchone()
     assert row is not None and row[0] == "wal"

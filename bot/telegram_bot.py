@@ -1,0 +1,321 @@
+"""The Telegram adapter: python-telegram-bot handlers around the conversation service.
+
+Everything about the conversation lives in the service and the engine; this module only turns
+Telegram updates into engine events and outgoing messages into Telegram calls: inline keyboards
+for choices, keyboards removed (and the answer shown) once pressed, HTML with every text
+escaped, a typing indicator before several bubbles, kind answers to what the bot cannot read,
+private chats only. Logs carry update ids and error types, never message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.i18n import Catalogs
+from bot.logs import quiet_third_party_loggers
+from bot.render import SUMMARY_LINE, Outgoing, parse_callback
+from bot.service import ConversationService
+from bot.settings import Settings
+from flows import texts
+from flows.engine import Choice, Command, CommandName, Event, Start, Text
+from storage import repo
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+COMMANDS: tuple[CommandName, ...] = ("menu", "help", "privacy", "cancel")
+_RETRY_DELAYS = (0.5, 1.0, 2.0)
+
+
+def escape(text: str) -> str:
+    """Telegram HTML needs only &, < and > escaped in text."""
+    return html.escape(text, quote=False)
+
+
+def chat_key(user_id: int) -> str:
+    return f"tg:{user_id}"
+
+
+def to_html(out: Outgoing, summary_line: str) -> str:
+    """The message as Telegram HTML: every text escaped, summary labels in bold."""
+    if not out.summary:
+        return escape(out.text)
+    body = out.text.split("\n\n", 1)[0]
+    lines = [
+        summary_line.format(label=f"<b>{escape(label)}</b>", value=escape(value))
+        for label, value in out.summary
+    ]
+    return escape(body) + "\n\n" + "\n".join(lines)
+
+
+def keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
+    if not out.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in out.buttons]
+    )
+
+
+async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
+    """Retry a Bot API call on network errors (rate limits are the rate limiter's job)."""
+    for delay in _RETRY_DELAYS:
+        try:
+            return await call()
+        except (NetworkError, TimedOut) as exc:
+            if isinstance(exc, BadRequest):
+                raise
+            log.warning("Bot API call failed (%s); retrying in %.1fs", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+    return await call()
+
+
+class TelegramFrontDoor:
+    """Wires the service into a python-telegram-bot Application."""
+
+    def __init__(self, service: ConversationService, catalogs: Catalogs) -> None:
+        self.service = service
+        self.catalogs = catalogs
+
+    # -- building -----------------------------------------------------------------------------
+
+    def build(
+        self, settings: Settings, **builder_options: Any
+    ) -> Application[Any, Any, Any, Any, Any, Any]:
+        """The Application, ready to initialise; ``builder_options`` go to the builder."""
+        if settings.telegram_token is None:
+            raise ValueError("PAT_TELEGRAM_TOKEN is not set")
+        quiet_third_party_loggers()
+        builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+            Application.builder()
+            .token(settings.telegram_token.get_secret_value())
+            .base_url(settings.telegram_api_url)
+            .base_file_url(settings.telegram_file_url)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+        )
+        for name, value in builder_options.items():
+            builder = getattr(builder, name)(value)
+        app = builder.build()
+        self.register(app)
+        return app
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        private = filters.ChatType.PRIVATE
+        app.add_handler(TypeHandler(Update, self.gate), group=-1)
+        app.add_handler(CommandHandler("start", self.on_start, filters=private))
+        for name in COMMANDS:
+            app.add_handler(CommandHandler(name, self.on_command, filters=private))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, self.on_edited))
+        app.add_handler(MessageHandler(filters.CONTACT & private, self.on_contact))
+        app.add_handler(MessageHandler(filters.TEXT & private, self.on_text))
+        app.add_handler(MessageHandler(private, self.on_unreadable))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_error_handler(self.on_error)
+
+    async def post_init(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """After initialise: the command menu in every language that has a catalog."""
+        for locale in ("fr", "nl", "en"):
+            t = self.catalogs.get(locale)
+            if locale != "fr" and t.locale == "fr":
+                continue
+            commands = [
+                BotCommand(name, t.gettext(texts.COMMAND_DESCRIPTIONS[name]))
+                for name in ("start", *COMMANDS)
+            ]
+            await app.bot.set_my_commands(commands, language_code=locale)
+            if locale == "fr":
+                await app.bot.set_my_commands(commands)  # default for everyone else
+        await repo.forget_updates_before(self.service.db, datetime.now(UTC) - timedelta(days=7))
+
+    # -- sending ------------------------------------------------------------------------------
+
+    async def send(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outs: list[Outgoing]
+    ) -> None:
+        if len(outs) > 2:
+            await with_retries(lambda: context.bot.send_chat_action(chat_id, ChatAction.TYPING))
+        state = await self.service.state_of(chat_key(chat_id))
+        summary_line = self.service.translator(state).gettext(SUMMARY_LINE)
+        for out in outs:
+            text = to_html(out, summary_line)
+            markup = keyboard(out)
+            await with_retries(
+                lambda text=text, markup=markup: context.bot.send_message(  # type: ignore[misc]
+                    chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            )
+
+    async def run_event(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event
+    ) -> list[Outgoing]:
+        user = update.effective_user
+        assert user is not None
+        outs = await self.service.handle(chat_key(user.id), event, update_id=update.update_id)
+        return outs
+
+    # -- handlers -----------------------------------------------------------------------------
+
+    async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Private chats only (a group is told once), and no update applied twice."""
+        chat = update.effective_chat
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            elif update.effective_message is not None and await repo.tell_group_once(
+                self.service.db, chat.id, datetime.now(UTC)
+            ):
+                text = self.catalogs.get(None).gettext(texts.GROUP_ONLY)
+                await with_retries(lambda: context.bot.send_message(chat.id, text))
+            raise ApplicationHandlerStop
+        if update.effective_user is None:
+            raise ApplicationHandlerStop
+        if await repo.update_seen(self.service.db, update.update_id):
+            log.info("update %s already processed; skipped", update.update_id)
+            raise ApplicationHandlerStop
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start, with an optional deep-link payload."""
+        payload = context.args[0][:64] if context.args else None
+        await self._reply(update, context, Start(payload))
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/menu, /help, /privacy, /cancel."""
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        if name in COMMANDS:
+            await self._reply(update, context, Command(name))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Typed text (an unknown /command is text too: the bot explains what it reads)."""
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        await self._reply(update, context, Text(message.text))
+
+    async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A shared contact fills the phone question when it is the person's own number."""
+        message = update.effective_message
+        user = update.effective_user
+        assert message is not None and message.contact is not None and user is not None
+        state = await self.service.state_of(chat_key(user.id))
+        if message.contact.user_id == user.id and self.service.expects_phone(state):
+            await self._reply(update, context, Text(message.contact.phone_number))
+        else:
+            await self.on_unreadable(update, context)
+
+    async def on_unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice notes, files, locations…: the bot reads text."""
+        await self._explain(update, context, texts.NON_TEXT)
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited message changes nothing; the person is told how to change an answer."""
+        await self._explain(update, context, texts.EDITED)
+
+    async def _explain(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, msgid: str
+    ) -> None:
+        user = update.effective_user
+        assert user is not None
+        outs = await self.service.explain(chat_key(user.id), msgid)
+        async with self.service.db.transaction() as conn:
+            await repo.record_update(conn, update.update_id, datetime.now(UTC))
+        await self.send(context, user.id, outs)
+
+    async def _reply(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event
+    ) -> None:
+        user = update.effective_user
+        assert user is not None
+        outs = await self.run_event(update, context, event)
+        await self.send(context, user.id, outs)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press: apply it, then retire (or redraw) the keyboard it came from."""
+        query = update.callback_query
+        user = update.effective_user
+        assert query is not None and user is not None
+        await with_retries(lambda: query.answer())
+        choice = parse_callback(query.data or "") or Choice("_unknown", turn=-1)
+        before = await self.service.state_of(chat_key(user.id))
+        outs = await self.run_event(update, context, choice)
+        if not outs:
+            return
+        fresh = before is not None and choice.turn == before.turn
+        if outs[0].update and fresh:
+            await self._edit_markup(query, keyboard(outs[0]))
+            outs = outs[1:]
+        else:
+            await self._retire_keyboard(query, show_choice=fresh)
+        await self.send(context, user.id, outs)
+
+    async def _edit_markup(self, query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+        try:
+            await with_retries(lambda: query.edit_message_reply_markup(reply_markup=markup))
+        except BadRequest as exc:  # message too old, or unchanged
+            log.info("keyboard not edited: %s", type(exc).__name__)
+
+    async def _retire_keyboard(self, query: CallbackQuery, *, show_choice: bool) -> None:
+        """Old buttons cannot be pressed twice; the answer chosen stays visible."""
+        message = query.message
+        label = None
+        if show_choice and isinstance(message, Message) and message.reply_markup is not None:
+            for row in message.reply_markup.inline_keyboard:
+                for button in row:
+                    if button.callback_data == query.data:
+                        label = button.text
+        try:
+            if label is not None and isinstance(message, Message) and message.text:
+                new_text = f"{message.text_html}\n\n<i>→ {escape(label)}</i>"
+                await with_retries(
+                    lambda: query.edit_message_text(
+                        new_text, parse_mode=ParseMode.HTML, reply_markup=None
+                    )
+                )
+            else:
+                await with_retries(lambda: query.edit_message_reply_markup(reply_markup=None))
+        except BadRequest as exc:
+            log.info("keyboard not removed: %s", type(exc).__name__)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log without personal data, and tell the person how to go on."""
+        err = context.error
+        frames = "".join(traceback.format_tb(err.__traceback__)) if err else ""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("error while handling update %s: %s\n%s", update_id, type(err).__name__, frames)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            chat = update.effective_chat
+            if chat.type == ChatType.PRIVATE:
+                state = await self.service.state_of(chat_key(chat.id))
+                text = self.service.translator(state).gettext(texts.ERROR)
+                try:
+                    await context.bot.send_message(chat.id, text)
+                except Exception as exc:  # the error message itself may fail: log only
+                    log.error("could not tell the person: %s", type(exc).__name__)

@@ -1,0 +1,366 @@
+"""The Telegram front door through the real python-telegram-bot Application.
+
+Updates are built as Telegram sends them; the bot talks HTTP to a local Bot API stand-in on
+127.0.0.1 (tests/botapi.py); the tests assert on what the bot sent: texts, keyboards, edits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_app
+from bot.cli import run_telegram
+from bot.settings import Settings
+from bot.telegram_bot import TelegramFrontDoor
+from flows import texts
+from storage import repo
+from tests.botapi import FakeBotAPI, Telegram, buttons, data_for
+
+MENU_Q = "Que puis-je faire pour vous ?"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = FakeBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def tg_settings(settings: Settings, api: FakeBotAPI) -> Settings:
+    return settings.model_copy(
+        update={"telegram_token": SecretStr("123456:TEST-TOKEN"), "telegram_api_url": api.base_url}
+    )
+
+
+class Bot:
+    """One running bot process: the Application and what it sent."""
+
+    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any], api: FakeBotAPI) -> None:
+        self.app = app
+        self.api = api
+
+    async def send(self, update: dict[str, Any]) -> list[dict[str, Any]]:
+        """Process one update; return the messages sent because of it."""
+        self.api.clear()
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.api.sent()
+
+    def last_with_buttons(self) -> dict[str, Any]:
+        return [m for m in self.api.sent() if m.get("reply_markup")][-1]
+
+
+@asynccontextmanager
+async def running(settings: Settings, api: FakeBotAPI) -> AsyncIterator[Bot]:
+    async with build_app(settings) as built:
+        door = TelegramFrontDoor(built.service, built.catalogs)
+        app = door.build(settings)
+        async with app:
+            await door.post_init(app)
+            yield Bot(app, api)
+
+
+async def press(bot: Bot, person: Telegram, sent: dict[str, Any], label: str) -> list[Any]:
+    return await bot.send(person.press(sent, data_for(sent, label)))
+
+
+async def test_full_request_on_telegram(
+    tg_settings: Settings, api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    ana = Telegram()
+    async with running(tg_settings, api) as bot:
+        sent = await bot.send(ana.message("/start"))
+        assert [m["text"] for m in sent][-1] == MENU_Q
+        assert api.sent("sendChatAction")  # three bubbles: "typing…" first
+        menu = sent[-1]
+        assert [label for label, _ in buttons(menu)][:2] == [
+            "Questions sur la pair-aidance",
+            "Une formation",
+        ]
+        sent = await press(bot, ana, menu, "Accompagner mon organisation")
+        edit = api.sent("editMessageText")[0]
+        assert edit["text"].endswith("<i>→ Accompagner mon organisation</i>")
+        assert "reply_markup" not in edit  # the old buttons are gone
+        assert sent[-1]["text"] == "Quel est le nom de votre organisation ?"
+        sent = await bot.send(ana.message("<b>Soleil & Co</b>"))
+        for label in (
+            "Santé mentale",
+            "Bruxelles",
+            "Nous découvrons l'idée",
+            "10 à 25",
+            "Pas encore",
+        ):
+            sent = await press(bot, ana, bot.last_with_buttons(), label)
+        concerns = sent[-1]
+        await press(bot, ana, concerns, "Le risque de rechute")
+        redraw = api.sent("editMessageReplyMarkup")[0]
+        assert "✓ Le risque de rechute" in [
+            b["text"] for row in redraw["reply_markup"]["inline_keyboard"] for b in row
+        ]
+        assert api.sent() == []  # a toggle redraws the keyboard, sends nothing new
+        sent = await press(bot, ana, concerns, "C'est tout")
+        sent = await press(bot, ana, sent[-1], "Passer")
+        assert sent[-1]["text"].endswith("Êtes-vous d'accord ?")
+        sent = await press(bot, ana, sent[-1], "J'accepte")
+        for answer in ("Ana Lima", "coordinatrice", "ana@example.be", "0470 12 34 56"):
+            sent = await bot.send(ana.message(answer))
+        sent = await press(bot, ana, sent[-1], "Par e-mail")
+        summary = sent[-1]["text"]
+        assert summary.startswith("Voici votre demande. Tout est juste ?")
+        assert "• <b>Organisation</b> : &lt;b&gt;Soleil &amp; Co&lt;/b&gt;" in summary
+        assert sent[-1]["parse_mode"] == "HTML"
+        sent = await press(bot, ana, sent[-1], "Envoyer")
+        (record,) = await repo.list_requests(_db(bot))
+    assert f"référence {record.ref}." in sent[0]["text"]
+    assert sent[-1]["text"] == MENU_Q
+    assert record.status == "delivered"
+    assert (tg_settings.outbox_dir / f"{record.ref}.eml").exists()
+    assert record.payload.value("organisation") == "<b>Soleil & Co</b>"
+    logs = caplog.text
+    for private in ("Ana Lima", "ana@example.be", "470 12 34 56", "Soleil", "123456:TEST"):
+        assert private not in logs
+
+
+def _db(bot: Bot) -> Any:
+    door = next(
+        h.callback.__self__
+        for hs in bot.app.handlers.values()
+        for h in hs
+        if hasattr(h.callback, "__self__")
+    )
+    return door.service.db
+
+
+async def test_restart_mid_conversation_continues_where_the_person_was(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    sam = Telegram(user_id=5151)
+    async with running(tg_settings, api) as bot:
+        sent = await bot.send(sam.message("/start"))
+        sent = await press(bot, sam, sent[-1], "Une formation")
+        profile_question = sent[-1]
+    # The process stops; a new one starts on the same data folder.
+    async with running(tg_settings, api) as bot:
+        sent = await press(bot, sam, profile_question, "Une équipe")
+        assert sent[-1]["text"] == "Combien de personnes environ ? Écrivez un nombre."
+        sent = await bot.send(sam.message("8"))
+        assert sent[-1]["text"] == "Où êtes-vous ?"
+
+
+async def test_stale_button_is_explained_and_the_current_step_shown(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    lea = Telegram(user_id=6161)
+    async with running(tg_settings, api) as bot:
+        sent = await bot.send(lea.message("/start"))
+        menu = sent[-1]
+        await press(bot, lea, menu, "Une formation")
+        sent = await press(bot, lea, menu, "Les intervisions")  # the old menu, pressed again
+        assert sent[0]["text"] == texts.STALE
+        assert sent[-1]["text"] == "Vous êtes…"
+        assert api.sent("editMessageReplyMarkup")  # the old keyboard is removed
+        assert api.sent("editMessageText") == []  # and no answer is shown on it
+        sent = await bot.send(lea.press(menu, "not-our-data"))
+        assert sent[0]["text"] == texts.STALE
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]},
+        {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "cv.pdf"}},
+        {"location": {"latitude": 50.85, "longitude": 4.35}},
+    ],
+    ids=["sticker", "voice", "photo", "document", "location"],
+)
+async def test_non_text_gets_a_kind_answer_and_the_current_step(
+    tg_settings: Settings, api: FakeBotAPI, content: dict[str, Any]
+) -> None:
+    tom = Telegram(user_id=7171)
+    async with running(tg_settings, api) as bot:
+        sent = await bot.send(tom.message("/start"))
+        await press(bot, tom, sent[-1], "Une formation")
+        sent = await bot.send(tom.message(None, **content))
+        assert sent[0]["text"] == texts.NON_TEXT
+        assert sent[-1]["text"] == "Vous êtes…"
+
+
+async def test_shared_contact_fills_the_phone_question(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    eva = Telegram(user_id=8181)
+    async with running(tg_settings, api) as bot:
+        sent = await bot.send(eva.message("/start"))
+        sent = await press(bot, eva, sent[-1], "Autre chose / parler à une personne")
+        contact = {
+            "contact": {"phone_number": "+32470123456", "first_name": "Eva", "user_id": 8181}
+        }
+        sent = await bot.send(eva.message(None, **contact))
+        assert sent[0]["text"] == texts.NON_TEXT  # not the phone question yet
+        await bot.send(eva.message("Bonjour"))
+        sent = await press(bot, eva, bot.last_with_buttons(), "J'accepte")
+        for answer in ("Eva", "Passer", "infirmière", "eva@example.be"):
+            sent = await bot.send(eva.message(answer))
+        someone_else = {"contact": {**contact["contact"], "user_id": 1}}
+        sent = await bot.send(eva.message(None, **someone_else))
+        assert sent[0]["text"] == texts.NON_TEXT
+        sent = await bot.send(eva.message(None, **contact))
+        assert sent[-1]["text"] == "Comment préférez-vous être contacté·e ?"
+
+
+async def test_group_chat_is_told_once_then_quiet(tg_settings: Settings, api: FakeBotAPI) -> None:
+    person = Telegram(user_id=9191)
+    group = {"id": -100123, "type": "group", "title": "Équipe"}
+    first = person.message("/start@pat_test_bot")
+    first["message"]["chat"] = group
+    async with running(tg_settings, api) as bot:
+        sent = await bot.send(first)
+        assert [m["text"] for m in sent] == [texts.GROUP_ONLY]
+        again = person.message("bonjour")
+        again["message"]["chat"] = group
+        assert await bot.send(again) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected_last"),
+    [
+        ("training", "Vous êtes…"),
+        ("faq_relapse", "Et maintenant ?"),
+        ("src_flyer2026", MENU_Q),
+        ("nonsense", MENU_Q),
+    ],
+)
+async def test_deep_links(
+    tg_settings: Settings, api: FakeBotAPI, payload: str, expected_last: str
+) -> None:
+    ida = Telegram(user_id=3131)
+    async with running(tg_settings, api) as bot:
+        sent = await bot.send(ida.message(f"/start {payload}"))
+        assert sent[0]["text"].startswith("Bonjour ! Je suis le robot d'accueil de PAT")
+        assert sent[-1]["text"] == expected_last
+        if payload == "faq_relapse":
+            assert any("Le rétablissement n'est pas la guérison" in m["text"] for m in sent)
+            assert api.sent("sendChatAction")  # several bubbles: typing first
+        state = await _db_state(bot, 3131)
+        assert state.source == ("src_flyer2026" if payload == "src_flyer2026" else None)
+
+
+async def _db_state(bot: Bot, user_id: int) -> Any:
+    state = await repo.load_conversation(_db(bot), f"tg:{user_id}")
+    assert state is not None
+    return state
+
+
+async def test_long_message_edits_and_duplicates_change_nothing(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    max_ = Telegram(user_id=2121)
+    async with running(tg_settings, api) as bot:
+        await bot.send(max_.message("/start"))
+        await press(bot, max_, bot.last_with_buttons(), "Autre chose / parler à une personne")
+        before = await _db_state(bot, 2121)
+        sent = await bot.send(max_.message("a" * 3000))
+        assert sent[0]["text"].startswith("Ce message est trop long pour moi (2\u202f000")
+        sent = await bot.send(max_.edited("Mon message modifié"))
+        assert sent[0]["text"] == texts.EDITED
+        after = await _db_state(bot, 2121)
+        assert after.answers == before.answers and after.step == before.step
+        update = max_.message("Mon vrai message")
+        await bot.send(update)
+        assert await bot.send(update) == []  # the same update again: ignored
+        state = await _db_state(bot, 2121)
+        assert state.step == "request.consent"
+
+
+async def test_commands_are_registered_and_work(tg_settings: Settings, api: FakeBotAPI) -> None:
+    zoe = Telegram(user_id=1212)
+    async with running(tg_settings, api) as bot:
+        registered = api.sent("setMyCommands")
+        assert registered, "set_my_commands was not called"
+        names = [c["command"] for c in registered[0]["commands"]]
+        assert names == ["start", "menu", "help", "privacy", "cancel"]
+        await bot.send(zoe.message("/start"))
+        sent = await bot.send(zoe.message("/help"))
+        assert sent[0]["text"].startswith("Je suis le robot d'accueil de PAT")
+        sent = await bot.send(zoe.message("/privacy"))
+        assert "chiffrés de bout en bout" in sent[0]["text"]
+        await press(bot, zoe, bot.last_with_buttons(), "Une formation")
+        sent = await bot.send(zoe.message("/cancel"))
+        assert sent[0]["text"] == texts.CANCELLED
+        sent = await bot.send(zoe.message("/menu"))
+        assert sent[-1]["text"] == MENU_Q
+        sent = await bot.send(zoe.message("/unknown"))
+        assert sent[0]["text"] == texts.USE_BUTTONS
+
+
+async def test_an_error_is_logged_without_personal_data_and_the_person_told(
+    tg_settings: Settings,
+    api: FakeBotAPI,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kim = Telegram(user_id=1313)
+    async with running(tg_settings, api) as bot:
+        await bot.send(kim.message("/start"))
+        door = next(
+            h.callback.__self__
+            for hs in bot.app.handlers.values()
+            for h in hs
+            if hasattr(h.callback, "__self__")
+        )
+
+        async def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError(f"a bug that quotes its input: {args!r}")
+
+        monkeypatch.setattr(door.service, "handle", broken)
+        sent = await bot.send(kim.message("kim@example.be"))
+    assert sent[-1]["text"] == texts.ERROR
+    assert "RuntimeError" in caplog.text
+    assert "kim@example.be" not in caplog.text
+
+
+async def test_network_errors_are_retried(tg_settings: Settings, api: FakeBotAPI) -> None:
+    ron = Telegram(user_id=1414)
+    async with running(tg_settings, api) as bot:
+        api.fail_next = 1
+        sent = await bot.send(ron.message("/start"))
+        assert sent[-1]["text"] == MENU_Q
+
+
+async def test_long_polling_end_to_end(tg_settings: Settings, api: FakeBotAPI) -> None:
+    """`pat-bot run`: polls the stand-in, answers, stops cleanly on request."""
+    noa = Telegram(user_id=1515)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_telegram(tg_settings, stop))
+    await api.updates.put(noa.message("/start"))
+    for _ in range(100):
+        if MENU_Q in api.texts():
+            break
+        await asyncio.sleep(0.05)
+    assert MENU_Q in api.texts()
+    assert tg_settings.heartbeat_path.exists()
+    stop.set()
+    assert await asyncio.wait_for(task, 10) == 0
