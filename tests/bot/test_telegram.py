@@ -364,3 +364,52 @@ async def test_long_polling_end_to_end(tg_settings: Settings, api: FakeBotAPI) -
     assert tg_settings.heartbeat_path.exists()
     stop.set()
     assert await asyncio.wait_for(task, 10) == 0
+
+
+async def test_webhook_mode_checks_the_secret_and_answers(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = tg_settings.model_copy(
+        update={
+            "telegram_webhook_url": "https://bot.example.invalid/telegram",
+            "telegram_webhook_listen": "127.0.0.1",
+            "telegram_webhook_port": port,
+            "telegram_webhook_secret": SecretStr("s3cret-token"),
+        }
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_telegram(settings, stop))
+    url = f"http://127.0.0.1:{port}/telegram"
+    update = Telegram(user_id=1616).message("/start")
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):
+                if api.sent("setWebhook"):
+                    break
+                await asyncio.sleep(0.05)
+            registered = api.sent("setWebhook")[0]
+            assert registered["url"] == "https://bot.example.invalid/telegram"
+            assert registered["secret_token"] == "s3cret-token"
+            wrong = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+            )
+            assert wrong.status_code == 403
+            right = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            )
+            assert right.status_code == 200
+            for _ in range(100):
+                if MENU_Q in api.texts():
+                    break
+                await asyncio.sleep(0.05)
+            assert api.texts().count(MENU_Q) == 1
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(task, 10) == 0
