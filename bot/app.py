@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.i18n import Catalogs
 from bot.logs import quiet_third_party_loggers
-from bot.outbox import FileTransport, Outbox, Transport
+from bot.outbox import FileTransport, Outbox, SmtpTransport, Transport
 from bot.service import ConversationService
 from bot.settings import Settings
 from flows.loader import FlowSet, load_flows
@@ -25,17 +26,45 @@ class App:
     catalogs: Catalogs
 
 
+def make_transport(settings: Settings) -> Transport:
+    """SMTP when a host is configured, else the .eml folder (the embedded default)."""
+    if not settings.smtp_host:
+        return FileTransport(settings.outbox_dir)
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpTransport(
+        settings.smtp_host,
+        mail_from=settings.mail_from,
+        mail_to=settings.mail_to,
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=password,
+        timeout=settings.smtp_timeout,
+        ca_file=settings.smtp_ca_file,
+    )
+
+
 @asynccontextmanager
 async def build_app(
-    settings: Settings, *, transport: Transport | None = None
+    settings: Settings, *, transport: Transport | None = None, run_worker: bool = True
 ) -> AsyncIterator[App]:
-    """Open the database, load flows and catalogs, deliver what a crash left pending."""
+    """Open the database, load flows and catalogs, and run the delivery worker (which first
+    delivers whatever a crash or an outage left pending). On exit the worker makes a last
+    round, so a request confirmed just before quitting is sent now rather than next start."""
     quiet_third_party_loggers()
     flows = load_flows()
     catalogs = Catalogs(settings.locales_dir, settings.default_locale)
     db = await Database.open(settings.db_path)
+    stop = asyncio.Event()
+    worker: asyncio.Task[None] | None = None
     try:
-        outbox = Outbox(db, transport or FileTransport(settings.outbox_dir))
+        outbox = Outbox(
+            db,
+            transport or make_transport(settings),
+            catalogs,
+            max_attempts=settings.delivery_max_attempts,
+            base_delay=settings.delivery_base_delay,
+        )
         service = ConversationService(
             flows,
             db,
@@ -45,7 +74,11 @@ async def build_app(
             mail_to=settings.mail_to,
             default_locale=settings.default_locale,
         )
-        await outbox.deliver_pending()
+        if run_worker:
+            worker = asyncio.create_task(outbox.run(stop))
         yield App(settings, flows, db, outbox, service, catalogs)
     finally:
+        stop.set()
+        if worker is not None:
+            await worker
         await db.close()

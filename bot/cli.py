@@ -80,7 +80,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with build_app(settings) as app:
-        door = TelegramFrontDoor(app.service, app.catalogs)
+        door = TelegramFrontDoor(app.service, app.catalogs, settings.staff_ids)
         tg = door.build(settings)
         async with tg:
             assert tg.updater is not None
@@ -108,6 +108,43 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     return 0
 
 
+async def _outbox(settings: Settings, action: str | None, ref: str | None, all_: bool) -> int:
+    """List undelivered requests (no personal data), or retry one or all of them now."""
+    from storage import repo
+
+    async with build_app(settings, run_worker=False) as app:
+        if action == "retry":
+            if not ref and not all_:
+                print("say which: pat-bot outbox retry R-… or --all", file=sys.stderr)
+                return 2
+            refs = await repo.reset_for_retry(app.db, None if all_ else ref)
+            if not refs:
+                print("nothing to retry" + (f" for {ref}" if ref else ""), file=sys.stderr)
+                return 1
+            failed = 0
+            for r in refs:
+                record = await repo.get_request(app.db, r)
+                if record is None:
+                    continue
+                ok = await app.outbox.attempt(record)
+                after = await repo.get_request(app.db, r)
+                error = after.last_error if after else ""
+                print(f"{r}: {'delivered' if ok else 'not delivered: ' + (error or '?')}")
+                failed += not ok
+            return 1 if failed else 0
+        rows = [rec for rec in await repo.list_requests(app.db) if rec.status != "delivered"]
+        if not rows:
+            print("Every request has been delivered.")
+            return 0
+        print(f"{'reference':<16} {'status':<8} {'tries':>5}  {'next try (UTC)':<19}  last error")
+        for rec in rows:
+            when = rec.next_attempt_at
+            nxt = when.strftime("%Y-%m-%d %H:%M:%S") if when else "-"
+            error = (rec.last_error or "").replace("\n", " ")[:80]
+            print(f"{rec.ref:<16} {rec.status:<8} {rec.attempts:>5}  {nxt:<19}  {error}")
+        return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pat-bot", description="PAT front door chat-bot")
     sub = parser.add_subparsers(dest="command")
@@ -116,6 +153,10 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--new", action="store_true", help="start over instead of resuming")
     sub.add_parser("run", help="the Telegram bot (needs PAT_TELEGRAM_TOKEN)")
     sub.add_parser("health", help="is a running bot alive? (for Docker's healthcheck)")
+    outbox = sub.add_parser("outbox", help="requests not yet delivered; retry them")
+    outbox.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
+    outbox.add_argument("ref", nargs="?", help="the reference to retry (R-…)")
+    outbox.add_argument("--all", action="store_true", help="retry every undelivered request")
     check = sub.add_parser("check", help="validate the flow files")
     check.add_argument("--dir", type=Path, default=FLOWS_DIR)
     return parser
@@ -129,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "health":
         return _health(settings)
     configure_logging(settings.log_level)
+    if args.command == "outbox":
+        return asyncio.run(_outbox(settings, args.action, args.ref, args.all))
     if args.command == "run" or (args.command is None and settings.telegram_token):
         if settings.telegram_token is None:
             print("PAT_TELEGRAM_TOKEN is not set (see README: Telegram).", file=sys.stderr)

@@ -1,25 +1,52 @@
-"""Delivery of stored requests to PAT staff.
+"""Delivery of stored requests to PAT staff, so that none is ever lost.
 
 A request is committed in SQLite (status ``pending``, with its composed e-mail) before anyone is
-told it was received; delivery happens afterwards and is retried at start-up for anything still
-pending. The transport is injectable: here, the embedded default writes each message as an
-``.eml`` file into ``PAT_DATA_DIR/outbox/`` (atomic rename, so a crash never leaves half a file,
-and the same reference always lands in the same file, so a retry never makes a duplicate).
+told it was received. A background worker then delivers what is due through a transport: SMTP
+(aiosmtplib) when ``PAT_SMTP_HOST`` is set, else ``.eml`` files in ``PAT_DATA_DIR/outbox/``.
+
+- A failed attempt is retried with exponential back-off and jitter, up to a bounded number of
+  attempts; then the request is ``failed`` with its last error, staff are alerted, and the
+  person is asked to write to pat@smes.be with their reference.
+- Before sending, a process takes a lease on the request, so the bot and ``pat-bot outbox
+  retry`` never send the same request at the same time; the ``Message-ID`` derives from the
+  reference, so the one duplicate a crash can cause (after the server accepted, before we
+  recorded it) is recognisable.
+- The person hears that the request arrived only once it has: the worker tells them through
+  whichever chat channel (Telegram, terminal) the running process has registered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
-from datetime import UTC, datetime
+import random
+import ssl
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Literal, Protocol
 
+import aiosmtplib
+
+from bot.i18n import Catalogs
+from flows import texts
+from flows.engine import Msg
 from storage import repo
 from storage.db import Database
+from storage.models import RequestRecord
 
 log = logging.getLogger(__name__)
+
+Security = Literal["none", "starttls", "tls"]
+ChatSender = Callable[[str, str], Awaitable[None]]  # (chat key, text)
+StaffAlert = Callable[[str], Awaitable[None]]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class Transport(Protocol):
@@ -29,7 +56,7 @@ class Transport(Protocol):
 
 
 class FileTransport:
-    """Writes ``<ref>.eml`` files into a folder."""
+    """Writes ``<ref>.eml`` files into a folder (atomic rename: never half a file)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -48,31 +75,188 @@ class FileTransport:
         await asyncio.to_thread(self._write, ref, message)
 
 
-class Outbox:
-    """Delivers pending requests through a transport and records the outcome."""
+class SmtpTransport:
+    """Sends through an SMTP server with aiosmtplib."""
 
-    def __init__(self, db: Database, transport: Transport) -> None:
+    DEFAULT_PORTS: ClassVar[Mapping[Security, int]] = {"none": 25, "starttls": 587, "tls": 465}
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        mail_from: str,
+        mail_to: str,
+        port: int | None = None,
+        security: Security = "starttls",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 20.0,
+        ca_file: Path | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port or self.DEFAULT_PORTS[security]
+        self.security = security
+        self.username = username
+        self.password = password
+        self.timeout = timeout
+        self.sender = parseaddr(mail_from)[1]
+        self.recipient = parseaddr(mail_to)[1] or mail_to
+        self.tls_context = (
+            ssl.create_default_context(cafile=str(ca_file)) if ca_file is not None else None
+        )
+
+    async def send(self, ref: str, message: bytes) -> None:
+        await aiosmtplib.send(
+            message,
+            sender=self.sender,
+            recipients=[self.recipient],
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.security == "tls",
+            start_tls=self.security == "starttls",
+            tls_context=self.tls_context,
+            timeout=self.timeout,
+        )
+
+
+class Outbox:
+    """The delivery worker over the durable outbox in SQLite."""
+
+    def __init__(
+        self,
+        db: Database,
+        transport: Transport,
+        catalogs: Catalogs,
+        *,
+        max_attempts: int = 8,
+        base_delay: float = 30.0,
+        max_delay: float = 3600.0,
+        lease_seconds: float = 300.0,
+        clock: Callable[[], datetime] = utcnow,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self.db = db
         self.transport = transport
+        self.catalogs = catalogs
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.lease = timedelta(seconds=lease_seconds)
+        self.clock = clock
+        self.jitter = jitter
+        self.channels: dict[str, ChatSender] = {}
+        self.staff_alert: StaffAlert | None = None
+        self._wake = asyncio.Event()
 
-    async def deliver(self, ref: str) -> bool:
-        """Try once to deliver one request; True when it is delivered."""
-        record = await repo.get_request(self.db, ref)
-        if record is None or record.status == "delivered":
-            return record is not None
-        try:
-            await self.transport.send(ref, record.message)
-        except Exception as exc:  # any transport failure keeps the request pending
-            await repo.mark_attempt_failed(self.db, ref, f"{type(exc).__name__}: {exc}")
-            log.warning("delivery of %s failed (%s); it stays pending", ref, type(exc).__name__)
+    def kick(self) -> None:
+        """A new request is waiting: wake the worker now."""
+        self._wake.set()
+
+    def register_channel(self, prefix: str, sender: ChatSender) -> None:
+        """Chats whose key starts with ``prefix`` are told about their request through it."""
+        self.channels[prefix] = sender
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds to wait after ``attempts`` failed attempts: doubling, capped, jittered."""
+        delay = min(self.max_delay, self.base_delay * float(2 ** max(0, attempts - 1)))
+        return delay * (0.5 + self.jitter())
+
+    async def attempt(self, record: RequestRecord) -> bool:
+        """One delivery attempt of one request; True when delivered."""
+        now = self.clock()
+        if not await repo.claim(self.db, record.ref, now, now + self.lease):
             return False
-        await repo.mark_delivered(self.db, ref, datetime.now(UTC))
-        log.info("request %s delivered", ref)
+        try:
+            await self.transport.send(record.ref, record.message)
+        except Exception as exc:  # any transport failure: keep the request, plan a retry
+            attempts = record.attempts + 1
+            error = f"{type(exc).__name__}: {exc}"
+            if attempts >= self.max_attempts:
+                await repo.mark_attempt_failed(self.db, record.ref, error, None)
+                await self._give_up(record.ref, attempts, type(exc).__name__)
+            else:
+                retry_at = self.clock() + timedelta(seconds=self.backoff(attempts))
+                await repo.mark_attempt_failed(self.db, record.ref, error, retry_at)
+                log.warning(
+                    "delivery of %s failed (attempt %d, %s); next try at %s",
+                    record.ref,
+                    attempts,
+                    type(exc).__name__,
+                    retry_at.isoformat(),
+                )
+            return False
+        await repo.mark_delivered(self.db, record.ref, self.clock())
+        log.info("request %s delivered", record.ref)
         return True
 
-    async def deliver_pending(self) -> int:
-        """Deliver everything still pending (after a crash or a failed attempt)."""
+    async def _give_up(self, ref: str, attempts: int, error_type: str) -> None:
+        log.error("request %s NOT delivered after %d attempts (%s)", ref, attempts, error_type)
+        if self.staff_alert is not None:
+            text = (
+                f"[PAT bot] La demande {ref} n'a pas pu être envoyée à l'équipe après "
+                f"{attempts} essais ({error_type}). Voir « pat-bot outbox » pour la renvoyer."
+            )
+            try:
+                await self.staff_alert(text)
+            except Exception as exc:  # the alert is best effort; the log line above stays
+                log.error("staff alert failed: %s", type(exc).__name__)
+
+    async def tell_people(self) -> int:
+        """Tell each person whose request was delivered (or given up) — once."""
+        told = 0
+        for record in await repo.untold_requests(self.db):
+            sender = next(
+                (s for p, s in self.channels.items() if record.chat_key.startswith(p)), None
+            )
+            if sender is None:
+                continue  # told later, by a process that can reach this chat
+            msgid = texts.DELIVERED if record.status == "delivered" else texts.NOT_DELIVERED
+            text = self.catalogs.get(record.locale).render(Msg(msgid), {"ref": record.ref})
+            try:
+                await sender(record.chat_key, text)
+            except Exception as exc:  # the person may have blocked the bot: try next time
+                log.warning("could not tell about %s: %s", record.ref, type(exc).__name__)
+                continue
+            await repo.mark_told(self.db, record.ref, record.status)
+            told += 1
+        return told
+
+    async def run_once(self) -> int:
+        """Attempt every due request once, then tell people; returns how many were delivered."""
         delivered = 0
-        for record in await repo.list_requests(self.db, "pending"):
-            delivered += await self.deliver(record.ref)
+        for record in await repo.due_requests(self.db, self.clock()):
+            delivered += await self.attempt(record)
+        await self.tell_people()
         return delivered
+
+    async def _sleep_for(self) -> float:
+        due = await repo.next_attempt_time(self.db)
+        if due is None:
+            return 60.0
+        return max(0.05, min(60.0, (due - self.clock()).total_seconds()))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; a last round runs on the way out."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except Exception as exc:  # a broken round must not end the worker
+                log.error("delivery round failed: %s", type(exc).__name__)
+            if stop.is_set():
+                return
+            waiters = {
+                asyncio.ensure_future(self._wake.wait()),
+                asyncio.ensure_future(stop.wait()),
+            }
+            try:
+                await asyncio.wait(
+                    waiters, timeout=await self._sleep_for(), return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await waiter

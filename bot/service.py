@@ -156,7 +156,7 @@ class ConversationService:
             await repo.save_conversation(conn, chat_key, new_state, now)
         for ref in submitted:
             log.info("request %s stored", ref)
-            await self.outbox.deliver(ref)
+            self.outbox.kick()
         t = self.translator(new_state)
         return [render(e, t, context) for e in effects if isinstance(e, Say)]
 

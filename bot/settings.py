@@ -7,10 +7,10 @@ never show in a repr or a log line.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,26 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = 8443
     telegram_webhook_path: str = "telegram"
     telegram_webhook_secret: SecretStr | None = None
+    # Telegram user ids of PAT staff (comma-separated): alerts when a request cannot be sent.
+    staff_ids: Annotated[list[int], NoDecode] = []
+
+    # SMTP delivery; without a host, requests are written as .eml files in the outbox folder.
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = 20.0
+    smtp_ca_file: Path | None = None
+    delivery_max_attempts: int = 8
+    delivery_base_delay: float = 30.0
+
+    @field_validator("staff_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
 
     @property
     def db_path(self) -> Path:

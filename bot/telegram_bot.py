@@ -101,9 +101,12 @@ async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
 class TelegramFrontDoor:
     """Wires the service into a python-telegram-bot Application."""
 
-    def __init__(self, service: ConversationService, catalogs: Catalogs) -> None:
+    def __init__(
+        self, service: ConversationService, catalogs: Catalogs, staff_ids: list[int] | None = None
+    ) -> None:
         self.service = service
         self.catalogs = catalogs
+        self.staff_ids = staff_ids or []
 
     # -- building -----------------------------------------------------------------------------
 
@@ -154,6 +157,22 @@ class TelegramFrontDoor:
             if locale == "fr":
                 await app.bot.set_my_commands(commands)  # default for everyone else
         await repo.forget_updates_before(self.service.db, datetime.now(UTC) - timedelta(days=7))
+        self.connect_outbox(app)
+
+    def connect_outbox(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """News about requests reach people in their chat, and alerts reach PAT staff."""
+        bot = app.bot
+
+        async def tell(key: str, text: str) -> None:
+            chat_id = int(key.removeprefix("tg:"))
+            await with_retries(lambda: bot.send_message(chat_id, escape(text), parse_mode="HTML"))
+
+        async def alert(text: str) -> None:
+            for staff_id in self.staff_ids:
+                await with_retries(lambda staff_id=staff_id: bot.send_message(staff_id, text))  # type: ignore[misc]
+
+        self.service.outbox.register_channel("tg:", tell)
+        self.service.outbox.staff_alert = alert
 
     # -- sending ------------------------------------------------------------------------------
 

@@ -84,7 +84,13 @@ class TerminalChat:
     async def _send(self, event: Event) -> None:
         self.show(await self.service.handle(self.chat_key, event, locale=self.locale))
 
+    async def notify(self, chat_key: str, text: str) -> None:
+        """News about a request (delivered, or not), printed when it happens."""
+        self.stdout.write(text + "\n\n")
+        self.stdout.flush()
+
     async def run(self, *, new: bool = False) -> int:
+        self.service.outbox.register_channel(self.chat_key, self.notify)
         state = await self.service.state_of(self.chat_key)
         resumable = state is not None and state.started and state.step != MENU_STEP and not new
         await self._send(Command("resume") if resumable else Start())

@@ -57,6 +57,12 @@ ERROR = N_(
     "Tapez /menu pour continuer, ou écrivez à pat@smes.be."
 )
 
+DELIVERED = N_("Bonne nouvelle : votre demande {ref} est bien arrivée chez l'équipe PAT.")
+NOT_DELIVERED = N_(
+    "Désolé : votre demande {ref} n'a pas pu être transmise à l'équipe PAT, malgré plusieurs "
+    "essais. Pouvez-vous écrire à pat@smes.be en indiquant cette référence ? Merci."
+)
+
 # Descriptions of the bot's commands in Telegram's command menu.
 COMMAND_DESCRIPTIONS = {
     "start": N_("Recommencer depuis le début"),

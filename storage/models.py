@@ -60,6 +60,8 @@ class RequestRecord(BaseModel):
     attempts: int
     last_error: str | None
     delivered_at: datetime | None
+    next_attempt_at: datetime | None = None
+    person_told: RequestStatus | None = None
     payload: RequestPayload
     message: bytes
 

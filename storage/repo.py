@@ -73,6 +73,8 @@ def _request(row: aiosqlite.Row) -> RequestRecord:
         attempts=row["attempts"],
         last_error=row["last_error"],
         delivered_at=row["delivered_at"],
+        next_attempt_at=row["next_attempt_at"],
+        person_told=row["person_told"],
         payload=RequestPayload.model_validate_json(row["payload"]),
         message=row["message"],
     )
@@ -94,21 +96,90 @@ async def list_requests(db: Database, status: str | None = None) -> list[Request
         return [_request(row) async for row in cur]
 
 
+async def due_requests(db: Database, now: datetime) -> list[RequestRecord]:
+    """Pending requests whose next attempt is due and that no process holds a lease on."""
+    async with db.conn.execute(
+        "SELECT * FROM requests WHERE status = 'pending' "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+        "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY created_at, ref",
+        (now.isoformat(), now.isoformat()),
+    ) as cur:
+        return [_request(row) async for row in cur]
+
+
+async def next_attempt_time(db: Database) -> datetime | None:
+    async with db.conn.execute(
+        "SELECT MIN(COALESCE(next_attempt_at, created_at)) FROM requests WHERE status = 'pending'"
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None or row[0] is None else datetime.fromisoformat(row[0])
+
+
+async def claim(db: Database, ref: str, now: datetime, until: datetime) -> bool:
+    """Take the lease on a pending request; False when another process holds it."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE requests SET lease_until = ? WHERE ref = ? AND status = 'pending' "
+            "AND (lease_until IS NULL OR lease_until <= ?)",
+            (until.isoformat(), ref, now.isoformat()),
+        )
+        return cur.rowcount == 1
+
+
 async def mark_delivered(db: Database, ref: str, at: datetime) -> None:
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE requests SET status = 'delivered', delivered_at = ?, "
-            "attempts = attempts + 1, last_error = NULL WHERE ref = ?",
+            "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
+            "next_attempt_at = NULL, attempts = attempts + 1 WHERE ref = ?",
             (at.isoformat(), ref),
         )
 
 
-async def mark_attempt_failed(db: Database, ref: str, error: str) -> None:
+async def mark_attempt_failed(
+    db: Database, ref: str, error: str, next_attempt_at: datetime | None
+) -> None:
+    """Record a failed attempt: retry at ``next_attempt_at``, or give up when it is None."""
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE requests SET attempts = attempts + 1, last_error = ? WHERE ref = ?",
-            (error[:500], ref),
+            "UPDATE requests SET attempts = attempts + 1, last_error = ?, lease_until = NULL, "
+            "next_attempt_at = ?, status = ? WHERE ref = ?",
+            (
+                error[:500],
+                next_attempt_at.isoformat() if next_attempt_at else None,
+                "pending" if next_attempt_at else "failed",
+                ref,
+            ),
         )
+
+
+async def reset_for_retry(db: Database, ref: str | None = None) -> list[str]:
+    """Make failed (or waiting) requests due now, with a fresh count of attempts."""
+    where = "status IN ('pending', 'failed')" + (" AND ref = ?" if ref else "")
+    async with db.transaction() as conn:
+        async with conn.execute(
+            f"SELECT ref FROM requests WHERE {where}", (ref,) if ref else ()
+        ) as cur:
+            refs = [row[0] async for row in cur]
+        await conn.execute(
+            "UPDATE requests SET status = 'pending', attempts = 0, next_attempt_at = NULL, "
+            f"lease_until = NULL, person_told = NULL WHERE {where}",
+            (ref,) if ref else (),
+        )
+    return refs
+
+
+async def untold_requests(db: Database) -> list[RequestRecord]:
+    """Delivered or failed requests whose person has not been told yet."""
+    async with db.conn.execute(
+        "SELECT * FROM requests WHERE status IN ('delivered', 'failed') "
+        "AND (person_told IS NULL OR person_told != status) ORDER BY created_at, ref"
+    ) as cur:
+        return [_request(row) async for row in cur]
+
+
+async def mark_told(db: Database, ref: str, what: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE requests SET person_told = ? WHERE ref = ?", (what, ref))
 
 
 async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:

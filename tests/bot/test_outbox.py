@@ -1,12 +1,22 @@
-"""A request is stored before delivery; a failed delivery stays pending and is retried."""
+"""The durable outbox: stored before delivery, retried with back-off, never lost, told once."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
 
 from bot.app import build_app
+from bot.cli import main
+from bot.outbox import Outbox
+from bot.service import ConversationService
 from bot.settings import Settings
 from bot.terminal import TerminalChat
+from flows import texts
 from flows.engine import Start, Text
 from storage import repo
 from tests.helpers import CONTACT
@@ -23,6 +33,16 @@ class BrokenTransport:
         raise ConnectionRefusedError("mail server down")
 
 
+class Chat:
+    """A chat channel that records what the person is told."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, str]] = []
+
+    async def __call__(self, chat_key: str, text: str) -> None:
+        self.told.append((chat_key, text))
+
+
 ANSWERS = [
     "Autre chose / parler à une personne",
     "Pouvez-vous m'appeler ?",
@@ -36,23 +56,29 @@ ANSWERS = [
 ]
 
 
-async def run_request(service: object, chat: str) -> list[str]:
-    from bot.service import ConversationService
-
-    assert isinstance(service, ConversationService)
-    texts: list[str] = []
+async def run_request(service: ConversationService, chat: str) -> list[str]:
+    said: list[str] = []
     await service.handle(chat, Start())
     for answer in ANSWERS:
-        texts = [o.text for o in await service.handle(chat, Text(answer))]
-    return texts
+        said = [o.text for o in await service.handle(chat, Text(answer))]
+    return said
 
 
-async def test_request_is_written_to_the_outbox_folder(settings: Settings) -> None:
-    async with build_app(settings) as app:
+async def test_stored_before_delivery_and_the_person_told_only_after(settings: Settings) -> None:
+    chat = Chat()
+    async with build_app(settings, run_worker=False) as app:
+        app.outbox.register_channel("tg:", chat)
         said = await run_request(app.service, "tg:1")
         (record,) = await repo.list_requests(app.db)
-    assert said[0] == f"Merci ! Votre demande est enregistrée sous la référence {record.ref}."
-    assert record.status == "delivered" and record.attempts == 1
+        assert said[0] == f"Merci ! Votre demande est enregistrée sous la référence {record.ref}."
+        assert record.status == "pending"  # committed before any delivery attempt
+        assert chat.told == []  # not told "arrived" before it has
+        assert await app.outbox.run_once() == 1
+        (record,) = await repo.list_requests(app.db)
+        assert record.status == "delivered" and record.attempts == 1
+        assert chat.told == [("tg:1", texts.DELIVERED.format(ref=record.ref))]
+        await app.outbox.run_once()
+        assert len(chat.told) == 1  # told once
     eml = settings.outbox_dir / f"{record.ref}.eml"
     mail = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert mail["Subject"] == f"[PAT] Autre demande · #{record.ref}"
@@ -60,30 +86,111 @@ async def test_request_is_written_to_the_outbox_folder(settings: Settings) -> No
     assert list(settings.outbox_dir.iterdir()) == [eml]  # no temporary file left behind
 
 
-async def test_mail_server_down_keeps_the_request_then_delivers_after_restart(
-    settings: Settings,
-) -> None:
+async def test_mail_server_down_then_restart_delivers_exactly_once(settings: Settings) -> None:
     broken = BrokenTransport()
-    async with build_app(settings, transport=broken) as app:
+    async with build_app(settings, transport=broken, run_worker=False) as app:
         said = await run_request(app.service, "tg:2")
+        assert await app.outbox.run_once() == 0
         (record,) = await repo.list_requests(app.db)
-        # The person still gets the reference: the request is safe in the database.
-        assert record.ref in said[0]
+        assert record.ref in said[0]  # the person has their reference all the same
         assert record.status == "pending" and record.attempts == 1
         assert record.last_error == "ConnectionRefusedError: mail server down"
+        assert record.next_attempt_at is not None
     assert broken.calls == 1
     assert not settings.outbox_dir.exists()
-    # Next start: the pending request is delivered, once.
-    async with build_app(settings) as app:
-        (record,) = await repo.list_requests(app.db)
+    # Next start, with a working transport: the worker delivers it once it is due.
+    quick = settings.model_copy(update={"delivery_base_delay": 0.0})
+    async with build_app(quick) as app:
+        await repo.reset_for_retry(app.db)  # due now rather than in 15-45 s
+        app.outbox.kick()
+        for _ in range(100):
+            (record,) = await repo.list_requests(app.db)
+            if record.status == "delivered":
+                break
+            await asyncio.sleep(0.02)
         assert record.status == "delivered"
-        assert await app.outbox.deliver_pending() == 0
+        assert await app.outbox.run_once() == 0
     assert [p.name for p in settings.outbox_dir.iterdir()] == [f"{record.ref}.eml"]
 
 
-async def test_terminal_chat_in_process_full_request(settings: Settings) -> None:
-    import io
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_backoff_is_exponential_bounded_and_then_fails_with_alerts(
+    settings: Settings,
+) -> None:
+    clock = Clock()
+    chat = Chat()
+    alerts: list[str] = []
+
+    async def alert(text: str) -> None:
+        alerts.append(text)
+
+    async with build_app(settings, run_worker=False) as app:
+        await run_request(app.service, "tg:3")
+        outbox = Outbox(
+            app.db,
+            BrokenTransport(),
+            app.catalogs,
+            max_attempts=4,
+            base_delay=10,
+            max_delay=25,
+            clock=clock,
+            jitter=lambda: 0.5,
+        )
+        outbox.register_channel("tg:", chat)
+        outbox.staff_alert = alert
+        waits = []
+        for _ in range(3):
+            await outbox.run_once()
+            (record,) = await repo.list_requests(app.db)
+            assert record.status == "pending" and record.next_attempt_at is not None
+            waits.append((record.next_attempt_at - clock.now).total_seconds())
+            assert await outbox.run_once() == 0  # not due yet: no attempt
+            clock.now = record.next_attempt_at
+        assert waits == [10.0, 20.0, 25.0]  # doubling, capped at max_delay
+        await outbox.run_once()
+        (record,) = await repo.list_requests(app.db)
+        assert record.status == "failed" and record.attempts == 4
+        assert record.last_error == "ConnectionRefusedError: mail server down"
+        assert chat.told == [("tg:3", texts.NOT_DELIVERED.format(ref=record.ref))]
+        assert len(alerts) == 1 and record.ref in alerts[0]
+        assert CONTACT["name"] not in alerts[0] and CONTACT["email"] not in alerts[0]
+        clock.now += timedelta(days=1)
+        await outbox.run_once()
+        assert len(alerts) == 1 and len(chat.told) == 1  # a failed request stays failed
+
+
+def test_jitter_spreads_retries() -> None:
+    outbox = Outbox.__new__(Outbox)
+    outbox.base_delay, outbox.max_delay = 30.0, 3600.0
+    outbox.jitter = lambda: 0.0
+    low = outbox.backoff(3)
+    outbox.jitter = lambda: 0.999
+    high = outbox.backoff(3)
+    assert low == 60.0 and 179 < high < 180
+
+
+async def test_a_lease_keeps_two_processes_from_sending_the_same_request(
+    settings: Settings,
+) -> None:
+    async with build_app(settings, run_worker=False) as app:
+        await run_request(app.service, "tg:4")
+        (record,) = await repo.list_requests(app.db)
+        now = datetime.now(UTC)
+        assert await repo.claim(app.db, record.ref, now, now + timedelta(minutes=5))
+        assert not await repo.claim(app.db, record.ref, now, now + timedelta(minutes=5))
+        assert await repo.due_requests(app.db, now) == []
+        later = now + timedelta(minutes=6)  # the first process died: its lease runs out
+        assert await repo.claim(app.db, record.ref, later, later + timedelta(minutes=5))
+
+
+async def test_terminal_chat_full_request_and_delivery_notice(settings: Settings) -> None:
     lines = [
         "5",
         "Bonjour, j'ai une question.",
@@ -100,11 +207,40 @@ async def test_terminal_chat_in_process_full_request(settings: Settings) -> None
     async with build_app(settings) as app:
         chat = TerminalChat(app.service, io.StringIO("\n".join(lines) + "\n"), out)
         assert await chat.run() == 0
+    async with build_app(settings, run_worker=False) as app:
         (record,) = await repo.list_requests(app.db)
     printed = out.getvalue()
     assert "1) Questions sur la pair-aidance\n" in printed
     assert "[Passer]  [↩ Menu]" in printed
     assert "• Contact préféré : Peu importe" in printed
     assert f"référence {record.ref}." in printed
+    assert texts.DELIVERED.format(ref=record.ref) in printed
+    assert record.status == "delivered" and record.person_told == "delivered"
     assert record.payload.value("phone") == "+32 470 12 34 56"
     assert "> " not in printed  # no prompt when stdin is not a terminal
+
+
+def test_outbox_command_lists_without_personal_data_and_retries(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def make_failed() -> str:
+        async with build_app(settings, transport=BrokenTransport(), run_worker=False) as app:
+            await run_request(app.service, "tg:5")
+            (record,) = await repo.list_requests(app.db)
+            await repo.mark_attempt_failed(app.db, record.ref, "SMTPAuthenticationError: 535", None)
+            return record.ref
+
+    ref = asyncio.run(make_failed())
+    monkeypatch.setenv("PAT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("PAT_SMTP_HOST", raising=False)
+    assert main(["outbox"]) == 0
+    listing = capsys.readouterr().out
+    assert ref in listing and "failed" in listing and "SMTPAuthenticationError" in listing
+    for private in (CONTACT["name"], CONTACT["email"], "appeler"):
+        assert private not in listing
+    assert main(["outbox", "retry", "R-000000-NONE"]) == 1
+    assert main(["outbox", "retry", "--all"]) == 0
+    assert f"{ref}: delivered" in capsys.readouterr().out
+    assert (Path(settings.outbox_dir) / f"{ref}.eml").exists()
+    assert main(["outbox"]) == 0
+    assert "Every request has been delivered." in capsys.readouterr().out

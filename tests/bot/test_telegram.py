@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.cli import run_telegram
 from bot.settings import Settings
 from bot.telegram_bot import TelegramFrontDoor
@@ -46,9 +46,12 @@ def tg_settings(settings: Settings, api: FakeBotAPI) -> Settings:
 class Bot:
     """One running bot process: the Application and what it sent."""
 
-    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any], api: FakeBotAPI) -> None:
+    def __init__(
+        self, app: Application[Any, Any, Any, Any, Any, Any], api: FakeBotAPI, built: App
+    ) -> None:
         self.app = app
         self.api = api
+        self.built = built
 
     async def send(self, update: dict[str, Any]) -> list[dict[str, Any]]:
         """Process one update; return the messages sent because of it."""
@@ -62,12 +65,12 @@ class Bot:
 
 @asynccontextmanager
 async def running(settings: Settings, api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with build_app(settings) as built:
-        door = TelegramFrontDoor(built.service, built.catalogs)
+    async with build_app(settings, run_worker=False) as built:
+        door = TelegramFrontDoor(built.service, built.catalogs, staff_ids=[777])
         app = door.build(settings)
         async with app:
             await door.post_init(app)
-            yield Bot(app, api)
+            yield Bot(app, api, built)
 
 
 async def press(bot: Bot, person: Telegram, sent: dict[str, Any], label: str) -> list[Any]:
@@ -122,8 +125,14 @@ async def test_full_request_on_telegram(
         assert sent[-1]["parse_mode"] == "HTML"
         sent = await press(bot, ana, sent[-1], "Envoyer")
         (record,) = await repo.list_requests(_db(bot))
-    assert f"référence {record.ref}." in sent[0]["text"]
-    assert sent[-1]["text"] == MENU_Q
+        assert record.status == "pending"
+        assert f"référence {record.ref}." in sent[0]["text"]
+        assert sent[-1]["text"] == MENU_Q
+        api.clear()
+        assert await bot.built.outbox.run_once() == 1
+        assert api.texts() == [texts.DELIVERED.format(ref=record.ref)]
+        assert api.sent()[0]["chat_id"] == str(ana.user["id"])
+        (record,) = await repo.list_requests(_db(bot))
     assert record.status == "delivered"
     assert (tg_settings.outbox_dir / f"{record.ref}.eml").exists()
     assert record.payload.value("organisation") == "<b>Soleil & Co</b>"
@@ -340,6 +349,44 @@ async def test_an_error_is_logged_without_personal_data_and_the_person_told(
     assert sent[-1]["text"] == texts.ERROR
     assert "RuntimeError" in caplog.text
     assert "kim@example.be" not in caplog.text
+
+
+async def test_staff_are_alerted_on_telegram_when_delivery_fails(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    from bot.outbox import Outbox
+
+    class Down:
+        async def send(self, ref: str, message: bytes) -> None:
+            raise OSError("mail server down")
+
+    eli = Telegram(user_id=1717)
+    async with running(tg_settings, api) as bot:
+        await bot.send(eli.message("/start"))
+        for step in (
+            "Autre chose / parler à une personne",
+            "Bonjour",
+            "J'accepte",
+            "Eli",
+            "Passer",
+            "pair-aidante",
+            "eli@example.be",
+            "Passer",
+            "Envoyer",
+        ):
+            await bot.send(eli.message(step))
+        live = bot.built.outbox
+        failing = Outbox(live.db, Down(), live.catalogs, max_attempts=1)
+        failing.channels, failing.staff_alert = live.channels, live.staff_alert
+        api.clear()
+        await failing.run_once()
+        (record,) = await repo.list_requests(_db(bot))
+    to_staff = [m for m in api.sent() if m["chat_id"] == "777"]
+    to_eli = [m for m in api.sent() if m["chat_id"] == "1717"]
+    assert record.status == "failed"
+    assert len(to_staff) == 1 and record.ref in to_staff[0]["text"]
+    assert "eli@example.be" not in to_staff[0]["text"]
+    assert [m["text"] for m in to_eli] == [texts.NOT_DELIVERED.format(ref=record.ref)]
 
 
 async def test_network_errors_are_retried(tg_settings: Settings, api: FakeBotAPI) -> None:
