@@ -17,6 +17,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from flows.schema import (
+    TRANSLATABLE_KEYS,
     WAITING_KINDS,
     Branch,
     ChoiceStep,
@@ -112,17 +113,7 @@ def step_targets(step: Step) -> Iterator[tuple[str, str]]:
 
 
 def _step_texts(step: Step) -> Iterator[str]:
-    for name in (
-        "text",
-        "retry",
-        "summary",
-        "accept_label",
-        "refuse_label",
-        "send_label",
-        "edit_label",
-        "done_label",
-        "skip_label",
-    ):
+    for name in sorted(TRANSLATABLE_KEYS):
         value = getattr(step, name, None)
         if isinstance(value, str):
             yield value
