@@ -1,7 +1,7 @@
 # The two commands of the README:  make run  and  make test.
 # Both create the virtual environment (.venv) and install the project on first use.
 PYTHON ?= python3
-LANGS := fr
+LANGS := fr nl en
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -20,6 +20,7 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck unit
 
 lint: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d locales -D messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pat-bot check

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -63,8 +63,9 @@ class Translator:
             return template
         return template.format_map(params)
 
-    def datetime(self, value: datetime) -> str:
-        return format_datetime(value, format="medium", tzinfo=BRUSSELS, locale=self.locale)
+    def long_date(self, value: datetime) -> str:
+        """A date as people of this locale write it (22 novembre 2026, 22 november 2026…)."""
+        return format_date(value.astimezone(BRUSSELS).date(), format="long", locale=self.locale)
 
 
 def _load_po(path: Path) -> gettext.NullTranslations:

@@ -152,6 +152,7 @@ class ConversationService:
                     message = compose(payload, self.mail_from, self.mail_to)
                     await repo.insert_request(conn, chat_key, payload, message.as_bytes())
                     context["ref"] = ref
+                    context["date"] = self.translator(new_state).long_date(now)
                     submitted.append(ref)
             await repo.save_conversation(conn, chat_key, new_state, now)
         for ref in submitted:

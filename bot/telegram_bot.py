@@ -52,7 +52,16 @@ from storage import repo
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-COMMANDS: tuple[CommandName, ...] = ("menu", "help", "privacy", "cancel")
+COMMANDS: tuple[CommandName, ...] = ("menu", "help", "privacy", "cancel", "language")
+SUPPORTED_LOCALES = ("fr", "nl", "en")
+
+
+def locale_of(language_code: str | None, default: str = "fr") -> str:
+    """Telegram's language (``nl-BE``, ``en``, ``pt-br``…) to one of ours; unknown: default."""
+    base = (language_code or "").replace("_", "-").split("-")[0].lower()
+    return base if base in SUPPORTED_LOCALES else default
+
+
 _RETRY_DELAYS = (0.5, 1.0, 2.0)
 
 
@@ -197,8 +206,10 @@ class TelegramFrontDoor:
     ) -> list[Outgoing]:
         user = update.effective_user
         assert user is not None
-        outs = await self.service.handle(chat_key(user.id), event, update_id=update.update_id)
-        return outs
+        locale = locale_of(user.language_code, self.service.default_locale)
+        return await self.service.handle(
+            chat_key(user.id), event, locale=locale, update_id=update.update_id
+        )
 
     # -- handlers -----------------------------------------------------------------------------
 

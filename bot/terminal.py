@@ -5,7 +5,7 @@ numbered lines ``1) Label``; the person answers with the number or the label (se
 ``1 3`` or ``1,3``, toggle several answers of a multiple choice). On a free-text question the
 buttons it offers are shown as ``[Label]`` and chosen by typing the label, since a number typed
 there is an answer. Commands start with ``/``
-(/menu, /cancel, /help, /privacy, /start). A ``> `` prompt is shown only when stdin is a
+(/menu, /cancel, /help, /privacy, /language, /start). A ``> `` prompt is shown only when stdin is a
 terminal. End of input exits cleanly with status 0.
 """
 
@@ -17,7 +17,7 @@ from typing import TextIO
 
 from bot.render import Outgoing, parse_callback
 from bot.service import ConversationService
-from flows.engine import Choice, Command, CommandName, Event, Start, Text
+from flows.engine import Choice, Command, CommandName, Event, SetLocale, Start, Text
 from flows.loader import MENU_STEP
 
 TERMINAL_CHAT = "terminal"
@@ -26,6 +26,7 @@ _COMMANDS: dict[str, CommandName] = {
     "/cancel": "cancel",
     "/help": "help",
     "/privacy": "privacy",
+    "/language": "language",
 }
 _NUMBERS = re.compile(r"^\d+(?:\s*[, ]\s*\d+)*$")
 
@@ -93,7 +94,12 @@ class TerminalChat:
         self.service.outbox.register_channel(self.chat_key, self.notify)
         state = await self.service.state_of(self.chat_key)
         resumable = state is not None and state.started and state.step != MENU_STEP and not new
-        await self._send(Command("resume") if resumable else Start())
+        if not resumable:
+            await self._send(Start(locale=self.locale))
+        elif self.locale and state is not None and state.locale != self.locale:
+            await self._send(SetLocale(self.locale))  # --lang switches a conversation too
+        else:
+            await self._send(Command("resume"))
         interactive = self.stdin.isatty()
         while True:
             if interactive:

@@ -37,9 +37,17 @@ from flows.validators import MAX_INPUT_CHARS, VALIDATORS
 
 @dataclass(frozen=True)
 class Start:
-    """A new conversation (/start), optionally with a deep-link payload."""
+    """A new conversation (/start), optionally with a deep-link payload and a language."""
 
     payload: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class SetLocale:
+    """The person's language, chosen outside the picker (e.g. ``pat-bot chat --lang nl``)."""
+
+    locale: str
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ class Choice:
     turn: int | None = None
 
 
-CommandName = Literal["menu", "cancel", "help", "privacy", "resume"]
+CommandName = Literal["menu", "cancel", "help", "privacy", "resume", "language"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ class Command:
     name: CommandName
 
 
-Event = Start | Text | Choice | Command
+Event = Start | Text | Choice | Command | SetLocale
 
 # Reserved button ids (flow option ids cannot start with "_").
 MENU = "_menu"
@@ -79,6 +87,7 @@ BACK = "_back"
 YES = "_yes"
 NO = "_no"
 EDIT_FIELD = "_f:"
+LANGUAGE = "_lang:"
 
 # ---------------------------------------------------------------------------------------------
 # Effects: what the adapter must do.
@@ -174,6 +183,7 @@ class State(BaseModel):
     consent: Consent | None = None
     mode: Literal["normal", "pick_field", "edit"] = "normal"
     edit_target: str | None = None
+    picking_language: bool = False
     source: str | None = None
     started: bool = False
 
@@ -304,6 +314,7 @@ class _Run:
         return None
 
     def go_menu(self) -> None:
+        self.state.picking_language = False
         self.state.mode = "normal"
         self.state.edit_target = None
         self.enter(MENU_STEP)
@@ -318,6 +329,12 @@ class _Run:
         st = self.state
         step = self.current
         turn = st.turn
+        if st.picking_language:
+            buttons = tuple(
+                Button(LANGUAGE + code, Msg(label)) for code, label in texts.LANGUAGES.items()
+            )
+            self.effects.append(Say(Msg(texts.LANGUAGE_PICK), buttons, turn=turn, expects="choice"))
+            return
         if isinstance(step, ChoiceStep):
             buttons = tuple(Button(o.id, Msg(o.label)) for o in step.options)
             if step.menu_button and st.step != MENU_STEP:
@@ -429,7 +446,9 @@ class _Run:
 
     def handle(self, event: Event) -> None:
         if isinstance(event, Start):
-            self.start(event.payload)
+            self.start(event.payload, event.locale)
+        elif isinstance(event, SetLocale):
+            self.set_locale(event.locale)
         elif not self.state.started:
             # Anything before /start (or after a wipe) opens the conversation first.
             self.start(None)
@@ -454,11 +473,21 @@ class _Run:
                     return qid
         return None
 
-    def start(self, payload: str | None) -> None:
+    def set_locale(self, locale: str) -> None:
+        """Switch language; answers, step and buttons stay as they were."""
+        self.state.locale = locale
+        self.state.picking_language = False
+        self.say(texts.LANGUAGE_SET)
+        if self.state.started:
+            self.prompt()
+        else:
+            self.start(None)
+
+    def start(self, payload: str | None, locale: str | None = None) -> None:
         old = self.state
         source = payload if payload and payload.startswith("src_") else None
         self.state = State(
-            locale=old.locale,
+            locale=locale or old.locale,
             faq_read=old.faq_read,
             source=(source or old.source),
             started=True,
@@ -490,6 +519,9 @@ class _Run:
         elif name == "resume":
             self.say(texts.RESUMED)
             self.prompt()
+        elif name == "language":
+            self.state.picking_language = True
+            self.prompt()
 
     def _stale(self) -> None:
         self.say(texts.STALE)
@@ -499,6 +531,13 @@ class _Run:
         st = self.state
         if event.turn is not None and event.turn != st.turn:
             self._stale()
+            return
+        if st.picking_language:
+            code = event.option.removeprefix(LANGUAGE)
+            if event.option.startswith(LANGUAGE) and code in texts.LANGUAGES:
+                self.set_locale(code)
+            else:
+                self._stale()
             return
         if event.option == MENU and st.step != MENU_STEP:
             self.go_menu()
@@ -510,6 +549,9 @@ class _Run:
             chosen = next((o for o in step.options if o.id == opt), None)
             if chosen is None:
                 self._stale()
+                return
+            if chosen.command is not None:
+                self.command(chosen.command)
                 return
             if step.key:
                 st.answers[step.key] = chosen.id

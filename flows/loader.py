@@ -190,7 +190,7 @@ def _check_set(flowset: FlowSet, problems: list[FlowProblem]) -> None:
                         FlowProblem(file, step.id, f"{where} leads to unknown step '{target}'")
                     )
             if isinstance(step, ChoiceStep) and step.next is None:
-                missing = [o.id for o in step.options if o.next is None]
+                missing = [o.id for o in step.options if o.next is None and o.command is None]
                 if missing:
                     problems.append(
                         FlowProblem(

@@ -51,11 +51,13 @@ Next = str | list[Branch]
 
 
 class Option(_Model):
-    """A button of a choice step; ``next`` overrides the step's own."""
+    """A button of a choice step; ``next`` overrides the step's own; ``command`` runs one of
+    the conversation commands instead (``language``: the language picker)."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=40)]
     label: str
     next: Next | None = None
+    command: Literal["language", "help", "privacy"] | None = None
 
 
 class _Step(_Model):

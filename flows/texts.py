@@ -28,7 +28,7 @@ RESUMED = N_("Nous reprenons là où nous en étions.")
 HELP = N_(
     "Je suis le robot d'accueil de PAT : un programme, pas une personne.\n"
     "Répondez avec les boutons. /menu revient au menu, /cancel annule la demande en cours, "
-    "/privacy explique ce que deviennent vos données.\n"
+    "/privacy explique ce que deviennent vos données, /language change la langue.\n"
     "Pour parler à une personne : pat@smes.be."
 )
 PRIVACY = N_(
@@ -63,6 +63,11 @@ NOT_DELIVERED = N_(
     "essais. Pouvez-vous écrire à pat@smes.be en indiquant cette référence ? Merci."
 )
 
+# Each language is named in its own language, so these labels are not translated.
+LANGUAGES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
+LANGUAGE_PICK = N_("Choisissez votre langue · Kies uw taal · Choose your language")
+LANGUAGE_SET = N_("C'est noté, je vous parle en français.")
+
 # Descriptions of the bot's commands in Telegram's command menu.
 COMMAND_DESCRIPTIONS = {
     "start": N_("Recommencer depuis le début"),
@@ -70,4 +75,5 @@ COMMAND_DESCRIPTIONS = {
     "help": N_("Comment ça marche"),
     "privacy": N_("Vos données et vos droits"),
     "cancel": N_("Annuler la demande en cours"),
+    "language": N_("Changer de langue"),
 }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
@@ -61,3 +64,52 @@ def test_render_fills_placeholders_and_nested_messages() -> None:
     assert fr.render(Msg("{a} et {b}", {"a": Msg("Oui"), "b": 1200})) == "Oui et 1\u202f200"
     assert fr.render(Msg("{unknown} reste")) == "{unknown} reste"
     assert Catalogs(LOCALES).get("xx").locale == "fr"  # unknown locale falls back to French
+
+
+TRANSLATED = ("nl", "en")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_message_is_translated_and_reviewed(locale: str) -> None:
+    catalog = read(LOCALES / locale / "LC_MESSAGES" / "messages.po")
+    assert ids(catalog) == ids(read(LOCALES / "messages.pot"))
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == [], f"{locale}: untranslated {untranslated[:3]}"
+    assert fuzzy == [], f"{locale}: French changed, translation to review: {fuzzy[:3]}"
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_placeholders_are_identical_in_every_translation(locale: str) -> None:
+    catalog = read(LOCALES / locale / "LC_MESSAGES" / "messages.po")
+    for message in catalog:
+        if message.id:
+            assert sorted(PLACEHOLDER.findall(str(message.id))) == sorted(
+                PLACEHOLDER.findall(str(message.string))
+            ), message.id
+
+
+def test_a_changed_french_text_falls_back_to_french_until_reviewed(tmp_path: Path) -> None:
+    """A fuzzy entry (French changed since the translation) is not shown."""
+    folder = tmp_path / "nl" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Bonjour"\nmsgstr "Hallo"\n\n'
+        '#, fuzzy\nmsgid "Au revoir !"\nmsgstr "Tot ziens"\n',
+        encoding="utf-8",
+    )
+    nl = Catalogs(tmp_path).get("nl")
+    assert nl.gettext("Bonjour") == "Hallo"
+    assert nl.gettext("Au revoir !") == "Au revoir !"
+
+
+def test_dates_and_numbers_follow_the_locale() -> None:
+    when = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
+    catalogs = Catalogs(LOCALES)
+    assert catalogs.get("fr").long_date(when) == "22 novembre 2026"
+    assert catalogs.get("nl").long_date(when) == "22 november 2026"
+    assert catalogs.get("en").long_date(when) == "November 22, 2026"
+    assert catalogs.get("nl").render(Msg("{n}", {"n": 2000})) == "2.000"
+    assert catalogs.get("en").render(Msg("{n}", {"n": 2000})) == "2,000"

@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import build_app
 from bot.cli import main
+from bot.i18n import BRUSSELS
 from bot.outbox import Outbox
 from bot.service import ConversationService
 from bot.settings import Settings
@@ -70,7 +71,25 @@ async def test_stored_before_delivery_and_the_person_told_only_after(settings: S
         app.outbox.register_channel("tg:", chat)
         said = await run_request(app.service, "tg:1")
         (record,) = await repo.list_requests(app.db)
-        assert said[0] == f"Merci ! Votre demande est enregistrée sous la référence {record.ref}."
+        day = record.created_at.astimezone(BRUSSELS)
+        months = [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ]
+        assert said[0] == (
+            f"Merci ! Votre demande du {day.day} {months[day.month - 1]} {day.year} "
+            f"est enregistrée sous la référence {record.ref}."
+        )
         assert record.status == "pending"  # committed before any delivery attempt
         assert chat.told == []  # not told "arrived" before it has
         assert await app.outbox.run_once() == 1

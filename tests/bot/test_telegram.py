@@ -310,7 +310,7 @@ async def test_commands_are_registered_and_work(tg_settings: Settings, api: Fake
         registered = api.sent("setMyCommands")
         assert registered, "set_my_commands was not called"
         names = [c["command"] for c in registered[0]["commands"]]
-        assert names == ["start", "menu", "help", "privacy", "cancel"]
+        assert names == ["start", "menu", "help", "privacy", "cancel", "language"]
         await bot.send(zoe.message("/start"))
         sent = await bot.send(zoe.message("/help"))
         assert sent[0]["text"].startswith("Je suis le robot d'accueil de PAT")
@@ -387,6 +387,25 @@ async def test_staff_are_alerted_on_telegram_when_delivery_fails(
     assert len(to_staff) == 1 and record.ref in to_staff[0]["text"]
     assert "eli@example.be" not in to_staff[0]["text"]
     assert [m["text"] for m in to_eli] == [texts.NOT_DELIVERED.format(ref=record.ref)]
+
+
+async def test_first_contact_language_comes_from_telegram(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    async with running(tg_settings, api) as bot:
+        registered = {c.get("language_code"): c["commands"] for c in api.sent("setMyCommands")}
+        assert registered["nl"][1] == {"command": "menu", "description": "Terug naar het menu"}
+        assert registered["en"][1] == {"command": "menu", "description": "Back to the menu"}
+        for code, expected in (
+            ("nl-BE", "Wat kan ik voor u doen?"),
+            ("en", "What can I do for you?"),
+            ("de", MENU_Q),
+            (None, MENU_Q),
+        ):
+            person = Telegram(user_id=abs(hash(str(code))) % 100_000 + 20_000)
+            person.user["language_code"] = code
+            sent = await bot.send(person.message("/start"))
+            assert sent[-1]["text"] == expected, code
 
 
 async def test_network_errors_are_retried(tg_settings: Settings, api: FakeBotAPI) -> None:

@@ -31,7 +31,7 @@ def send_from_summary(walk: Walk) -> Submit:
     walk.press("_send")
     sub = submitted(walk)
     assert walk.step == "main.menu"
-    assert "Merci ! Votre demande est enregistrée sous la référence {ref}." in walk.says()
+    assert "Merci ! Votre demande du {date} est enregistrée sous la référence {ref}." in walk.says()
     assert walk.says()[-1] == "Que puis-je faire pour vous ?"
     # Once handed over, the conversation keeps nothing personal.
     assert walk.state.answers == {} and walk.state.consent is None
@@ -45,7 +45,14 @@ def test_start_welcomes_says_it_is_a_bot_and_shows_the_menu(flows: FlowSet) -> N
     assert "robot" in said and "pas une personne" in said and "112" in said
     assert "pat@smes.be" in said
     assert walk.step == "main.menu"
-    assert walk.buttons() == ["faq", "training", "accompaniment", "intervision", "other"]
+    assert walk.buttons() == [
+        "faq",
+        "training",
+        "accompaniment",
+        "intervision",
+        "other",
+        "language",
+    ]
 
 
 def faq_topics(flows: FlowSet) -> list[str]:
