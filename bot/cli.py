@@ -145,6 +145,33 @@ async def _outbox(settings: Settings, action: str | None, ref: str | None, all_:
         return 0
 
 
+def _classify(lang: str | None) -> int:
+    """What the bot understands of each line of stdin, as JSON lines."""
+    import json
+
+    from flows.nlu import Classifier
+
+    classifier = Classifier.from_flows(load_flows())
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        intent = classifier.classify(text, lang)
+        print(
+            json.dumps(
+                {
+                    "text": text,
+                    "intent": intent.name,
+                    "score": intent.score,
+                    "alternatives": [{"intent": n, "score": s} for n, s in intent.alternatives],
+                    "reason": intent.reason,
+                },
+                ensure_ascii=False,
+            )
+        )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pat-bot", description="PAT front door chat-bot")
     sub = parser.add_subparsers(dest="command")
@@ -157,6 +184,8 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
     outbox.add_argument("ref", nargs="?", help="the reference to retry (R-…)")
     outbox.add_argument("--all", action="store_true", help="retry every undelivered request")
+    classify = sub.add_parser("classify", help="what the bot understands of typed texts")
+    classify.add_argument("--lang", choices=["fr", "nl", "en"], default=None)
     check = sub.add_parser("check", help="validate the flow files")
     check.add_argument("--dir", type=Path, default=FLOWS_DIR)
     return parser
@@ -166,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _check(args.dir)
+    if args.command == "classify":
+        return _classify(args.lang)
     settings = Settings()
     if args.command == "health":
         return _health(settings)

@@ -34,8 +34,9 @@ from flows.engine import (
     advance,
     prompt,
 )
-from flows.loader import FlowSet, qualify
-from flows.schema import ChoiceStep, InputStep
+from flows.loader import FlowSet
+from flows.nlu import Classifier
+from flows.schema import InputStep
 from storage import repo
 from storage.db import Database
 from storage.models import PayloadField, RequestPayload
@@ -63,6 +64,7 @@ class ConversationService:
         mail_to: str,
         default_locale: str = "fr",
         clock: Callable[[], datetime] = utcnow,
+        classifier: Classifier | None = None,
     ) -> None:
         self.flows = flows
         self.db = db
@@ -73,7 +75,8 @@ class ConversationService:
         self.default_locale = default_locale
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-        self._topic_labels = self._collect_topic_labels()
+        self.classifier = classifier or Classifier.from_flows(flows)
+        self._topic_labels = {name: label for name, (_, label) in flows.intent_targets().items()}
 
     # -- public -------------------------------------------------------------------------------
 
@@ -136,6 +139,8 @@ class ConversationService:
             state = State(locale=locale or self.default_locale)
         if isinstance(event, Text) and state.started:
             event = self._match_label(state, event)
+        if isinstance(event, Text):
+            event = Text(event.text, self.classifier.classify(event.text, state.locale))
         now = self.clock()
         new_state, effects = advance(self.flows, state, event, now)
         context: dict[str, str] = {}
@@ -179,21 +184,6 @@ class ConversationService:
             ref = f"R-{now:%y%m%d}-{suffix}"
             if not await repo.ref_exists(conn, ref):
                 return ref
-
-    def _collect_topic_labels(self) -> dict[str, str]:
-        """FAQ topic id -> the French label of the button that leads to it."""
-        by_step = {qid: s.topic for qid, s in self.flows.steps.items() if s.topic}
-        labels: dict[str, str] = {}
-        for qid, step in self.flows.steps.items():
-            if not isinstance(step, ChoiceStep):
-                continue
-            flow_id = qid.split(".", 1)[0]
-            for opt in step.options:
-                if isinstance(opt.next, str):
-                    topic = by_step.get(qualify(flow_id, opt.next))
-                    if topic:
-                        labels.setdefault(topic, opt.label)
-        return labels
 
     def _payload(self, submit: Submit, ref: str, now: datetime) -> RequestPayload:
         fr = self.catalogs.get("fr")

@@ -51,10 +51,33 @@ class SetLocale:
 
 
 @dataclass(frozen=True)
+class Intent:
+    """What a typed text seems to be about (see flows/nlu.py): ``crisis``, a FAQ topic id, an
+    offer id, or ``unknown``; ``alternatives`` are the runners-up, best first."""
+
+    name: str
+    score: float
+    alternatives: tuple[tuple[str, float], ...] = ()
+    reason: str = ""
+
+    @property
+    def level(self) -> Literal["high", "medium", "low"]:
+        if self.name in ("unknown",) or self.score < MEDIUM:
+            return "low"
+        return "high" if self.score >= HIGH else "medium"
+
+
+# Confidence thresholds of the text classifier: act alone, ask "did you mean", or say so.
+HIGH = 0.62
+MEDIUM = 0.36
+
+
+@dataclass(frozen=True)
 class Text:
-    """Free text typed by the person."""
+    """Free text typed by the person, with what the classifier made of it (if anything)."""
 
     text: str
+    intent: Intent | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +111,8 @@ YES = "_yes"
 NO = "_no"
 EDIT_FIELD = "_f:"
 LANGUAGE = "_lang:"
+INTENT = "_i:"
+CONTINUE = "_continue"
 
 # ---------------------------------------------------------------------------------------------
 # Effects: what the adapter must do.
@@ -184,6 +209,8 @@ class State(BaseModel):
     mode: Literal["normal", "pick_field", "edit"] = "normal"
     edit_target: str | None = None
     picking_language: bool = False
+    suggestions: list[str] = PydanticField(default_factory=list)
+    crisis_pause: bool = False
     source: str | None = None
     started: bool = False
 
@@ -257,6 +284,8 @@ class _Run:
 
     def enter(self, qid: str) -> None:
         """Walk from ``qid`` through steps that do not wait, then wait at the next one."""
+        self.state.suggestions = []
+        self.state.crisis_pause = False
         for _ in range(_MAX_HOPS):
             step = self.flows.step(qid)
             flow_id = qid.split(".", 1)[0]
@@ -315,6 +344,8 @@ class _Run:
 
     def go_menu(self) -> None:
         self.state.picking_language = False
+        self.state.suggestions = []
+        self.state.crisis_pause = False
         self.state.mode = "normal"
         self.state.edit_target = None
         self.enter(MENU_STEP)
@@ -329,6 +360,20 @@ class _Run:
         st = self.state
         step = self.current
         turn = st.turn
+        if st.crisis_pause:
+            buttons = (Button(CONTINUE, Msg(texts.CONTINUE_BUTTON)), *self._menu_button())
+            self.effects.append(
+                Say(Msg(texts.CRISIS_CONTINUE), buttons, turn=turn, expects="choice")
+            )
+            return
+        if st.suggestions:
+            targets = self.flows.intent_targets()
+            buttons = (
+                tuple(Button(INTENT + name, Msg(targets[name][1])) for name in st.suggestions)
+                + self._menu_button()
+            )
+            self.effects.append(Say(Msg(texts.DID_YOU_MEAN), buttons, turn=turn, expects="choice"))
+            return
         if st.picking_language:
             buttons = tuple(
                 Button(LANGUAGE + code, Msg(label)) for code, label in texts.LANGUAGES.items()
@@ -457,7 +502,7 @@ class _Run:
         elif isinstance(event, Choice):
             self.choice(event)
         else:
-            self.text(event.text)
+            self.text(event.text, event.intent)
 
     def deep_link(self, payload: str | None) -> str | None:
         """The step a /start payload opens: an offer or FAQ flow, or one FAQ topic."""
@@ -532,6 +577,9 @@ class _Run:
         if event.turn is not None and event.turn != st.turn:
             self._stale()
             return
+        if st.crisis_pause or st.suggestions:
+            self._pending_choice(event.option)
+            return
         if st.picking_language:
             code = event.option.removeprefix(LANGUAGE)
             if event.option.startswith(LANGUAGE) and code in texts.LANGUAGES:
@@ -589,6 +637,83 @@ class _Run:
         else:
             self._stale()
 
+    def _pending_choice(self, opt: str) -> None:
+        """An answer to "continue?" after a crisis message, or to "did you mean…?"."""
+        st = self.state
+        if opt == MENU:
+            self.go_menu()
+        elif st.crisis_pause and opt == CONTINUE:
+            st.crisis_pause = False
+            st.turn += 1
+            self.prompt()
+        elif st.suggestions and opt.removeprefix(INTENT) in st.suggestions:
+            name = opt.removeprefix(INTENT)
+            st.suggestions = []
+            self.follow(name)
+        else:
+            self._stale()
+
+    # -- typed text understood ----------------------------------------------------------------
+
+    def in_request(self) -> bool:
+        """Inside an offer's questions (not at the menu or in the FAQ)."""
+        return self.state.step.split(".", 1)[0] not in ("main", "faq")
+
+    def crisis(self) -> None:
+        """Distress first: help lines at once, plainly not an emergency service; then continue."""
+        self.say(texts.CRISIS)
+        self.state.crisis_pause = True
+        self.state.suggestions = []
+        self.state.turn += 1
+        self.prompt()
+
+    def follow(self, name: str) -> None:
+        """Go where an understood intent points (a FAQ answer, or an offer's questions)."""
+        qid, label = self.flows.intent_targets()[name]
+        self.say(texts.UNDERSTOOD, label=Msg(label))
+        if not self.in_request():
+            self.enter(qid)
+            return
+        # In the middle of a request: answer the question, then the same question as before.
+        topic_step = self.flows.step(qid)
+        for text in self._answer_texts(qid):
+            self.say(text)
+        if topic_step.topic and topic_step.topic not in self.state.faq_read:
+            self.state.faq_read.append(topic_step.topic)
+        self.prompt()
+
+    def _answer_texts(self, qid: str) -> list[str]:
+        out: list[str] = []
+        for _ in range(_MAX_HOPS):
+            step = self.flows.step(qid)
+            if not isinstance(step, MessageStep):
+                break
+            out.extend(step.texts)
+            qid = self.resolve(qid.split(".", 1)[0], step.next)
+        return out
+
+    def understand(self, intent: Intent) -> None:
+        """Typed text at a question with buttons: act, ask, or say it was not understood."""
+        targets = self.flows.intent_targets()
+        topics = self.flows.topics()
+        usable = [
+            name
+            for name in (intent.name, *(n for n, _ in intent.alternatives))
+            if name in targets and (not self.in_request() or name in topics)
+        ]
+        if intent.level == "high" and usable and usable[0] == intent.name:
+            self.follow(intent.name)
+        elif intent.level != "low" and usable:
+            self.state.suggestions = usable[:3]
+            self.state.turn += 1
+            self.prompt()
+        elif self.in_request():
+            self.say(texts.USE_BUTTONS)
+            self.prompt()
+        else:
+            self.say(texts.NOT_UNDERSTOOD)
+            self.go_menu()
+
     def _summary_choice(self, step: SummaryStep, flow_id: str, opt: str) -> None:
         st = self.state
         if st.mode == "pick_field":
@@ -613,12 +738,20 @@ class _Run:
             return
         self._stale()
 
-    def text(self, raw: str) -> None:
+    def text(self, raw: str, intent: Intent | None = None) -> None:
         step = self.current
         if len(raw) > MAX_INPUT_CHARS:
             self.say(texts.TOO_LONG, limit=MAX_INPUT_CHARS)
             self.prompt()
             return
+        if intent is not None and intent.name == "crisis":
+            self.crisis()  # before anything else; the text is not kept as an answer
+            return
+        st = self.state
+        if st.crisis_pause or st.suggestions or st.picking_language:
+            st.crisis_pause = False
+            st.suggestions = []
+            st.picking_language = False
         if isinstance(step, InputStep):
             value = VALIDATORS[step.validator](raw)
             if value is None:
@@ -626,6 +759,9 @@ class _Run:
                 return
             self.state.answers[step.key] = value
             self.enter(self.resolve(self.state.step.split(".", 1)[0], step.next))
+            return
+        if intent is not None:
+            self.understand(intent)
             return
         self.say(texts.USE_BUTTONS)
         self.prompt()

@@ -23,6 +23,7 @@ from flows.schema import (
     ChoiceStep,
     ConsentStep,
     Flow,
+    Matching,
     MessageStep,
     MultiStep,
     Next,
@@ -77,6 +78,41 @@ class FlowSet:
 
     def start_of(self, flow_id: str) -> str:
         return f"{flow_id}.{self.flows[flow_id].start}"
+
+    def intents(self) -> dict[str, Matching]:
+        """What typed text can point to: FAQ topics (their step) and offers (their flow)."""
+        found: dict[str, Matching] = {}
+        for step in self.steps.values():
+            if isinstance(step, MessageStep) and step.topic and step.match is not None:
+                found[step.topic] = step.match
+        for flow in self.flows.values():
+            if flow.match is not None:
+                found[flow.id] = flow.match
+        return found
+
+    def intent_targets(self) -> dict[str, tuple[str, str]]:
+        """Intent -> (step to enter, label of the button that leads there)."""
+        targets: dict[str, str] = {}
+        for qid, step in self.steps.items():
+            if step.topic:
+                targets.setdefault(step.topic, qid)
+        for flow in self.flows.values():
+            if flow.match is not None:
+                targets[flow.id] = self.start_of(flow.id)
+        labels: dict[str, str] = {}
+        for qid, step in self.steps.items():
+            if isinstance(step, ChoiceStep):
+                flow_id = qid.split(".", 1)[0]
+                for opt in step.options:
+                    if isinstance(opt.next, str):
+                        labels.setdefault(qualify(flow_id, opt.next), opt.label)
+        return {
+            name: (qid, labels.get(qid, self.flows[qid.split(".", 1)[0]].title))
+            for name, qid in targets.items()
+        }
+
+    def topics(self) -> set[str]:
+        return {s.topic for s in self.steps.values() if s.topic}
 
     def msgids(self) -> set[str]:
         """Every translatable text of every flow."""

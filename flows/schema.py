@@ -35,6 +35,19 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MatchLocale = Literal["fr", "nl", "en"]
+
+
+class Matching(_Model):
+    """How people may phrase this topic or offer when they type instead of pressing buttons.
+
+    ``examples`` are whole phrasings; ``keywords`` are words or short phrases that, all present,
+    point strongly here. Both per language; PAT staff can add to them (not translated)."""
+
+    examples: dict[MatchLocale, list[str]] = Field(default_factory=dict)
+    keywords: dict[MatchLocale, list[str]] = Field(default_factory=dict)
+
+
 # A condition on earlier answers: {key: value}, {key: [values]} or {key: true/false} (present or
 # absent). Every key of the mapping must hold for the branch to be taken.
 ConditionValue = str | list[str] | bool
@@ -75,6 +88,7 @@ class MessageStep(_Step):
     kind: Literal["message"]
     text: str | list[str]
     next: Next
+    match: Matching | None = None
 
     @property
     def texts(self) -> list[str]:
@@ -196,4 +210,6 @@ class Flow(_Model):
     # /start <flow id> (Telegram deep link) may open this flow directly; FAQ topics of a flow
     # that allows it open with /start faq_<topic>.
     deep_link: bool = False
+    # An offer flow that typed text can start (see Matching); its intent id is the flow id.
+    match: Matching | None = None
     steps: list[Step] = Field(min_length=1)

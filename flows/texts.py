@@ -63,6 +63,24 @@ NOT_DELIVERED = N_(
     "essais. Pouvez-vous écrire à pat@smes.be en indiquant cette référence ? Merci."
 )
 
+UNDERSTOOD = N_("J'ai compris : « {label} ».")
+DID_YOU_MEAN = N_("Je ne suis pas sûr d'avoir compris. Vous voulez parler de… ?")
+NOT_UNDERSTOOD = N_(
+    "Désolé, je n'ai pas compris : je suis un robot et je connais surtout les questions "
+    "du menu. Voici ce que je peux faire :"
+)
+CRISIS = N_(
+    "Merci de me l'avoir écrit. Si vous ou quelqu'un êtes en danger maintenant, appelez le 112 "
+    "(gratuit, jour et nuit).\n"
+    "Pour parler à quelqu'un tout de suite, gratuitement et anonymement, 24 h/24 :\n"
+    "• Centre de Prévention du Suicide : 0800 32 123\n"
+    "• Télé-Accueil : 107 (aussi par chat)"
+)
+CRISIS_CONTINUE = N_(
+    "Je suis un robot et l'équipe PAT n'est pas un service d'urgence. Voulez-vous continuer ici ?"
+)
+CONTINUE_BUTTON = N_("Continuer")
+
 # Each language is named in its own language, so these labels are not translated.
 LANGUAGES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 LANGUAGE_PICK = N_("Choisissez votre langue · Kies uw taal · Choose your language")

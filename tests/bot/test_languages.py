@@ -118,3 +118,24 @@ async def test_switching_language_mid_flow_keeps_the_answers(settings: Settings)
         out = await svc.handle("tg:1", Text("🌐 Langue · Taal · Language"))
         out = await svc.handle("tg:1", Text("English"))
         assert out[-1].text == "What can I do for you?"
+
+
+async def test_typed_questions_through_the_service(settings: Settings) -> None:
+    """The service classifies what people type, in any language, before the engine acts."""
+    async with build_app(settings, run_worker=False) as app:
+        svc = app.service
+        await svc.handle("tg:9", Start(), locale="nl")
+        out = await svc.handle("tg:9", Text("wat als hij hervalt?"))
+        assert out[0].text == 'Ik begrijp het: "En als hij of zij hervalt?".'
+        assert out[1].text.startswith("Herstel is niet hetzelfde als genezing")
+        await svc.handle("tg:9", Text("Iets anders / met iemand praten"))
+        await svc.handle("tg:9", Text("Hallo"))
+        await svc.handle("tg:9", Text("Ik ga akkoord"))
+        await svc.handle("tg:9", Text("Jan"))
+        await svc.handle("tg:9", Text("Overslaan"))
+        out = await svc.handle("tg:9", Text("ik wil niet meer leven"))
+        assert out[0].text.startswith("Bedankt dat u het me schrijft.")
+        assert "1813" in out[0].text and "112" in out[0].text
+        state = await svc.state_of("tg:9")
+        assert state is not None and state.step == "request.role"
+        assert "ik wil niet meer leven" not in state.model_dump_json()

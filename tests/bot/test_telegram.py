@@ -322,7 +322,8 @@ async def test_commands_are_registered_and_work(tg_settings: Settings, api: Fake
         sent = await bot.send(zoe.message("/menu"))
         assert sent[-1]["text"] == MENU_Q
         sent = await bot.send(zoe.message("/unknown"))
-        assert sent[0]["text"] == texts.USE_BUTTONS
+        assert sent[0]["text"] == texts.NOT_UNDERSTOOD  # at the menu: the menu again, kindly
+        assert sent[-1]["text"] == MENU_Q
 
 
 async def test_an_error_is_logged_without_personal_data_and_the_person_told(

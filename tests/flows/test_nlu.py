@@ -1,0 +1,233 @@
+"""Understanding typed text: the labelled set's targets, crisis first, and the engine's use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from flows import texts
+from flows.engine import Choice, Intent, Text
+from flows.loader import FlowSet
+from flows.nlu import Classifier, CrisisLexicon
+from tests.helpers import Walk
+
+EVAL = Path(__file__).resolve().parent.parent / "nlu_eval.tsv"
+
+
+def rows(path: Path = EVAL) -> list[tuple[str, str, str]]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            lang, expected, text = line.split("\t")
+            out.append((lang, expected, text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def classifier(flows: FlowSet) -> Classifier:
+    return Classifier.from_flows(flows)
+
+
+def test_the_labelled_set_is_big_enough_and_covers_every_intent(flows: FlowSet) -> None:
+    data = rows()
+    assert len(data) >= 150
+    assert {lang for lang, _, _ in data} == {"fr", "nl", "en"}
+    assert {e for _, e, _ in data} == set(flows.intents()) | {"crisis", "unknown"}
+
+
+def test_targets_on_the_labelled_set(classifier: Classifier) -> None:
+    right: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    crisis_found = crisis_total = false_crisis = 0
+    for lang, expected, text in rows():
+        got = classifier.classify(text, lang).name
+        total[lang] += 1
+        right[lang] += got == expected
+        if expected == "crisis":
+            crisis_total += 1
+            crisis_found += got == "crisis"
+        elif got == "crisis":
+            false_crisis += 1
+    for lang in total:
+        assert right[lang] / total[lang] >= 0.9, f"{lang}: {right[lang]}/{total[lang]}"
+    assert crisis_found == crisis_total  # recall 100 %
+    assert false_crisis == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Et s'il rechute ?",
+        "what if they relapse",
+        "wat als hij hervalt",
+        "risque de rechute",
+        "formation prévention du suicide ?",
+        "suicide prevention training",
+        "comment en finir avec la stigmatisation ?",
+        "ça me tue de voir ça",
+        "il faut nourrir la réflexion",
+        "le pair aidant est-il en danger de rechute ?",
+    ],
+)
+def test_ordinary_questions_are_not_crisis(classifier: Classifier, text: str) -> None:
+    assert classifier.classify(text).name != "crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je veux me suicider",
+        "je pense au suicde",
+        "je veu mourrir",
+        "je dors ce soir dehors",
+        "ik slaap vannacht buiten",
+        "ik denk aan zelfmorod",
+        "i want to kil myself",
+        "sleeping rough tonight",
+        "jveux en finir",
+    ],
+)
+def test_distress_is_found_even_with_typos(classifier: Classifier, text: str) -> None:
+    intent = classifier.classify(text)
+    assert intent.name == "crisis" and intent.reason
+
+
+def test_the_lexicon_loads_every_language() -> None:
+    lexicon = CrisisLexicon.load()
+    assert "suicid" in lexicon.stems and len(lexicon.phrases) > 50
+    assert "suicide prevention" in lexicon.exceptions
+
+
+def test_classify_command_prints_one_json_object_per_line() -> None:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "pat-bot"), "classify", "--lang", "fr"],
+        input="et si il rechute ?\n\nje veux mourir\nbonjour\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(d["text"], d["intent"]) for d in lines] == [
+        ("et si il rechute ?", "relapse"),
+        ("je veux mourir", "crisis"),
+        ("bonjour", "unknown"),
+    ]
+    assert set(lines[0]) >= {"text", "intent", "score", "alternatives"}
+    assert 0 < lines[0]["score"] <= 1 and isinstance(lines[0]["alternatives"], list)
+
+
+# -- the engine's use of what was understood ---------------------------------------------------
+
+
+def typed(walk: Walk, text: str, intent: Intent) -> None:
+    walk.send(Text(text, intent))
+
+
+def test_high_confidence_at_the_menu_answers_and_says_what_was_understood(
+    flows: FlowSet,
+) -> None:
+    walk = Walk(flows)
+    walk.start()
+    typed(walk, "et si il rechute", Intent("relapse", 0.9))
+    said = walk.says()
+    assert said[0] == texts.UNDERSTOOD
+    assert walk.effects[0].text.params["label"].id == "Et s'il ou elle rechute ?"  # type: ignore[union-attr]
+    assert "Le rétablissement n'est pas la guérison" in said[1]
+    assert walk.step == "faq.after" and walk.state.faq_read == ["relapse"]
+
+
+def test_high_confidence_offer_starts_its_questions(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    typed(walk, "we want to hire a peer worker", Intent("accompaniment", 0.95))
+    assert walk.step == "accompaniment.organisation"
+    assert walk.state.answers == {"offer": "accompaniment"}
+
+
+def test_medium_confidence_asks_did_you_mean_with_buttons(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    typed(walk, "c koi", Intent("what_is", 0.45, (("brings", 0.4), ("training", 0.38))))
+    assert walk.says() == [texts.DID_YOU_MEAN]
+    assert walk.buttons() == ["_i:what_is", "_i:brings", "_i:training", "_menu"]
+    walk.press("_i:brings")
+    assert walk.step == "faq.after" and walk.state.faq_read == ["brings"]
+    assert walk.state.suggestions == []
+
+
+def test_low_confidence_says_so_kindly_and_shows_the_menu(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("faq")
+    typed(walk, "bonjour", Intent("unknown", 0.0))
+    assert walk.says() == [texts.NOT_UNDERSTOOD, "Que puis-je faire pour vous ?"]
+    assert walk.step == "main.menu"
+
+
+def test_a_faq_question_in_the_middle_of_a_request_is_answered_in_place(
+    flows: FlowSet,
+) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("accompaniment")
+    walk.type("ASBL Soleil")
+    assert walk.step == "accompaniment.sector"
+    typed(walk, "et le secret professionnel ?", Intent("confidentiality", 0.9))
+    said = walk.says()
+    assert said[0] == texts.UNDERSTOOD and said[-1] == "Dans quel secteur travaillez-vous ?"
+    assert any("article 458" in s for s in said)
+    assert walk.step == "accompaniment.sector"
+    assert walk.state.answers == {"offer": "accompaniment", "organisation": "ASBL Soleil"}
+    walk.press("social")  # the buttons of the repeated question work
+    assert walk.step == "accompaniment.region"
+
+
+def test_an_offer_typed_in_the_middle_of_a_request_does_not_derail_it(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    typed(walk, "on veut engager un pair aidant", Intent("accompaniment", 0.95))
+    assert walk.says()[0] == texts.USE_BUTTONS
+    assert walk.step == "training.profile" and walk.state.answers == {"offer": "training"}
+
+
+def test_crisis_first_everywhere_and_the_text_is_not_kept(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    assert walk.step == "other.message"
+    typed(walk, "je veux en finir", Intent("crisis", 1.0, reason="veux en finir"))
+    said = walk.says()
+    assert said[0] == texts.CRISIS and "112" in said[0] and "0800 32 123" in said[0]
+    assert said[1] == texts.CRISIS_CONTINUE
+    assert walk.buttons() == ["_continue", "_menu"]
+    assert "message" not in walk.state.answers
+    walk.press("_continue")
+    assert walk.step == "other.message"
+    assert walk.says() == ["Votre message (sans information sur votre santé, s'il vous plaît) :"]
+    walk.type("Bonjour, une question sur les formations")
+    assert walk.state.answers["message"] == "Bonjour, une question sur les formations"
+
+
+def test_crisis_then_menu(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    typed(walk, "i want to die", Intent("crisis", 1.0))
+    walk.press("_menu")
+    assert walk.step == "main.menu" and not walk.state.crisis_pause
+
+
+def test_old_buttons_after_a_suggestion_are_stale(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    menu_turn = walk.state.turn
+    typed(walk, "c koi", Intent("what_is", 0.45, (("brings", 0.4),)))
+    walk.send(Choice("training", menu_turn))
+    assert walk.says()[0] == texts.STALE
+    assert walk.buttons() == ["_i:what_is", "_i:brings", "_menu"]
