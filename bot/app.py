@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.i18n import Catalogs
 from bot.logs import quiet_third_party_loggers
 from bot.outbox import FileTransport, Outbox, SmtpTransport, Transport
 from bot.service import ConversationService
 from bot.settings import Settings
-from flows.loader import FlowSet, load_flows
+from flows.loader import FLOWS_DIR, FlowSet, load_flows
+from flows.nlu import Classifier
 from storage.db import Database
 
 
@@ -24,6 +27,18 @@ class App:
     outbox: Outbox
     service: ConversationService
     catalogs: Catalogs
+
+
+@functools.lru_cache(maxsize=4)
+def _conversation(flows_dir: Path, stamp: tuple[float, ...]) -> tuple[FlowSet, Classifier]:
+    """Flows and classifier, built once per state of the flow files (``stamp``: their mtimes)."""
+    flows = load_flows(flows_dir)
+    return flows, Classifier.from_flows(flows)
+
+
+def load_conversation(flows_dir: Path = FLOWS_DIR) -> tuple[FlowSet, Classifier]:
+    files = sorted([*flows_dir.glob("*.yml"), *flows_dir.glob("lexicon/*.yml")])
+    return _conversation(flows_dir, tuple(f.stat().st_mtime for f in files))
 
 
 def make_transport(settings: Settings) -> Transport:
@@ -52,7 +67,7 @@ async def build_app(
     delivers whatever a crash or an outage left pending). On exit the worker makes a last
     round, so a request confirmed just before quitting is sent now rather than next start."""
     quiet_third_party_loggers()
-    flows = load_flows()
+    flows, classifier = load_conversation()
     catalogs = Catalogs(settings.locales_dir, settings.default_locale)
     db = await Database.open(settings.db_path)
     stop = asyncio.Event()
@@ -73,6 +88,7 @@ async def build_app(
             mail_from=settings.mail_from,
             mail_to=settings.mail_to,
             default_locale=settings.default_locale,
+            classifier=classifier,
         )
         if run_worker:
             worker = asyncio.create_task(outbox.run(stop))

@@ -72,9 +72,13 @@ def _stemmer(lang: str) -> Any:
     return snowballstemmer.stemmer(_STEMMERS[lang])
 
 
+@lru_cache(maxsize=20_000)
+def _stem(word: str, lang: str) -> str:
+    return str(_stemmer(lang).stemWord(word))
+
+
 def stems(text: str, lang: str) -> list[str]:
-    words = [w for w in normalise(text).split() if w not in _STOPWORDS[lang]]
-    return [str(s) for s in _stemmer(lang).stemWords(words)]
+    return [_stem(w, lang) for w in normalise(text).split() if w not in _STOPWORDS[lang]]
 
 
 # -- crisis -------------------------------------------------------------------------------------
@@ -105,10 +109,19 @@ def phrase_in(pattern: tuple[str, ...], words: list[str]) -> bool:
     return any(match(0, start) for start in range(len(words)))
 
 
+def _compile_phrase(phrase: str) -> tuple[str, tuple[str, ...], frozenset[str]]:
+    words = tuple(
+        w if w == "*" else normalise(w.rstrip("*")) + "*" * w.endswith("*") for w in phrase.split()
+    )
+    exact = frozenset(w for w in words if w != "*" and not w.endswith("*") and len(w) < 5)
+    return phrase, words, exact
+
+
 @dataclass(frozen=True)
 class CrisisLexicon:
     stems: tuple[str, ...]
-    phrases: tuple[tuple[str, tuple[str, ...]], ...]
+    # (phrase, its pattern words, the short words it needs exactly: a cheap first filter)
+    phrases: tuple[tuple[str, tuple[str, ...], frozenset[str]], ...]
     exceptions: tuple[str, ...]
 
     @classmethod
@@ -117,16 +130,7 @@ class CrisisLexicon:
         phrases = [p for lang in LANGS for p in data["phrases"].get(lang, [])]
         return cls(
             stems=tuple(normalise(s) for s in data["stems"]),
-            phrases=tuple(
-                (
-                    p,
-                    tuple(
-                        w if w == "*" else normalise(w.rstrip("*")) + "*" * w.endswith("*")
-                        for w in p.split()
-                    ),
-                )
-                for p in phrases
-            ),
+            phrases=tuple(_compile_phrase(p) for p in phrases),
             exceptions=tuple(normalise(e) for e in data.get("except", [])),
         )
 
@@ -143,8 +147,9 @@ class CrisisLexicon:
                 # a typo in a long word: "suicde", "zelfmorod"
                 if len(word) >= 6 and fuzz.ratio(word[: len(stem) + 1], stem) >= 83:
                     return stem
-        for phrase, pattern in self.phrases:
-            if phrase_in(pattern, words):
+        present = set(words)
+        for phrase, pattern, exact in self.phrases:
+            if exact <= present and phrase_in(pattern, words):
                 return phrase
         return None
 
@@ -157,8 +162,9 @@ class _Language:
     """Vocabulary, IDF and example vectors of one language."""
 
     idf: dict[str, float] = field(default_factory=dict)
-    vocab: list[str] = field(default_factory=list)
+    by_initial: dict[str, list[str]] = field(default_factory=dict)
     examples: list[tuple[str, str, dict[str, float]]] = field(default_factory=list)
+    postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     keywords: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
 
@@ -170,12 +176,6 @@ def _vector(terms: Iterable[str], idf: dict[str, float]) -> dict[str, float]:
     weights = {t: (1 + math.log(c)) * idf.get(t, rare) for t, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
     return {t: v / norm for t, v in weights.items() if t in idf}
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
 class Classifier:
@@ -211,8 +211,12 @@ class Classifier:
                 if any(len(owners.get(t, ())) <= 3 for t in terms)
             ]
             model.idf = {t: math.log(1 + len(docs) / n) for t, n in df.items()}
-            model.vocab = sorted(model.idf)
+            for term in sorted(model.idf):
+                model.by_initial.setdefault(term[0], []).append(term)
             model.examples = [(name, text, _vector(terms, model.idf)) for name, text, terms in docs]
+            for index, (_, _, vec) in enumerate(model.examples):
+                for term, weight in vec.items():
+                    model.postings.setdefault(term, []).append((index, weight))
             self.languages[lang] = model
 
     @classmethod
@@ -226,7 +230,7 @@ class Classifier:
             if term in model.idf or len(term) < 5:
                 out.append(term)
                 continue
-            same_start = [v for v in model.vocab if v[0] == term[0]]
+            same_start = model.by_initial.get(term[0], [])
             best = process.extractOne(term, same_start, scorer=fuzz.ratio, score_cutoff=84)
             out.append(best[0] if best else term)
         return out
@@ -240,12 +244,16 @@ class Classifier:
                 continue
             present = set(terms)
             query = _vector(terms, model.idf)
-            weight = 1.0 if lang in (None, code) else 0.97
+            lang_weight = 1.0 if lang in (None, code) else 0.97
             # Stems of another language's words are noise: how much of the text this
             # language's vocabulary explains is part of its score.
             per_intent: dict[str, tuple[float, str]] = {}
-            for name, example, vec in model.examples:
-                sim = _cosine(query, vec)
+            dots: dict[int, float] = {}
+            for term, q_weight in query.items():  # only examples sharing a term with the text
+                for index, d_weight in model.postings.get(term, ()):
+                    dots[index] = dots.get(index, 0.0) + q_weight * d_weight
+            for index, sim in dots.items():
+                name, example, _ = model.examples[index]
                 if sim > per_intent.get(name, (0.0, ""))[0]:
                     per_intent[name] = (sim, example)
             for name, keyword, kterms in model.keywords:
@@ -255,7 +263,7 @@ class Classifier:
                     if boosted > sim:
                         per_intent[name] = (boosted, f"« {keyword} »")
             for name, (score, why) in per_intent.items():
-                score *= weight
+                score *= lang_weight
                 if score > best.get(name, (0.0, ""))[0]:
                     best[name] = (round(score, 3), why)
         return best
