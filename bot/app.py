@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.i18n import Catalogs
@@ -16,7 +19,10 @@ from bot.service import ConversationService
 from bot.settings import Settings
 from flows.loader import FLOWS_DIR, FlowSet, load_flows
 from flows.nlu import Classifier
+from storage import repo
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,6 +78,7 @@ async def build_app(
     db = await Database.open(settings.db_path)
     stop = asyncio.Event()
     worker: asyncio.Task[None] | None = None
+    janitor: asyncio.Task[None] | None = None
     try:
         outbox = Outbox(
             db,
@@ -89,12 +96,50 @@ async def build_app(
             mail_to=settings.mail_to,
             default_locale=settings.default_locale,
             classifier=classifier,
+            retention_days=settings.retention_days,
+            abandoned_days=settings.abandoned_days,
         )
+        app = App(settings, flows, db, outbox, service, catalogs)
+        await apply_retention(app)
         if run_worker:
             worker = asyncio.create_task(outbox.run(stop))
-        yield App(settings, flows, db, outbox, service, catalogs)
+            janitor = asyncio.create_task(_every(RETENTION_PERIOD, stop, apply_retention, app))
+        yield app
     finally:
         stop.set()
         if worker is not None:
             await worker
+        if janitor is not None:
+            await janitor
         await db.close()
+
+
+RETENTION_PERIOD = 3600.0
+
+
+async def apply_retention(app: App) -> None:
+    """Anonymise old requests, delete abandoned conversations, leave nothing in the WAL."""
+    refs, stopped = await repo.purge(
+        app.db, datetime.now(UTC), app.settings.retention_days, app.settings.abandoned_days
+    )
+    if refs or stopped:
+        await app.db.checkpoint()
+        await app.outbox.forget_files(refs)
+        log.info(
+            "retention: %d request(s) anonymised, %d conversation(s) deleted",
+            len(refs),
+            len(stopped),
+        )
+
+
+async def _every(
+    seconds: float, stop: asyncio.Event, job: Callable[[App], Awaitable[None]], app: App
+) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+        if not stop.is_set():
+            try:
+                await job(app)
+            except Exception as exc:  # a failed round is retried next period
+                log.error("periodic job failed: %s", type(exc).__name__)

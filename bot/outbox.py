@@ -74,6 +74,11 @@ class FileTransport:
     async def send(self, ref: str, message: bytes) -> None:
         await asyncio.to_thread(self._write, ref, message)
 
+    async def forget(self, ref: str) -> None:
+        """Remove the copy kept in the folder (erasure, retention)."""
+        path = self.folder / f"{ref}.eml"
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+
 
 class SmtpTransport:
     """Sends through an SMTP server with aiosmtplib."""
@@ -149,6 +154,13 @@ class Outbox:
         self.channels: dict[str, ChatSender] = {}
         self.staff_alert: StaffAlert | None = None
         self._wake = asyncio.Event()
+
+    async def forget_files(self, refs: list[str]) -> None:
+        """Erase copies the transport keeps on this machine (the .eml folder), if any."""
+        forget = getattr(self.transport, "forget", None)
+        if forget is not None:
+            for ref in refs:
+                await forget(ref)
 
     def kick(self) -> None:
         """A new request is waiting: wake the worker now."""

@@ -25,7 +25,9 @@ from bot.render import Outgoing, fold, render, render_text
 from flows.engine import (
     Choice,
     ConsentGiven,
+    Effect,
     Event,
+    Forget,
     Say,
     Start,
     State,
@@ -37,6 +39,7 @@ from flows.engine import (
 from flows.loader import FlowSet
 from flows.nlu import Classifier
 from flows.schema import InputStep
+from flows.texts import CRISIS
 from storage import repo
 from storage.db import Database
 from storage.models import PayloadField, RequestPayload
@@ -65,6 +68,8 @@ class ConversationService:
         default_locale: str = "fr",
         clock: Callable[[], datetime] = utcnow,
         classifier: Classifier | None = None,
+        retention_days: int = 30,
+        abandoned_days: int = 7,
     ) -> None:
         self.flows = flows
         self.db = db
@@ -76,6 +81,11 @@ class ConversationService:
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.classifier = classifier or Classifier.from_flows(flows)
+        # Values any text may show (the privacy notice names the retention periods).
+        self.context = {
+            "retention_days": str(retention_days),
+            "abandoned_days": str(abandoned_days),
+        }
         self._topic_labels = {name: label for name, (_, label) in flows.intent_targets().items()}
 
     # -- public -------------------------------------------------------------------------------
@@ -127,7 +137,34 @@ class ConversationService:
 
     def current_prompt(self, state: State) -> list[Outgoing]:
         t = self.translator(state)
-        return [render(e, t) for e in prompt(self.flows, state) if isinstance(e, Say)]
+        return [render(e, t, self.context) for e in prompt(self.flows, state) if isinstance(e, Say)]
+
+    async def _count(
+        self,
+        conn: aiosqlite.Connection,
+        now: datetime,
+        event: Event,
+        old: State,
+        new: State,
+        effects: list[Effect],
+    ) -> None:
+        """Anonymous counters for staff statistics: no chat key, no text, only ids."""
+        if isinstance(event, Start):
+            await repo.count(conn, now, "conversation")
+        if new.source and new.source != old.source:
+            await repo.count(conn, now, "source", new.source)
+        for topic in new.faq_read:
+            if topic not in old.faq_read:
+                await repo.count(conn, now, "faq", topic)
+        if new.step != old.step or isinstance(event, Start):
+            await repo.count(conn, now, "reached", new.step)
+        for effect in effects:
+            if isinstance(effect, Submit):
+                await repo.count(conn, now, "request", effect.offer)
+                await repo.count(conn, now, "region", str(effect.answers.get("region", "")))
+                await repo.count(conn, now, "language", effect.locale)
+            elif isinstance(effect, Say) and effect.text.id == CRISIS:
+                await repo.count(conn, now, "crisis")
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -143,13 +180,17 @@ class ConversationService:
             event = Text(event.text, self.classifier.classify(event.text, state.locale))
         now = self.clock()
         new_state, effects = advance(self.flows, state, event, now)
-        context: dict[str, str] = {}
+        context: dict[str, str] = dict(self.context)
         submitted: list[str] = []
+        forgotten: list[str] | None = None
         async with self.db.transaction() as conn:
             if update_id is not None:
                 await repo.record_update(conn, update_id, now)
+            await self._count(conn, now, event, state, new_state, effects)
             for effect in effects:
-                if isinstance(effect, ConsentGiven):
+                if isinstance(effect, Forget):
+                    forgotten = await repo.forget_person(conn, chat_key, now)
+                elif isinstance(effect, ConsentGiven):
                     await repo.insert_consent(conn, chat_key, effect.version, effect.at)
                 elif isinstance(effect, Submit):
                     ref = await self._new_ref(conn, now)
@@ -163,6 +204,10 @@ class ConversationService:
         for ref in submitted:
             log.info("request %s stored", ref)
             self.outbox.kick()
+        if forgotten is not None:
+            await self.db.checkpoint()
+            await self.outbox.forget_files(forgotten)
+            log.info("a person's data was erased at their request")
         t = self.translator(new_state)
         return [render(e, t, context) for e in effects if isinstance(e, Say)]
 

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = 20.0
     smtp_ca_file: Path | None = None
+    # Retention: a delivered request is anonymised after retention_days; a conversation left
+    # unfinished is deleted after abandoned_days.
+    retention_days: int = 30
+    abandoned_days: int = 7
     delivery_max_attempts: int = 8
     delivery_base_delay: float = 30.0
 

@@ -52,7 +52,7 @@ from storage import repo
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-COMMANDS: tuple[CommandName, ...] = ("menu", "help", "privacy", "cancel", "language")
+COMMANDS: tuple[CommandName, ...] = ("menu", "help", "privacy", "cancel", "language", "forget")
 SUPPORTED_LOCALES = ("fr", "nl", "en")
 
 

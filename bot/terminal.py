@@ -27,6 +27,7 @@ _COMMANDS: dict[str, CommandName] = {
     "/help": "help",
     "/privacy": "privacy",
     "/language": "language",
+    "/forget": "forget",
 }
 _NUMBERS = re.compile(r"^\d+(?:\s*[, ]\s*\d+)*$")
 

@@ -88,7 +88,7 @@ class Choice:
     turn: int | None = None
 
 
-CommandName = Literal["menu", "cancel", "help", "privacy", "resume", "language"]
+CommandName = Literal["menu", "cancel", "help", "privacy", "resume", "language", "forget"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,8 @@ EDIT_FIELD = "_f:"
 LANGUAGE = "_lang:"
 INTENT = "_i:"
 CONTINUE = "_continue"
+FORGET_YES = "_forget_yes"
+FORGET_NO = "_forget_no"
 
 # ---------------------------------------------------------------------------------------------
 # Effects: what the adapter must do.
@@ -169,6 +171,11 @@ class ConsentRefused:
 
 
 @dataclass(frozen=True)
+class Forget:
+    """Erase everything held about this person (the adapter knows what and where)."""
+
+
+@dataclass(frozen=True)
 class Submit:
     """A finished request, handed over for storage and delivery."""
 
@@ -183,7 +190,7 @@ class Submit:
     source: str | None
 
 
-Effect = Say | ConsentGiven | ConsentRefused | Submit
+Effect = Say | ConsentGiven | ConsentRefused | Submit | Forget
 
 # ---------------------------------------------------------------------------------------------
 # State: everything needed to continue, serialisable to JSON.
@@ -211,6 +218,7 @@ class State(BaseModel):
     picking_language: bool = False
     suggestions: list[str] = PydanticField(default_factory=list)
     crisis_pause: bool = False
+    confirming_forget: bool = False
     source: str | None = None
     started: bool = False
 
@@ -343,6 +351,7 @@ class _Run:
         return None
 
     def go_menu(self) -> None:
+        self.state.confirming_forget = False
         self.state.picking_language = False
         self.state.suggestions = []
         self.state.crisis_pause = False
@@ -360,6 +369,16 @@ class _Run:
         st = self.state
         step = self.current
         turn = st.turn
+        buttons: tuple[Button, ...]
+        if st.confirming_forget:
+            buttons = (
+                Button(FORGET_YES, Msg(texts.FORGET_YES)),
+                Button(FORGET_NO, Msg(texts.FORGET_NO)),
+            )
+            self.effects.append(
+                Say(Msg(texts.FORGET_CONFIRM), buttons, turn=turn, expects="choice")
+            )
+            return
         if st.crisis_pause:
             buttons = (Button(CONTINUE, Msg(texts.CONTINUE_BUTTON)), *self._menu_button())
             self.effects.append(
@@ -559,7 +578,12 @@ class _Run:
             self.say(texts.HELP)
             self.prompt()
         elif name == "privacy":
-            self.say(texts.PRIVACY)
+            for text in texts.PRIVACY_NOTICE:
+                self.say(text)
+            self.prompt()
+        elif name == "forget":
+            self.state.confirming_forget = True
+            self.state.turn += 1
             self.prompt()
         elif name == "resume":
             self.say(texts.RESUMED)
@@ -576,6 +600,9 @@ class _Run:
         st = self.state
         if event.turn is not None and event.turn != st.turn:
             self._stale()
+            return
+        if st.confirming_forget:
+            self._forget_choice(event.option)
             return
         if st.crisis_pause or st.suggestions:
             self._pending_choice(event.option)
@@ -634,6 +661,21 @@ class _Run:
                 self.enter(qualify(flow_id, step.on_refuse))
         elif isinstance(step, SummaryStep):
             self._summary_choice(step, flow_id, opt)
+        else:
+            self._stale()
+
+    def _forget_choice(self, opt: str) -> None:
+        st = self.state
+        if opt == FORGET_YES:
+            self.effects.append(Forget())
+            self.state = State(locale=st.locale, started=True, turn=st.turn + 1)
+            self.say(texts.FORGOTTEN)
+            self.go_menu()
+        elif opt == FORGET_NO:
+            st.confirming_forget = False
+            st.turn += 1
+            self.say(texts.NOT_FORGOTTEN)
+            self.prompt()
         else:
             self._stale()
 
@@ -748,10 +790,11 @@ class _Run:
             self.crisis()  # before anything else; the text is not kept as an answer
             return
         st = self.state
-        if st.crisis_pause or st.suggestions or st.picking_language:
+        if st.crisis_pause or st.suggestions or st.picking_language or st.confirming_forget:
             st.crisis_pause = False
             st.suggestions = []
             st.picking_language = False
+            st.confirming_forget = False
         if isinstance(step, InputStep):
             value = VALIDATORS[step.validator](raw)
             if value is None:

@@ -28,15 +28,48 @@ RESUMED = N_("Nous reprenons là où nous en étions.")
 HELP = N_(
     "Je suis le robot d'accueil de PAT : un programme, pas une personne.\n"
     "Répondez avec les boutons. /menu revient au menu, /cancel annule la demande en cours, "
-    "/privacy explique ce que deviennent vos données, /language change la langue.\n"
+    "/privacy explique ce que deviennent vos données, /forget efface tout, "
+    "/language change la langue.\n"
     "Pour parler à une personne : pat@smes.be."
 )
-PRIVACY = N_(
-    "Vos coordonnées ne sont demandées qu'avec votre accord, et servent uniquement à ce que "
-    "l'équipe PAT (Smes) vous réponde. Ne partagez pas d'informations sur votre santé ici : "
-    "les messages aux robots Telegram ne sont pas chiffrés de bout en bout.\n"
-    "Pour une question ou pour effacer vos données : pat@smes.be."
+# /privacy, one idea per bubble. {retention_days} and {abandoned_days} come from the settings.
+PRIVACY_NOTICE = (
+    N_(
+        "Qui est responsable de vos données ? L'asbl Smes, pour son service PAT. "
+        "Contact : pat@smes.be."
+    ),
+    N_(
+        "Ce que je collecte, et pourquoi : vos réponses, votre nom, votre fonction, votre "
+        "e-mail et, si vous le donnez, votre téléphone. Seulement avec votre accord, et "
+        "seulement pour que l'équipe PAT traite votre demande."
+    ),
+    N_(
+        "Combien de temps : une conversation inachevée est effacée après {abandoned_days} "
+        "jours. Une demande transmise est effacée de ce robot {retention_days} jours après "
+        "son envoi ; pour la copie reçue par l'équipe PAT, écrivez à pat@smes.be."
+    ),
+    N_(
+        "Vos droits : voir, corriger ou effacer vos données, et retirer votre accord. "
+        "Tapez /forget pour tout effacer ici, ou écrivez à pat@smes.be. Vous pouvez aussi "
+        "vous plaindre auprès de l'Autorité de protection des données, rue de la Presse 35, "
+        "1000 Bruxelles, contact@apd-gba.be."
+    ),
+    N_(
+        "Un conseil : n'écrivez pas ici d'informations sur votre santé. Les messages aux "
+        "robots Telegram ne sont pas chiffrés de bout en bout."
+    ),
 )
+FORGET_CONFIRM = N_(
+    "Voulez-vous que j'efface tout ce que je garde sur vous : conversation, réponses, "
+    "coordonnées et accord donné ? Une demande pas encore envoyée sera annulée."
+)
+FORGET_YES = N_("Oui, tout effacer")
+FORGET_NO = N_("Non, garder")
+FORGOTTEN = N_(
+    "C'est fait : j'ai tout effacé. Si une demande avait déjà été envoyée à l'équipe PAT, "
+    "écrivez à pat@smes.be avec sa référence pour l'effacer aussi."
+)
+NOT_FORGOTTEN = N_("D'accord, je n'efface rien.")
 PICK_FIELD = N_("Que voulez-vous corriger ?")
 BACK_TO_SUMMARY = N_("Retour au récapitulatif")
 NOT_GIVEN = N_("(non précisé)")
@@ -94,4 +127,5 @@ COMMAND_DESCRIPTIONS = {
     "privacy": N_("Vos données et vos droits"),
     "cancel": N_("Annuler la demande en cours"),
     "language": N_("Changer de langue"),
+    "forget": N_("Effacer mes données"),
 }

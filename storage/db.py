@@ -36,6 +36,9 @@ class Database:
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
+        # Deleted content is overwritten with zeros, so erased data cannot be read back from
+        # free pages of the file (see checkpoint() for the write-ahead log).
+        await conn.execute("PRAGMA secure_delete=ON")
         db = cls(conn, path)
         await db.migrate()
         return db
@@ -54,6 +57,12 @@ class Database:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it: after an erasure, no old
+        page image stays behind in the -wal file."""
+        async with self._write_lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def migrate(self) -> list[str]:
         """Apply migrations not yet recorded; return the names applied now."""

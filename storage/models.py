@@ -62,7 +62,8 @@ class RequestRecord(BaseModel):
     delivered_at: datetime | None
     next_attempt_at: datetime | None = None
     person_told: RequestStatus | None = None
-    payload: RequestPayload
+    anonymised_at: datetime | None = None
+    payload: RequestPayload | None  # None once anonymised
     message: bytes
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -75,7 +75,10 @@ def _request(row: aiosqlite.Row) -> RequestRecord:
         delivered_at=row["delivered_at"],
         next_attempt_at=row["next_attempt_at"],
         person_told=row["person_told"],
-        payload=RequestPayload.model_validate_json(row["payload"]),
+        anonymised_at=row["anonymised_at"],
+        payload=(
+            None if row["anonymised_at"] else RequestPayload.model_validate_json(row["payload"])
+        ),
         message=row["message"],
     )
 
@@ -221,3 +224,78 @@ async def tell_group_once(db: Database, chat_id: int, at: datetime) -> bool:
             (chat_id, at.isoformat()),
         )
         return cur.rowcount == 1
+
+
+_ANONYMISE = (
+    "UPDATE requests SET payload = '{}', message = X'', last_error = NULL, chat_key = '', "
+    "anonymised_at = ? WHERE "
+)
+
+
+async def forget_person(conn: aiosqlite.Connection, chat_key: str, at: datetime) -> list[str]:
+    """Erase what the bot holds about one person; returns the references of their requests.
+
+    Conversation and consent records are deleted; requests not yet delivered are deleted (they
+    will never be sent); delivered ones keep only anonymous facts (reference, offer, dates)."""
+    async with conn.execute("SELECT ref FROM requests WHERE chat_key = ?", (chat_key,)) as cur:
+        refs = [row[0] async for row in cur]
+    await conn.execute("DELETE FROM conversations WHERE chat_key = ?", (chat_key,))
+    await conn.execute("DELETE FROM consents WHERE chat_key = ?", (chat_key,))
+    await conn.execute(
+        "DELETE FROM requests WHERE chat_key = ? AND status != 'delivered'", (chat_key,)
+    )
+    await conn.execute(_ANONYMISE + "chat_key = ?", (at.isoformat(), chat_key))
+    return refs
+
+
+async def purge(
+    db: Database, now: datetime, retention_days: int, abandoned_days: int
+) -> tuple[list[str], list[str]]:
+    """Apply retention: anonymise delivered requests older than ``retention_days`` and delete
+    consents of that age; delete conversations untouched for ``abandoned_days``, counting the
+    step where each stopped. Returns (anonymised references, steps where people stopped)."""
+    old = (now - timedelta(days=retention_days)).isoformat()
+    idle = (now - timedelta(days=abandoned_days)).isoformat()
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT ref FROM requests WHERE status = 'delivered' AND anonymised_at IS NULL "
+            "AND delivered_at < ?",
+            (old,),
+        ) as cur:
+            refs = [row[0] async for row in cur]
+        await conn.execute(
+            _ANONYMISE + "status = 'delivered' AND anonymised_at IS NULL AND delivered_at < ?",
+            (now.isoformat(), old),
+        )
+        await conn.execute("DELETE FROM consents WHERE given_at < ?", (old,))
+        async with conn.execute(
+            "SELECT state FROM conversations WHERE updated_at < ?", (idle,)
+        ) as cur:
+            stopped = [State.model_validate_json(row[0]).step async for row in cur]
+        await conn.execute("DELETE FROM conversations WHERE updated_at < ?", (idle,))
+        for step in stopped:
+            await count(conn, now, "stopped", step)
+    return refs, stopped
+
+
+async def count(
+    conn: aiosqlite.Connection, at: datetime, kind: str, key: str = "", n: int = 1
+) -> None:
+    """Add to an anonymous daily counter."""
+    await conn.execute(
+        "INSERT INTO counters (day, kind, key, count) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count",
+        (at.date().isoformat(), kind, key, n),
+    )
+
+
+async def counters(db: Database, since: datetime) -> dict[str, dict[str, int]]:
+    """Counters since a date, summed: kind -> key -> count."""
+    out: dict[str, dict[str, int]] = {}
+    async with db.conn.execute(
+        "SELECT kind, key, SUM(count) FROM counters WHERE day >= ? GROUP BY kind, key",
+        (since.date().isoformat(),),
+    ) as cur:
+        async for kind, key, total in cur:
+            out.setdefault(kind, {})[key] = int(total)
+    return out

@@ -235,6 +235,7 @@ async def test_terminal_chat_full_request_and_delivery_notice(settings: Settings
     assert f"référence {record.ref}." in printed
     assert texts.DELIVERED.format(ref=record.ref) in printed
     assert record.status == "delivered" and record.person_told == "delivered"
+    assert record.payload is not None
     assert record.payload.value("phone") == "+32 470 12 34 56"
     assert "> " not in printed  # no prompt when stdin is not a terminal
 

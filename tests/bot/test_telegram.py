@@ -135,6 +135,7 @@ async def test_full_request_on_telegram(
         (record,) = await repo.list_requests(_db(bot))
     assert record.status == "delivered"
     assert (tg_settings.outbox_dir / f"{record.ref}.eml").exists()
+    assert record.payload is not None
     assert record.payload.value("organisation") == "<b>Soleil & Co</b>"
     logs = caplog.text
     for private in ("Ana Lima", "ana@example.be", "470 12 34 56", "Soleil", "123456:TEST"):
@@ -310,12 +311,15 @@ async def test_commands_are_registered_and_work(tg_settings: Settings, api: Fake
         registered = api.sent("setMyCommands")
         assert registered, "set_my_commands was not called"
         names = [c["command"] for c in registered[0]["commands"]]
-        assert names == ["start", "menu", "help", "privacy", "cancel", "language"]
+        assert names == ["start", "menu", "help", "privacy", "cancel", "language", "forget"]
         await bot.send(zoe.message("/start"))
         sent = await bot.send(zoe.message("/help"))
         assert sent[0]["text"].startswith("Je suis le robot d'accueil de PAT")
         sent = await bot.send(zoe.message("/privacy"))
-        assert "chiffrés de bout en bout" in sent[0]["text"]
+        notice = "\n".join(m["text"] for m in sent)
+        assert "L'asbl Smes" in notice and "chiffrés de bout en bout" in notice
+        assert "après 7 jours" in notice and "30 jours après son envoi" in notice
+        assert "contact@apd-gba.be" in notice and "{" not in notice
         await press(bot, zoe, bot.last_with_buttons(), "Une formation")
         sent = await bot.send(zoe.message("/cancel"))
         assert sent[0]["text"] == texts.CANCELLED
@@ -464,9 +468,16 @@ async def test_webhook_mode_checks_the_secret_and_answers(
             registered = api.sent("setWebhook")[0]
             assert registered["url"] == "https://bot.example.invalid/telegram"
             assert registered["secret_token"] == "s3cret-token"
-            wrong = await client.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
-            )
+            wrong = None
+            for _ in range(100):  # the listener may start just after setWebhook is called
+                try:
+                    wrong = await client.post(
+                        url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+                    )
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.05)
+            assert wrong is not None
             assert wrong.status_code == 403
             right = await client.post(
                 url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
