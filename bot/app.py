@@ -98,6 +98,8 @@ async def build_app(
             classifier=classifier,
             retention_days=settings.retention_days,
             abandoned_days=settings.abandoned_days,
+            rate_limit_per_minute=settings.rate_limit_per_minute,
+            max_requests_per_day=settings.max_requests_per_day,
         )
         app = App(settings, flows, db, outbox, service, catalogs)
         await apply_retention(app)

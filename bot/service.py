@@ -9,11 +9,15 @@ any point loses nothing and sends nothing twice.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import secrets
+import time
 import weakref
+from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiosqlite
 from babel import Locale
@@ -23,6 +27,7 @@ from bot.mail import compose
 from bot.outbox import Outbox
 from bot.render import Outgoing, fold, render, render_text
 from flows.engine import (
+    SEND,
     Choice,
     ConsentGiven,
     Effect,
@@ -38,14 +43,15 @@ from flows.engine import (
 )
 from flows.loader import FlowSet
 from flows.nlu import Classifier
-from flows.schema import InputStep
-from flows.texts import CRISIS
+from flows.schema import InputStep, SummaryStep
+from flows.texts import CRISIS, DUPLICATE, SLOW_DOWN, TOO_MANY_REQUESTS
 from storage import repo
 from storage.db import Database
 from storage.models import PayloadField, RequestPayload
 
 log = logging.getLogger(__name__)
 
+DAY = timedelta(days=1)
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 
 
@@ -70,6 +76,8 @@ class ConversationService:
         classifier: Classifier | None = None,
         retention_days: int = 30,
         abandoned_days: int = 7,
+        rate_limit_per_minute: int = 30,
+        max_requests_per_day: int = 3,
     ) -> None:
         self.flows = flows
         self.db = db
@@ -86,6 +94,10 @@ class ConversationService:
             "retention_days": str(retention_days),
             "abandoned_days": str(abandoned_days),
         }
+        self.rate_limit = rate_limit_per_minute
+        self.max_requests_per_day = max_requests_per_day
+        self._recent: dict[str, deque[float]] = {}
+        self._warned: set[str] = set()
         self._topic_labels = {name: label for name, (_, label) in flows.intent_targets().items()}
 
     # -- public -------------------------------------------------------------------------------
@@ -109,7 +121,28 @@ class ConversationService:
         async with self._lock(chat_key):
             if update_id is not None and await repo.update_seen(self.db, update_id):
                 return []
+            if not self._within_rate(chat_key):
+                if chat_key in self._warned:
+                    return []  # told once; quiet until the minute has passed
+                self._warned.add(chat_key)
+                state = await repo.load_conversation(self.db, chat_key)
+                return [render_text(SLOW_DOWN, self.translator(state))]
             return await self._handle(chat_key, event, locale, update_id)
+
+    def _within_rate(self, chat_key: str) -> bool:
+        """Sliding one-minute window of events per person (kept in memory only)."""
+        now = time.monotonic()
+        window = self._recent.setdefault(chat_key, deque())
+        while window and now - window[0] > 60:
+            window.popleft()
+        if len(window) >= self.rate_limit:
+            return False
+        window.append(now)
+        self._warned.discard(chat_key)
+        if len(self._recent) > 10_000:  # forget idle people
+            for key in [k for k, w in self._recent.items() if not w or now - w[-1] > 60]:
+                del self._recent[key]
+        return True
 
     async def explain(self, chat_key: str, msgid: str) -> list[Outgoing]:
         """A short explanation (e.g. 'I read only text'), then the current question again."""
@@ -159,12 +192,14 @@ class ConversationService:
         if new.step != old.step or isinstance(event, Start):
             await repo.count(conn, now, "reached", new.step)
         for effect in effects:
-            if isinstance(effect, Submit):
-                await repo.count(conn, now, "request", effect.offer)
-                await repo.count(conn, now, "region", str(effect.answers.get("region", "")))
-                await repo.count(conn, now, "language", effect.locale)
-            elif isinstance(effect, Say) and effect.text.id == CRISIS:
+            if isinstance(effect, Say) and effect.text.id == CRISIS:
                 await repo.count(conn, now, "crisis")
+
+    @staticmethod
+    async def _count_request(conn: aiosqlite.Connection, now: datetime, submit: Submit) -> None:
+        await repo.count(conn, now, "request", submit.offer)
+        await repo.count(conn, now, "region", str(submit.answers.get("region", "")))
+        await repo.count(conn, now, "language", submit.locale)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -179,9 +214,13 @@ class ConversationService:
         if isinstance(event, Text):
             event = Text(event.text, self.classifier.classify(event.text, state.locale))
         now = self.clock()
+        if await self._over_daily_quota(chat_key, state, event, now):
+            t = self.translator(state)
+            return [render_text(TOO_MANY_REQUESTS, t), *self.current_prompt(state)]
         new_state, effects = advance(self.flows, state, event, now)
         context: dict[str, str] = dict(self.context)
         submitted: list[str] = []
+        duplicate = False
         forgotten: list[str] | None = None
         async with self.db.transaction() as conn:
             if update_id is not None:
@@ -193,12 +232,21 @@ class ConversationService:
                 elif isinstance(effect, ConsentGiven):
                     await repo.insert_consent(conn, chat_key, effect.version, effect.at)
                 elif isinstance(effect, Submit):
+                    context["date"] = self.translator(new_state).long_date(now)
+                    fingerprint = self._fingerprint(chat_key, effect)
+                    same = await repo.same_request_since(conn, fingerprint, now - DAY)
+                    if same is not None:
+                        context["ref"] = same
+                        duplicate = True
+                        continue
                     ref = await self._new_ref(conn, now)
                     payload = self._payload(effect, ref, now)
                     message = compose(payload, self.mail_from, self.mail_to)
-                    await repo.insert_request(conn, chat_key, payload, message.as_bytes())
+                    await repo.insert_request(
+                        conn, chat_key, payload, message.as_bytes(), fingerprint
+                    )
+                    await self._count_request(conn, now, effect)
                     context["ref"] = ref
-                    context["date"] = self.translator(new_state).long_date(now)
                     submitted.append(ref)
             await repo.save_conversation(conn, chat_key, new_state, now)
         for ref in submitted:
@@ -209,7 +257,29 @@ class ConversationService:
             await self.outbox.forget_files(forgotten)
             log.info("a person's data was erased at their request")
         t = self.translator(new_state)
-        return [render(e, t, context) for e in effects if isinstance(e, Say)]
+        out = [render(e, t, context) for e in effects if isinstance(e, Say)]
+        return [render_text(DUPLICATE, t), *out] if duplicate else out
+
+    async def _over_daily_quota(
+        self, chat_key: str, state: State, event: Event, now: datetime
+    ) -> bool:
+        """Sending one more request today would pass the daily limit."""
+        sending = (
+            isinstance(event, Choice)
+            and event.option == SEND
+            and isinstance(self.flows.steps.get(state.step), SummaryStep)
+            and state.mode == "normal"
+        )
+        if not sending:
+            return False
+        return await repo.requests_since(self.db, chat_key, now - DAY) >= (
+            self.max_requests_per_day
+        )
+
+    @staticmethod
+    def _fingerprint(chat_key: str, submit: Submit) -> str:
+        data = json.dumps([chat_key, submit.offer, dict(submit.answers)], sort_keys=True)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
     def _match_label(self, state: State, event: Text) -> Event:
         """Typing a button's label counts as pressing it."""

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # unfinished is deleted after abandoned_days.
     retention_days: int = 30
     abandoned_days: int = 7
+    # Flood and spam: messages per person per minute, requests per person per day.
+    rate_limit_per_minute: int = 30
+    max_requests_per_day: int = 3
     delivery_max_attempts: int = 8
     delivery_base_delay: float = 30.0
 

@@ -114,6 +114,18 @@ CRISIS_CONTINUE = N_(
 )
 CONTINUE_BUTTON = N_("Continuer")
 
+SLOW_DOWN = N_(
+    "Doucement : je reçois beaucoup de messages d'un coup. "
+    "Attendez une minute, puis reprenons calmement."
+)
+TOO_MANY_REQUESTS = N_(
+    "Vous avez déjà envoyé plusieurs demandes aujourd'hui. Pour en ajouter une, "
+    "écrivez directement à pat@smes.be : l'équipe la lira. Vos réponses sont gardées."
+)
+DUPLICATE = N_(
+    "Vous aviez déjà envoyé exactement cette demande : je ne l'envoie pas une deuxième fois."
+)
+
 # Each language is named in its own language, so these labels are not translated.
 LANGUAGES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 LANGUAGE_PICK = N_("Choisissez votre langue · Kies uw taal · Choose your language")

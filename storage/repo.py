@@ -36,11 +36,15 @@ async def ref_exists(conn: aiosqlite.Connection, ref: str) -> bool:
 
 
 async def insert_request(
-    conn: aiosqlite.Connection, chat_key: str, payload: RequestPayload, message: bytes
+    conn: aiosqlite.Connection,
+    chat_key: str,
+    payload: RequestPayload,
+    message: bytes,
+    fingerprint: str | None = None,
 ) -> None:
     await conn.execute(
         "INSERT INTO requests (ref, chat_key, offer, locale, created_at, status, payload, "
-        "message) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+        "message, fingerprint) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
         (
             payload.ref,
             chat_key,
@@ -49,8 +53,31 @@ async def insert_request(
             payload.created_at.isoformat(),
             payload.model_dump_json(),
             message,
+            fingerprint,
         ),
     )
+
+
+async def same_request_since(
+    conn: aiosqlite.Connection, fingerprint: str, since: datetime
+) -> str | None:
+    """The reference of an identical request sent since ``since``, if any."""
+    async with conn.execute(
+        "SELECT ref FROM requests WHERE fingerprint = ? AND created_at >= ? "
+        "ORDER BY created_at DESC LIMIT 1",
+        (fingerprint, since.isoformat()),
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None else str(row[0])
+
+
+async def requests_since(db: Database, chat_key: str, since: datetime) -> int:
+    async with db.conn.execute(
+        "SELECT COUNT(*) FROM requests WHERE chat_key = ? AND created_at >= ?",
+        (chat_key, since.isoformat()),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 async def insert_consent(
@@ -228,6 +255,7 @@ async def tell_group_once(db: Database, chat_id: int, at: datetime) -> bool:
 
 _ANONYMISE = (
     "UPDATE requests SET payload = '{}', message = X'', last_error = NULL, chat_key = '', "
+    "fingerprint = NULL, "
     "anonymised_at = ? WHERE "
 )
 

@@ -17,14 +17,16 @@ SECRET_EMAIL = "zephyrine.quaglio@example.be"
 SECRET_PHONE = "0470 98 76 54"
 
 
-async def full_request(svc: object, chat: str, *, send: bool = True) -> None:
+async def full_request(
+    svc: object, chat: str, *, send: bool = True, message: str = "Mon message très personnel"
+) -> None:
     from bot.service import ConversationService
 
     assert isinstance(svc, ConversationService)
     await svc.handle(chat, Start())
     answers = [
         "Autre chose / parler à une personne",
-        "Mon message très personnel",
+        message,
         "J'accepte",
         SECRET_NAME,
         "Passer",
@@ -61,7 +63,7 @@ async def test_forget_erases_everything_even_from_free_pages_and_the_wal(
         svc = app.service
         await full_request(svc, "tg:1")  # delivered
         await app.outbox.run_once()
-        await full_request(svc, "tg:1")  # a second one, still pending
+        await full_request(svc, "tg:1", message="Mon message très personnel, bis")  # pending
         await full_request(svc, "tg:1", send=False)  # and one in progress
         assert leaks(settings.data_dir)  # the test can see the data before
         out = await svc.handle("tg:1", Command("forget"))

@@ -1,0 +1,83 @@
+"""Floods and spam: a calm answer, a daily limit, duplicates recognised, nothing lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import build_app
+from bot.service import ConversationService
+from bot.settings import Settings
+from flows import texts
+from flows.engine import Start, Text
+from storage import repo
+from tests.helpers import CONTACT
+
+
+async def up_to_summary(svc: ConversationService, chat: str, message: str) -> None:
+    await svc.handle(chat, Start())
+    for answer in [
+        "Autre chose / parler à une personne",
+        message,
+        "J'accepte",
+        CONTACT["name"],
+        "Passer",
+        CONTACT["role"],
+        CONTACT["email"],
+        "Passer",
+    ]:
+        await svc.handle(chat, Text(answer))
+
+
+async def test_a_flood_gets_one_calm_answer_then_silence_until_the_minute_passes(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("bot.service.time.monotonic", lambda: clock[0])
+    async with build_app(
+        settings.model_copy(update={"rate_limit_per_minute": 5}), run_worker=False
+    ) as app:
+        svc = app.service
+        for _ in range(5):
+            assert await svc.handle("tg:1", Text("bonjour"))
+        out = await svc.handle("tg:1", Text("bonjour"))
+        assert [o.text for o in out] == [texts.SLOW_DOWN]
+        assert await svc.handle("tg:1", Text("bonjour")) == []
+        assert await svc.handle("tg:2", Text("bonjour"))  # other people are not slowed down
+        clock[0] += 61
+        out = await svc.handle("tg:1", Text("Une formation"))
+        assert out[-1].text == "Vous êtes…"
+
+
+async def test_at_most_a_few_requests_a_day_and_the_answers_are_kept(
+    settings: Settings,
+) -> None:
+    async with build_app(
+        settings.model_copy(update={"max_requests_per_day": 2}), run_worker=False
+    ) as app:
+        svc = app.service
+        for n in range(2):
+            await up_to_summary(svc, "tg:3", f"Question numéro {n}")
+            out = await svc.handle("tg:3", Text("Envoyer"))
+            assert "référence R-" in out[0].text
+        await up_to_summary(svc, "tg:3", "Une troisième question")
+        out = await svc.handle("tg:3", Text("Envoyer"))
+        assert out[0].text == texts.TOO_MANY_REQUESTS
+        assert out[-1].text.startswith("Voici votre demande.")
+        state = await svc.state_of("tg:3")
+        assert state is not None and state.answers["message"] == "Une troisième question"
+        assert len(await repo.list_requests(app.db)) == 2
+
+
+async def test_the_same_request_twice_is_sent_once(settings: Settings) -> None:
+    async with build_app(settings, run_worker=False) as app:
+        svc = app.service
+        await up_to_summary(svc, "tg:4", "Pouvez-vous m'appeler ?")
+        first = await svc.handle("tg:4", Text("Envoyer"))
+        await up_to_summary(svc, "tg:4", "Pouvez-vous m'appeler ?")
+        second = await svc.handle("tg:4", Text("Envoyer"))
+        (record,) = await repo.list_requests(app.db)
+        assert second[0].text == texts.DUPLICATE
+        assert record.ref in first[0].text and record.ref in second[1].text
+        await up_to_summary(svc, "tg:4", "Une autre question")  # different: a new request
+        await svc.handle("tg:4", Text("Envoyer"))
+        assert len(await repo.list_requests(app.db)) == 2
