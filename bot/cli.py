@@ -172,6 +172,14 @@ def _classify(lang: str | None) -> int:
     return 0
 
 
+async def _stats(settings: Settings, days: int) -> int:
+    from bot.stats import report
+
+    async with build_app(settings, run_worker=False) as app:
+        print(await report(app.db, app.flows, app.catalogs.get("fr"), days))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pat-bot", description="PAT front door chat-bot")
     sub = parser.add_subparsers(dest="command")
@@ -186,6 +194,8 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--all", action="store_true", help="retry every undelivered request")
     classify = sub.add_parser("classify", help="what the bot understands of typed texts")
     classify.add_argument("--lang", choices=["fr", "nl", "en"], default=None)
+    stats = sub.add_parser("stats", help="anonymous statistics for PAT staff")
+    stats.add_argument("--days", type=int, default=30)
     check = sub.add_parser("check", help="validate the flow files")
     check.add_argument("--dir", type=Path, default=FLOWS_DIR)
     return parser
@@ -201,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "health":
         return _health(settings)
     configure_logging(settings.log_level)
+    if args.command == "stats":
+        return asyncio.run(_stats(settings, args.days))
     if args.command == "outbox":
         return asyncio.run(_outbox(settings, args.action, args.ref, args.all))
     if args.command == "run" or (args.command is None and settings.telegram_token):

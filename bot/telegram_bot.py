@@ -143,6 +143,7 @@ class TelegramFrontDoor:
         private = filters.ChatType.PRIVATE
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
         app.add_handler(CommandHandler("start", self.on_start, filters=private))
+        app.add_handler(CommandHandler("stats", self.on_stats, filters=private))
         for name in COMMANDS:
             app.add_handler(CommandHandler(name, self.on_command, filters=private))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, self.on_edited))
@@ -235,6 +236,23 @@ class TelegramFrontDoor:
         """/start, with an optional deep-link payload."""
         payload = context.args[0][:64] if context.args else None
         await self._reply(update, context, Start(payload))
+
+    async def on_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/stats for PAT staff: anonymous counts. Anyone else gets the menu."""
+        user = update.effective_user
+        assert user is not None
+        if user.id not in self.staff_ids:
+            await self._reply(update, context, Command("menu"))
+            return
+        from bot.stats import report
+
+        days = 30
+        if context.args and context.args[0].isdigit():
+            days = max(1, min(366, int(context.args[0])))
+        text = await report(self.service.db, self.service.flows, self.catalogs.get("fr"), days)
+        async with self.service.db.transaction() as conn:
+            await repo.record_update(conn, update.update_id, datetime.now(UTC))
+        await with_retries(lambda: context.bot.send_message(user.id, escape(text)))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/menu, /help, /privacy, /cancel."""

@@ -413,6 +413,17 @@ async def test_first_contact_language_comes_from_telegram(
             assert sent[-1]["text"] == expected, code
 
 
+async def test_stats_for_staff_only(tg_settings: Settings, api: FakeBotAPI) -> None:
+    staff, visitor = Telegram(user_id=777), Telegram(user_id=778)
+    async with running(tg_settings, api) as bot:
+        await bot.send(visitor.message("/start"))
+        sent = await bot.send(staff.message("/stats 7"))
+        assert sent[0]["text"].startswith("Statistiques PAT du ")
+        assert "(7 jours)" in sent[0]["text"] and "Conversations commencées : 1" in sent[0]["text"]
+        sent = await bot.send(visitor.message("/stats"))
+        assert sent[-1]["text"] == MENU_Q  # anyone else: the normal menu
+
+
 async def test_network_errors_are_retried(tg_settings: Settings, api: FakeBotAPI) -> None:
     ron = Telegram(user_id=1414)
     async with running(tg_settings, api) as bot:

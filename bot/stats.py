@@ -1,0 +1,72 @@
+"""Anonymous statistics for PAT staff, from the daily counters (no person can be identified).
+
+The same report is shown by ``/stats`` on Telegram (staff ids only) and ``pat-bot stats``.
+Staff read French, like the request e-mails.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from babel.dates import format_date
+
+from bot.i18n import Translator
+from flows.loader import MENU_STEP, FlowSet
+from flows.schema import WAITING_KINDS, ChoiceStep
+from storage import repo
+from storage.db import Database
+
+OFFERS = ("training", "accompaniment", "intervision", "other")
+
+
+def _line(title: str, items: dict[str, int], names: dict[str, str] | None = None) -> str:
+    if not items:
+        return f"{title} : aucune"
+    ordered = sorted(items.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = " · ".join(f"{(names or {}).get(k, k) or '(non précisé)'} {n}" for k, n in ordered)
+    return f"{title} : {shown}"
+
+
+def _option_labels(flows: FlowSet, qid: str) -> dict[str, str]:
+    step = flows.steps.get(qid)
+    return {o.id: o.label for o in step.options} if isinstance(step, ChoiceStep) else {}
+
+
+def _funnel(flows: FlowSet, flow_id: str, reached: dict[str, int], fr: Translator) -> str:
+    """People reaching each question of a flow, in the order of the file."""
+    flow = flows.flows[flow_id]
+    parts = []
+    for step in flow.steps:
+        if step.kind not in WAITING_KINDS:
+            continue
+        qid = f"{flow_id}.{step.id}"
+        parts.append(f"{step.id} {reached.get(qid, 0)}")
+    return f"  {fr.gettext(flow.title)} : " + " → ".join(parts)
+
+
+async def report(db: Database, flows: FlowSet, fr: Translator, days: int = 30) -> str:
+    now = datetime.now(UTC)
+    since = now - timedelta(days=days)
+    counts = await repo.counters(db, since)
+    offers = {o: fr.gettext(flows.flows[o].title) for o in OFFERS if o in flows.flows}
+    topics = {name: fr.gettext(label) for name, (_, label) in flows.intent_targets().items()}
+    regions = {k: fr.gettext(v) for k, v in _option_labels(flows, "accompaniment.region").items()}
+    reached = counts.get("reached", {})
+    requests = counts.get("request", {})
+    lines = [
+        f"Statistiques PAT du {format_date(since.date(), 'd MMMM y', locale='fr')} "
+        f"au {format_date(now.date(), 'd MMMM y', locale='fr')} ({days} jours)",
+        f"Conversations commencées : {sum(counts.get('conversation', {}).values())}",
+        f"Demandes envoyées : {sum(requests.values())}",
+        _line("Par offre", requests, offers),
+        _line("Par région", counts.get("region", {}), regions),
+        _line("Par langue", counts.get("language", {})),
+        _line("Questions lues", counts.get("faq", {}), topics),
+        _line("Sources (liens)", counts.get("source", {})),
+        f"Messages de détresse (lignes d'aide montrées) : {sum(counts.get('crisis', {}).values())}",
+        f"Menu affiché : {reached.get(MENU_STEP, 0)}",
+        "Parcours (personnes arrivées à chaque question) :",
+        *(_funnel(flows, f, reached, fr) for f in (*OFFERS, "request") if f in flows.flows),
+        _line("Conversations abandonnées, dernière étape", counts.get("stopped", {})),
+    ]
+    return "\n".join(lines)
