@@ -180,6 +180,18 @@ async def _stats(settings: Settings, days: int) -> int:
     return 0
 
 
+def _graph(out: Path) -> int:
+    from bot.graph import mermaid, svg
+
+    flows = load_flows()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "flows.mmd").write_text(mermaid(flows), encoding="utf-8")
+    for flow_id in flows.flows:
+        (out / f"{flow_id}.svg").write_text(svg(flows, flow_id), encoding="utf-8")
+    print(f"wrote {out / 'flows.mmd'} and {len(flows.flows)} SVG files in {out}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pat-bot", description="PAT front door chat-bot")
     sub = parser.add_subparsers(dest="command")
@@ -196,6 +208,8 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--lang", choices=["fr", "nl", "en"], default=None)
     stats = sub.add_parser("stats", help="anonymous statistics for PAT staff")
     stats.add_argument("--days", type=int, default=30)
+    graph = sub.add_parser("graph", help="draw the flows (Mermaid text and SVG files)")
+    graph.add_argument("--out", type=Path, default=Path("flows-graph"))
     check = sub.add_parser("check", help="validate the flow files")
     check.add_argument("--dir", type=Path, default=FLOWS_DIR)
     return parser
@@ -207,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args.dir)
     if args.command == "classify":
         return _classify(args.lang)
+    if args.command == "graph":
+        return _graph(args.out)
     settings = Settings()
     if args.command == "health":
         return _health(settings)
