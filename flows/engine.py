@@ -514,7 +514,16 @@ class _Run:
         elif isinstance(event, SetLocale):
             self.set_locale(event.locale)
         elif not self.state.started:
-            # Anything before /start (or after a wipe) opens the conversation first.
+            # Anything before /start opens the conversation; distress is still answered first,
+            # and a first typed question is answered after the welcome rather than dropped.
+            if isinstance(event, Text):
+                if event.intent is not None and event.intent.name == "crisis":
+                    self.state.started = True
+                    self.crisis()
+                    return
+                self.start(None, show_menu=False)
+                self.text(event.text, event.intent)
+                return
             self.start(None)
         elif isinstance(event, Command):
             self.command(event.name)
@@ -547,7 +556,9 @@ class _Run:
         else:
             self.start(None)
 
-    def start(self, payload: str | None, locale: str | None = None) -> None:
+    def start(
+        self, payload: str | None, locale: str | None = None, *, show_menu: bool = True
+    ) -> None:
         old = self.state
         source = payload if payload and payload.startswith("src_") else None
         self.state = State(
@@ -560,6 +571,12 @@ class _Run:
         welcome = self.flows.start_of(MAIN_FLOW)
         target = self.deep_link(payload)
         welcome_step = self.flows.step(welcome)
+        if target is None and not show_menu and isinstance(welcome_step, MessageStep):
+            for text in welcome_step.texts:  # the welcome; the caller answers at the menu
+                self.say(text)
+            self.state.step = MENU_STEP
+            self.state.turn += 1
+            return
         if target is None or not isinstance(welcome_step, MessageStep):
             self.enter(welcome)  # unknown or absent payload: the welcome, then the menu
             return

@@ -231,3 +231,20 @@ def test_old_buttons_after_a_suggestion_are_stale(flows: FlowSet) -> None:
     walk.send(Choice("training", menu_turn))
     assert walk.says()[0] == texts.STALE
     assert walk.buttons() == ["_i:what_is", "_i:brings", "_menu"]
+
+
+def test_distress_as_the_very_first_message_is_answered_first(flows: FlowSet) -> None:
+    """Found by the property tests: before any /start, distress used to get the welcome."""
+    walk = Walk(flows)
+    typed(walk, "je veux mourir", Intent("crisis", 1.0))
+    assert walk.says()[0] == texts.CRISIS
+    walk.press("_continue")
+    assert walk.step == "main.menu"
+
+
+def test_a_first_typed_question_is_answered_after_the_welcome(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    typed(walk, "et si il rechute ?", Intent("relapse", 0.9))
+    said = walk.says()
+    assert said[0].startswith("Bonjour ! Je suis le robot d'accueil de PAT")
+    assert texts.UNDERSTOOD in said and walk.step == "faq.after"
