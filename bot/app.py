@@ -79,6 +79,8 @@ async def build_app(
     stop = asyncio.Event()
     worker: asyncio.Task[None] | None = None
     janitor: asyncio.Task[None] | None = None
+    counter: asyncio.Task[None] | None = None
+    service: ConversationService | None = None
     try:
         outbox = Outbox(
             db,
@@ -106,17 +108,24 @@ async def build_app(
         if run_worker:
             worker = asyncio.create_task(outbox.run(stop))
             janitor = asyncio.create_task(_every(RETENTION_PERIOD, stop, apply_retention, app))
+        counter = asyncio.create_task(_every(COUNTS_PERIOD, stop, _flush_counts, app))
         yield app
     finally:
         stop.set()
-        if worker is not None:
-            await worker
-        if janitor is not None:
-            await janitor
+        for task in (worker, janitor, counter):
+            if task is not None:
+                await task
+        if service is not None:
+            await service.flush_counts()
         await db.close()
 
 
 RETENTION_PERIOD = 3600.0
+COUNTS_PERIOD = 5.0
+
+
+async def _flush_counts(app: App) -> None:
+    await app.service.flush_counts()
 
 
 async def apply_retention(app: App) -> None:
@@ -125,6 +134,7 @@ async def apply_retention(app: App) -> None:
         app.db, datetime.now(UTC), app.settings.retention_days, app.settings.abandoned_days
     )
     if refs or stopped:
+        app.service.drop_cache()
         await app.db.checkpoint()
         await app.outbox.forget_files(refs)
         log.info(

@@ -176,6 +176,7 @@ async def _stats(settings: Settings, days: int) -> int:
     from bot.stats import report
 
     async with build_app(settings, run_worker=False) as app:
+        await app.service.flush_counts()
         print(await report(app.db, app.flows, app.catalogs.get("fr"), days))
     return 0
 

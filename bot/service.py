@@ -15,8 +15,9 @@ import logging
 import secrets
 import time
 import weakref
-from collections import deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import aiosqlite
@@ -33,6 +34,7 @@ from flows.engine import (
     Effect,
     Event,
     Forget,
+    Intent,
     Say,
     Start,
     State,
@@ -52,6 +54,22 @@ from storage.models import PayloadField, RequestPayload
 log = logging.getLogger(__name__)
 
 DAY = timedelta(days=1)
+_CACHE_SIZE = 100_000
+
+
+class _AlreadyProcessed(Exception):
+    """This update id was applied before (Telegram redelivered it after a crash)."""
+
+
+@dataclass
+class Reply:
+    """What to show, and the person's state before and after the event."""
+
+    messages: list[Outgoing]
+    before: State | None
+    after: State | None
+
+
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 
 
@@ -97,13 +115,32 @@ class ConversationService:
         self.rate_limit = rate_limit_per_minute
         self.max_requests_per_day = max_requests_per_day
         self._recent: dict[str, deque[float]] = {}
+        self._cache: OrderedDict[str, State] = OrderedDict()
+        self._counts: Counter[tuple[str, str, str]] = Counter()
         self._warned: set[str] = set()
         self._topic_labels = {name: label for name, (_, label) in flows.intent_targets().items()}
 
     # -- public -------------------------------------------------------------------------------
 
     async def state_of(self, chat_key: str) -> State | None:
-        return await repo.load_conversation(self.db, chat_key)
+        """The person's state: from memory when known, else from the database."""
+        state = self._cache.get(chat_key)
+        if state is None:
+            state = await repo.load_conversation(self.db, chat_key)
+            if state is not None:
+                self._remember(chat_key, state)
+        return state
+
+    def _remember(self, chat_key: str, state: State) -> None:
+        # Write-through: only states already committed to SQLite are cached.
+        self._cache[chat_key] = state
+        self._cache.move_to_end(chat_key)
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def drop_cache(self) -> None:
+        """After changes made behind the service's back (retention purges)."""
+        self._cache.clear()
 
     async def handle(
         self,
@@ -113,21 +150,34 @@ class ConversationService:
         locale: str | None = None,
         update_id: int | None = None,
     ) -> list[Outgoing]:
-        """Apply one event for one chat; return the messages to show, in order.
+        """Apply one event for one chat; return the messages to show, in order."""
+        reply = await self.handle_full(chat_key, event, locale=locale, update_id=update_id)
+        return reply.messages
+
+    async def handle_full(
+        self,
+        chat_key: str,
+        event: Event,
+        *,
+        locale: str | None = None,
+        update_id: int | None = None,
+    ) -> Reply:
+        """Like ``handle``, with the state before and after (adapters need both).
 
         With an ``update_id``, an update already applied (redelivered after a crash) changes
         nothing and returns no message.
         """
         async with self._lock(chat_key):
-            if update_id is not None and await repo.update_seen(self.db, update_id):
-                return []
+            before = await self.state_of(chat_key)
             if not self._within_rate(chat_key):
                 if chat_key in self._warned:
-                    return []  # told once; quiet until the minute has passed
+                    return Reply([], before, before)  # told once; quiet for the minute
                 self._warned.add(chat_key)
-                state = await repo.load_conversation(self.db, chat_key)
-                return [render_text(SLOW_DOWN, self.translator(state))]
-            return await self._handle(chat_key, event, locale, update_id)
+                return Reply([render_text(SLOW_DOWN, self.translator(before))], before, before)
+            try:
+                return await self._handle(chat_key, event, before, locale, update_id)
+            except _AlreadyProcessed:
+                return Reply([], before, before)
 
     def _within_rate(self, chat_key: str) -> bool:
         """Sliding one-minute window of events per person (kept in memory only)."""
@@ -147,7 +197,7 @@ class ConversationService:
     async def explain(self, chat_key: str, msgid: str) -> list[Outgoing]:
         """A short explanation (e.g. 'I read only text'), then the current question again."""
         async with self._lock(chat_key):
-            state = await repo.load_conversation(self.db, chat_key)
+            state = await self.state_of(chat_key)
         if state is None or not state.started:
             first = await self.handle(chat_key, Start())
             return [render_text(msgid, self.translator(state)), *first]
@@ -172,10 +222,9 @@ class ConversationService:
         t = self.translator(state)
         return [render(e, t, self.context) for e in prompt(self.flows, state) if isinstance(e, Say)]
 
-    async def _count(
-        self,
-        conn: aiosqlite.Connection,
-        now: datetime,
+    @staticmethod
+    def _count(
+        counts: Counter[tuple[str, str]],
         event: Event,
         old: State,
         new: State,
@@ -183,49 +232,103 @@ class ConversationService:
     ) -> None:
         """Anonymous counters for staff statistics: no chat key, no text, only ids."""
         if isinstance(event, Start):
-            await repo.count(conn, now, "conversation")
+            counts["conversation", ""] += 1
         if new.source and new.source != old.source:
-            await repo.count(conn, now, "source", new.source)
+            counts["source", new.source] += 1
         for topic in new.faq_read:
             if topic not in old.faq_read:
-                await repo.count(conn, now, "faq", topic)
+                counts["faq", topic] += 1
         if new.step != old.step or isinstance(event, Start):
-            await repo.count(conn, now, "reached", new.step)
+            counts["reached", new.step] += 1
         for effect in effects:
             if isinstance(effect, Say) and effect.text.id == CRISIS:
-                await repo.count(conn, now, "crisis")
+                counts["crisis", ""] += 1
 
     @staticmethod
-    async def _count_request(conn: aiosqlite.Connection, now: datetime, submit: Submit) -> None:
-        await repo.count(conn, now, "request", submit.offer)
-        await repo.count(conn, now, "region", str(submit.answers.get("region", "")))
-        await repo.count(conn, now, "language", submit.locale)
+    def _count_request(counts: Counter[tuple[str, str]], submit: Submit) -> None:
+        counts["request", submit.offer] += 1
+        counts["region", str(submit.answers.get("region", ""))] += 1
+        counts["language", submit.locale] += 1
 
     # -- internals ----------------------------------------------------------------------------
 
     async def _handle(
-        self, chat_key: str, event: Event, locale: str | None, update_id: int | None
-    ) -> list[Outgoing]:
-        state = await repo.load_conversation(self.db, chat_key)
-        if state is None:
-            state = State(locale=locale or self.default_locale)
+        self,
+        chat_key: str,
+        event: Event,
+        before: State | None,
+        locale: str | None,
+        update_id: int | None,
+    ) -> Reply:
+        state = before or State(locale=locale or self.default_locale)
         if isinstance(event, Text) and state.started:
             event = self._match_label(state, event)
         if isinstance(event, Text):
-            event = Text(event.text, self.classifier.classify(event.text, state.locale))
+            event = Text(event.text, self._understand(state, event.text))
         now = self.clock()
         if await self._over_daily_quota(chat_key, state, event, now):
             t = self.translator(state)
-            return [render_text(TOO_MANY_REQUESTS, t), *self.current_prompt(state)]
+            notice = [render_text(TOO_MANY_REQUESTS, t), *self.current_prompt(state)]
+            return Reply(notice, before, before)
         new_state, effects = advance(self.flows, state, event, now)
         context: dict[str, str] = dict(self.context)
         submitted: list[str] = []
         duplicate = False
         forgotten: list[str] | None = None
+        counts: Counter[tuple[str, str]] = Counter()
+        self._count(counts, event, state, new_state, effects)
+        if not any(isinstance(e, Submit | Forget) for e in effects):
+            # The common case: one grouped write (group commit), in one trip to the database.
+            statements = [repo.record_update_sql(update_id, now)] if update_id is not None else []
+            for effect in effects:
+                if isinstance(effect, ConsentGiven):
+                    statements.append(repo.insert_consent_sql(chat_key, effect.version, effect.at))
+            statements.append(repo.save_conversation_sql(chat_key, new_state, now))
+            if not await self.db.write(statements, guard_first=update_id is not None):
+                raise _AlreadyProcessed
+        else:
+            forgotten = await self._commit_rare(
+                chat_key, update_id, now, new_state, effects, context, counts, submitted
+            )
+            duplicate = context.pop("duplicate", "") == "yes"
+        self._remember(chat_key, new_state)
+        day = now.date().isoformat()
+        for (kind, key), n in counts.items():
+            self._counts[(day, kind, key)] += n
+        for ref in submitted:
+            log.info("request %s stored", ref)
+            self.outbox.kick()
+        if forgotten is not None:
+            await self.db.checkpoint()
+            await self.outbox.forget_files(forgotten)
+            log.info("a person's data was erased at their request")
+        t = self.translator(new_state)
+        out = [render(e, t, context) for e in effects if isinstance(e, Say)]
+        return Reply([render_text(DUPLICATE, t), *out] if duplicate else out, before, new_state)
+
+    async def _commit_rare(
+        self,
+        chat_key: str,
+        update_id: int | None,
+        now: datetime,
+        new_state: State,
+        effects: list[Effect],
+        context: dict[str, str],
+        counts: Counter[tuple[str, str]],
+        submitted: list[str],
+    ) -> list[str] | None:
+        """A request sent or data erased: checks and writes that need one full transaction."""
+        forgotten: list[str] | None = None
+        # Composing the e-mail takes milliseconds: done before taking the database lock, with
+        # a reference drawn now and checked for uniqueness inside the transaction.
+        prepared = {
+            id(e): self._prepare(e, self._draw_ref(now), now)
+            for e in effects
+            if isinstance(e, Submit)
+        }
         async with self.db.transaction() as conn:
-            if update_id is not None:
-                await repo.record_update(conn, update_id, now)
-            await self._count(conn, now, event, state, new_state, effects)
+            if update_id is not None and not await repo.record_update(conn, update_id, now):
+                raise _AlreadyProcessed  # rolls the transaction back: nothing changes
             for effect in effects:
                 if isinstance(effect, Forget):
                     forgotten = await repo.forget_person(conn, chat_key, now)
@@ -237,28 +340,28 @@ class ConversationService:
                     same = await repo.same_request_since(conn, fingerprint, now - DAY)
                     if same is not None:
                         context["ref"] = same
-                        duplicate = True
+                        context["duplicate"] = "yes"
                         continue
-                    ref = await self._new_ref(conn, now)
-                    payload = self._payload(effect, ref, now)
-                    message = compose(payload, self.mail_from, self.mail_to)
-                    await repo.insert_request(
-                        conn, chat_key, payload, message.as_bytes(), fingerprint
-                    )
-                    await self._count_request(conn, now, effect)
+                    payload, message = prepared[id(effect)]
+                    if await repo.ref_exists(conn, payload.ref):  # one in a million per day
+                        payload, message = self._prepare(
+                            effect, await self._new_ref(conn, now), now
+                        )
+                    await repo.insert_request(conn, chat_key, payload, message, fingerprint)
+                    ref = payload.ref
+                    self._count_request(counts, effect)
                     context["ref"] = ref
                     submitted.append(ref)
             await repo.save_conversation(conn, chat_key, new_state, now)
-        for ref in submitted:
-            log.info("request %s stored", ref)
-            self.outbox.kick()
-        if forgotten is not None:
-            await self.db.checkpoint()
-            await self.outbox.forget_files(forgotten)
-            log.info("a person's data was erased at their request")
-        t = self.translator(new_state)
-        out = [render(e, t, context) for e in effects if isinstance(e, Say)]
-        return [render_text(DUPLICATE, t), *out] if duplicate else out
+        return forgotten
+
+    async def flush_counts(self) -> None:
+        """Write the anonymous counters gathered in memory (every few seconds, and at exit)."""
+        if not self._counts:
+            return
+        pending, self._counts = self._counts, Counter()
+        async with self.db.transaction() as conn:
+            await repo.add_counts(conn, pending)
 
     async def _over_daily_quota(
         self, chat_key: str, state: State, event: Event, now: datetime
@@ -281,6 +384,14 @@ class ConversationService:
         data = json.dumps([chat_key, submit.offer, dict(submit.answers)], sort_keys=True)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
+    def _understand(self, state: State, text: str) -> Intent | None:
+        """What the text is about. At a free-text question the text is the answer: only
+        distress is looked for there; elsewhere, topics and offers too."""
+        if isinstance(self.flows.steps.get(state.step), InputStep) and state.started:
+            found = self.classifier.lexicon.match(text)
+            return None if found is None else Intent("crisis", 1.0, reason=found)
+        return self.classifier.classify(text, state.locale)
+
     def _match_label(self, state: State, event: Text) -> Event:
         """Typing a button's label counts as pressing it."""
         typed = fold(event.text)
@@ -293,12 +404,20 @@ class ConversationService:
                     return Choice(option=option, turn=int(turn))
         return event
 
+    @staticmethod
+    def _draw_ref(now: datetime) -> str:
+        suffix = "".join(secrets.choice(_REF_ALPHABET) for _ in range(4))
+        return f"R-{now:%y%m%d}-{suffix}"
+
     async def _new_ref(self, conn: aiosqlite.Connection, now: datetime) -> str:
         while True:
-            suffix = "".join(secrets.choice(_REF_ALPHABET) for _ in range(4))
-            ref = f"R-{now:%y%m%d}-{suffix}"
+            ref = self._draw_ref(now)
             if not await repo.ref_exists(conn, ref):
                 return ref
+
+    def _prepare(self, submit: Submit, ref: str, now: datetime) -> tuple[RequestPayload, bytes]:
+        payload = self._payload(submit, ref, now)
+        return payload, compose(payload, self.mail_from, self.mail_to).as_bytes()
 
     def _payload(self, submit: Submit, ref: str, now: datetime) -> RequestPayload:
         fr = self.catalogs.get("fr")

@@ -43,10 +43,10 @@ from telegram.ext import (
 from bot.i18n import Catalogs
 from bot.logs import quiet_third_party_loggers
 from bot.render import SUMMARY_LINE, Outgoing, parse_callback
-from bot.service import ConversationService
+from bot.service import ConversationService, Reply
 from bot.settings import Settings
 from flows import texts
-from flows.engine import Choice, Command, CommandName, Event, Start, Text
+from flows.engine import Choice, Command, CommandName, Event, Start, State, Text
 from storage import repo
 
 log = logging.getLogger(__name__)
@@ -120,9 +120,12 @@ class TelegramFrontDoor:
     # -- building -----------------------------------------------------------------------------
 
     def build(
-        self, settings: Settings, **builder_options: Any
+        self, settings: Settings, *, rate_limit: bool = True, **builder_options: Any
     ) -> Application[Any, Any, Any, Any, Any, Any]:
-        """The Application, ready to initialise; ``builder_options`` go to the builder."""
+        """The Application, ready to initialise; ``builder_options`` go to the builder.
+
+        ``rate_limit=False`` drops the limiter that keeps within Telegram's sending limits:
+        only for measuring the bot's own speed (bench/run.py)."""
         if settings.telegram_token is None:
             raise ValueError("PAT_TELEGRAM_TOKEN is not set")
         quiet_third_party_loggers()
@@ -131,8 +134,12 @@ class TelegramFrontDoor:
             .token(settings.telegram_token.get_secret_value())
             .base_url(settings.telegram_api_url)
             .base_file_url(settings.telegram_file_url)
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            # Updates of different people are handled side by side; one person's updates stay
+            # in order (ConversationService holds a lock per chat).
+            .concurrent_updates(64)
         )
+        if rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
         for name, value in builder_options.items():
             builder = getattr(builder, name)(value)
         app = builder.build()
@@ -187,11 +194,14 @@ class TelegramFrontDoor:
     # -- sending ------------------------------------------------------------------------------
 
     async def send(
-        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outs: list[Outgoing]
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        outs: list[Outgoing],
+        state: State | None = None,
     ) -> None:
         if len(outs) > 2:
             await with_retries(lambda: context.bot.send_chat_action(chat_id, ChatAction.TYPING))
-        state = await self.service.state_of(chat_key(chat_id))
         summary_line = self.service.translator(state).gettext(SUMMARY_LINE)
         for out in outs:
             text = to_html(out, summary_line)
@@ -204,11 +214,11 @@ class TelegramFrontDoor:
 
     async def run_event(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event
-    ) -> list[Outgoing]:
+    ) -> Reply:
         user = update.effective_user
         assert user is not None
         locale = locale_of(user.language_code, self.service.default_locale)
-        return await self.service.handle(
+        return await self.service.handle_full(
             chat_key(user.id), event, locale=locale, update_id=update.update_id
         )
 
@@ -228,9 +238,8 @@ class TelegramFrontDoor:
             raise ApplicationHandlerStop
         if update.effective_user is None:
             raise ApplicationHandlerStop
-        if await repo.update_seen(self.service.db, update.update_id):
-            log.info("update %s already processed; skipped", update.update_id)
-            raise ApplicationHandlerStop
+        # Updates already applied are recognised where they are recorded: atomically with
+        # the state they change (ConversationService.handle_full, _explain below).
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start, with an optional deep-link payload."""
@@ -249,6 +258,7 @@ class TelegramFrontDoor:
         days = 30
         if context.args and context.args[0].isdigit():
             days = max(1, min(366, int(context.args[0])))
+        await self.service.flush_counts()
         text = await report(self.service.db, self.service.flows, self.catalogs.get("fr"), days)
         async with self.service.db.transaction() as conn:
             await repo.record_update(conn, update.update_id, datetime.now(UTC))
@@ -292,18 +302,21 @@ class TelegramFrontDoor:
     ) -> None:
         user = update.effective_user
         assert user is not None
+        fresh = await self.service.db.write(
+            [repo.record_update_sql(update.update_id, datetime.now(UTC))], guard_first=True
+        )
+        if not fresh:
+            return  # redelivered: already answered
         outs = await self.service.explain(chat_key(user.id), msgid)
-        async with self.service.db.transaction() as conn:
-            await repo.record_update(conn, update.update_id, datetime.now(UTC))
-        await self.send(context, user.id, outs)
+        await self.send(context, user.id, outs, await self.service.state_of(chat_key(user.id)))
 
     async def _reply(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event
     ) -> None:
         user = update.effective_user
         assert user is not None
-        outs = await self.run_event(update, context, event)
-        await self.send(context, user.id, outs)
+        reply = await self.run_event(update, context, event)
+        await self.send(context, user.id, reply.messages, reply.after)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: apply it, then retire (or redraw) the keyboard it came from."""
@@ -312,8 +325,8 @@ class TelegramFrontDoor:
         assert query is not None and user is not None
         await with_retries(lambda: query.answer())
         choice = parse_callback(query.data or "") or Choice("_unknown", turn=-1)
-        before = await self.service.state_of(chat_key(user.id))
-        outs = await self.run_event(update, context, choice)
+        reply = await self.run_event(update, context, choice)
+        outs, before = reply.messages, reply.before
         if not outs:
             return
         fresh = before is not None and choice.turn == before.turn
@@ -322,7 +335,7 @@ class TelegramFrontDoor:
             outs = outs[1:]
         else:
             await self._retire_keyboard(query, show_choice=fresh)
-        await self.send(context, user.id, outs)
+        await self.send(context, user.id, outs, reply.after)
 
     async def _edit_markup(self, query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
         try:

@@ -9,14 +9,58 @@ serialises them with a lock so that coroutines never interleave inside one trans
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+Statement = tuple[str, Sequence[Any]]
+
+
+@dataclass
+class _Write:
+    statements: list[Statement]
+    guard: bool
+    future: asyncio.Future[bool]
+
+
+def _commit_batch(
+    conn: sqlite3.Connection, items: list[tuple[list[Statement], bool]]
+) -> list[bool | Exception]:
+    """Runs in the connection's thread: every item in one transaction, each under its own
+    savepoint so that a failing item is rolled back alone."""
+    results: list[bool | Exception] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for n, (statements, guard) in enumerate(items):
+            conn.execute(f"SAVEPOINT w{n}")
+            try:
+                done = True
+                for k, (sql, params) in enumerate(statements):
+                    cursor = conn.execute(sql, params)
+                    if k == 0 and guard and cursor.rowcount == 0:
+                        done = False
+                        break
+                if not done:
+                    conn.execute(f"ROLLBACK TO w{n}")
+                conn.execute(f"RELEASE w{n}")
+                results.append(done)
+            except Exception as exc:
+                conn.execute(f"ROLLBACK TO w{n}")
+                conn.execute(f"RELEASE w{n}")
+                results.append(exc)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return results
 
 
 class Database:
@@ -26,13 +70,15 @@ class Database:
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._pending: list[_Write] = []
+        self._writer: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute_fetchall("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
@@ -44,7 +90,45 @@ class Database:
         return db
 
     async def close(self) -> None:
+        if self._writer is not None:
+            await self._writer
         await self.conn.close()
+
+    async def write(self, statements: list[Statement], *, guard_first: bool = False) -> bool:
+        """Commit ``statements`` atomically, grouped with the other writes waiting now.
+
+        Group commit: while one batch is being committed, new writes queue up and go together
+        in the next transaction, in one trip to the database thread. The caller resumes only
+        once its statements are committed. With ``guard_first``, an item whose first statement
+        changes no row (e.g. an update id already recorded) is skipped and False returned.
+        """
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Write(statements, guard_first, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        return await future
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            items = [(w.statements, w.guard) for w in batch]
+            try:
+                async with self._write_lock:
+                    # aiosqlite runs this function in its connection thread (private API,
+                    # exercised by tests/storage/test_db.py).
+                    results: list[bool | Exception] = await self.conn._execute(  # type: ignore[no-untyped-call]
+                        _commit_batch, self.conn._conn, items
+                    )
+            except Exception as exc:
+                for w in batch:
+                    if not w.future.done():
+                        w.future.set_exception(exc)
+                continue
+            for w, result in zip(batch, results, strict=True):
+                if isinstance(result, Exception):
+                    w.future.set_exception(result)
+                else:
+                    w.future.set_result(result)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -62,7 +146,8 @@ class Database:
         """Copy the write-ahead log into the database and empty it: after an erasure, no old
         page image stays behind in the -wal file."""
         async with self._write_lock:
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Read the result row: a statement left unfinished would block later savepoints.
+            await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def migrate(self) -> list[str]:
         """Apply migrations not yet recorded; return the names applied now."""

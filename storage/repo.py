@@ -2,32 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import aiosqlite
 
 from flows.engine import State
-from storage.db import Database
+from storage.db import Database, Statement
 from storage.models import ConsentRecord, RequestPayload, RequestRecord
 
 
 async def load_conversation(db: Database, chat_key: str) -> State | None:
-    async with db.conn.execute(
+    rows = await db.conn.execute_fetchall(
         "SELECT state FROM conversations WHERE chat_key = ?", (chat_key,)
-    ) as cur:
-        row = await cur.fetchone()
-    return None if row is None else State.model_validate_json(row[0])
+    )
+    return next((State.model_validate_json(row[0]) for row in rows), None)
 
 
-async def save_conversation(
-    conn: aiosqlite.Connection, chat_key: str, state: State, now: datetime
-) -> None:
-    await conn.execute(
+def save_conversation_sql(chat_key: str, state: State, now: datetime) -> Statement:
+    return (
         "INSERT INTO conversations (chat_key, state, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT (chat_key) DO UPDATE SET state = excluded.state, "
         "updated_at = excluded.updated_at",
         (chat_key, state.model_dump_json(), now.isoformat()),
     )
+
+
+async def save_conversation(
+    conn: aiosqlite.Connection, chat_key: str, state: State, now: datetime
+) -> None:
+    await conn.execute(*save_conversation_sql(chat_key, state, now))
 
 
 async def ref_exists(conn: aiosqlite.Connection, ref: str) -> bool:
@@ -80,13 +84,17 @@ async def requests_since(db: Database, chat_key: str, since: datetime) -> int:
     return int(row[0]) if row else 0
 
 
-async def insert_consent(
-    conn: aiosqlite.Connection, chat_key: str, version: str, given_at: datetime
-) -> None:
-    await conn.execute(
+def insert_consent_sql(chat_key: str, version: str, given_at: datetime) -> Statement:
+    return (
         "INSERT INTO consents (chat_key, notice_version, given_at) VALUES (?, ?, ?)",
         (chat_key, version, given_at.isoformat()),
     )
+
+
+async def insert_consent(
+    conn: aiosqlite.Connection, chat_key: str, version: str, given_at: datetime
+) -> None:
+    await conn.execute(*insert_consent_sql(chat_key, version, given_at))
 
 
 def _request(row: aiosqlite.Row) -> RequestRecord:
@@ -221,18 +229,22 @@ async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:
 
 
 async def update_seen(db: Database, update_id: int) -> bool:
-    async with db.conn.execute(
+    rows = await db.conn.execute_fetchall(
         "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
-    ) as cur:
-        return await cur.fetchone() is not None
+    )
+    return bool(list(rows))
+
+
+def record_update_sql(update_id: int, at: datetime) -> Statement:
+    return (
+        "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+        (update_id, at.isoformat()),
+    )
 
 
 async def record_update(conn: aiosqlite.Connection, update_id: int, at: datetime) -> bool:
     """Record an update id; False when it was already there."""
-    cur = await conn.execute(
-        "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-        (update_id, at.isoformat()),
-    )
+    cur = await conn.execute(*record_update_sql(update_id, at))
     return cur.rowcount == 1
 
 
@@ -304,6 +316,17 @@ async def purge(
         for step in stopped:
             await count(conn, now, "stopped", step)
     return refs, stopped
+
+
+async def add_counts(
+    conn: aiosqlite.Connection, counts: Mapping[tuple[str, str, str], int]
+) -> None:
+    """Add many (day, kind, key) -> n to the anonymous counters in one statement."""
+    await conn.executemany(
+        "INSERT INTO counters (day, kind, key, count) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count",
+        [(day, kind, key, n) for (day, kind, key), n in counts.items()],
+    )
 
 
 async def count(

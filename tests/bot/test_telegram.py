@@ -349,7 +349,7 @@ async def test_an_error_is_logged_without_personal_data_and_the_person_told(
         async def broken(*args: Any, **kwargs: Any) -> Any:
             raise RuntimeError(f"a bug that quotes its input: {args!r}")
 
-        monkeypatch.setattr(door.service, "handle", broken)
+        monkeypatch.setattr(door.service, "handle_full", broken)
         sent = await bot.send(kim.message("kim@example.be"))
     assert sent[-1]["text"] == texts.ERROR
     assert "RuntimeError" in caplog.text

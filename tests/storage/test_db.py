@@ -103,3 +103,33 @@ async def test_refused_consent_stores_nothing_personal(settings: Settings) -> No
     ):
         rows = [r[0] async for r in cur]
     assert rows and not any("Secret Person" in r for r in rows)
+
+
+async def test_group_commit_batches_writes_and_isolates_a_failing_one(tmp_path: Path) -> None:
+    import asyncio
+
+    db = await Database.open(tmp_path / "pat.sqlite3")
+    now = NOW
+    ok = [
+        db.write(
+            [
+                repo.record_update_sql(n, now),
+                repo.save_conversation_sql(f"tg:{n}", State(turn=n), now),
+            ],
+            guard_first=True,
+        )
+        for n in range(50)
+    ]
+    failing = db.write([("INSERT INTO no_such_table VALUES (1)", ())])
+    replayed = db.write(
+        [repo.record_update_sql(7, now), repo.save_conversation_sql("tg:7", State(turn=999), now)],
+        guard_first=True,
+    )
+    results = await asyncio.gather(*ok, failing, replayed, return_exceptions=True)
+    assert results[:50] == [True] * 50
+    assert isinstance(results[50], Exception)  # only the bad item failed
+    assert results[51] is False  # update 7 already recorded: its statements were skipped
+    state = await repo.load_conversation(db, "tg:7")
+    assert state is not None and state.turn == 7
+    assert await repo.load_conversation(db, "tg:49") == State(turn=49)
+    await db.close()

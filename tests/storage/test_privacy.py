@@ -77,6 +77,10 @@ async def test_forget_erases_everything_even_from_free_pages_and_the_wal(
         assert await repo.list_consents(app.db, "tg:1") == []
         state = await svc.state_of("tg:1")
         assert state is not None and state.answers == {} and state.consent is None
+        # The conversation goes on normally afterwards (found by the property tests: the
+        # checkpoint's unread result row used to block the next write).
+        out = await svc.handle("tg:1", Text("Questions sur la pair-aidance"))
+        assert out[-1].text == "Quelle question vous occupe ?"
     assert leaks(settings.data_dir) == []
     counts = await _counters(settings)
     assert counts["request"] == {"other": 2}  # anonymous counters survive
@@ -114,8 +118,10 @@ async def test_retention_anonymises_old_requests_and_deletes_abandoned_conversat
         refs, stopped = await repo.purge(app.db, later, retention_days=30, abandoned_days=7)
         assert refs == [record.ref]
         assert "request.summary" in stopped
+        app.service.drop_cache()  # as apply_retention does
         await app.db.checkpoint()
         await app.outbox.forget_files(refs)
+        await app.service.flush_counts()
         (record,) = await repo.list_requests(app.db)
         assert record.payload is None and record.status == "delivered"
         assert await app.service.state_of("tg:4") is None

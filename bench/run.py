@@ -1,0 +1,216 @@
+"""Speed and memory of the PAT bot, side by side with a usual ConversationHandler bot.
+
+    .venv/bin/python bench/run.py [--people 1000] [--think 2.0]
+
+Each implementation runs in its own process (so peak memory is its own) with the real
+python-telegram-bot Application and an in-process Bot API stand-in that never touches the
+network (bench/common.py): our bot on a real SQLite file with its outbox, the baseline
+(bench/baseline.py) with PicklePersistence. Simulated people play a full request (menu, one FAQ
+answer, an offer, consent, contact details, summary, send; 16 updates each):
+
+1. saturation: all people at once, as fast as the bot answers -> updates per second, the time
+   for the whole run (the ratio's basis), peak memory, storage per request;
+2. paced: the same number of people, each pausing 0 to 2x``--think`` seconds between messages
+   (about people/think updates per second offered) -> bot-side latency per update.
+
+The last line is machine-readable:
+ratio_vs_baseline=<baseline time / our time> p99_ms=<x> updates_per_s=<y> rss_mb=<z>
+"""
+
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()  # before the heavy imports: "time to first answer" includes them
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import warnings  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+warnings.filterwarnings("ignore")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+async def drive(
+    process: Callable[[dict[str, Any]], Awaitable[None]],
+    api: Any,
+    people: range,
+    think: float,
+    latencies: list[float],
+) -> None:
+    """Every person plays the scenario; bot-side time of each update is recorded."""
+    from bench.common import SCENARIO, Person
+
+    rng = random.Random(42)
+
+    async def play(n: int) -> None:
+        person = Person(n)
+        for step in SCENARIO:
+            if think:
+                await asyncio.sleep(rng.uniform(0, 2 * think))
+            update = person.update(step, api)
+            start = time.perf_counter()
+            await process(update)
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    await asyncio.gather(*(play(n) for n in people))
+
+
+def folder_bytes(folder: Path, skip: str = "outbox") -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and skip not in p.parts)
+
+
+async def child(impl: str, people: int, think: float) -> dict[str, Any]:
+    from telegram import Update
+
+    from bench.common import InMemoryBotAPI
+
+    data = Path(tempfile.mkdtemp(prefix=f"pat-bench-{impl}-"))
+    api = InMemoryBotAPI()
+    figures: dict[str, Any] = {"impl": impl, "people": people}
+    requests = 0
+    if impl == "ours":
+        from pydantic import SecretStr
+
+        from bot.app import build_app
+        from bot.settings import Settings
+        from bot.telegram_bot import TelegramFrontDoor
+        from storage import repo
+
+        settings = Settings(
+            data_dir=data,
+            telegram_token=SecretStr("1:BENCH"),
+            rate_limit_per_minute=10**9,
+            max_requests_per_day=10**9,
+            _env_file=None,
+        )  # type: ignore[call-arg]
+        async with build_app(settings) as app:
+            door = TelegramFrontDoor(app.service, app.catalogs)
+            # Telegram's own sending limit (AIORateLimiter) is left out, as in the baseline:
+            # it measures Telegram, not the bot.
+            tg = door.build(
+                settings, rate_limit=False, request=api, get_updates_request=InMemoryBotAPI()
+            )
+            async with tg:
+                await door.post_init(tg)
+                figures.update(await phases(tg, api, people, think, Update))
+                requests = len(await repo.list_requests(app.db))
+        figures["storage_bytes"] = folder_bytes(data)
+    else:
+        from bench.baseline import build
+
+        tg = build("1:BENCH", data, request=api, get_updates_request=InMemoryBotAPI())
+        async with tg:
+            figures.update(await phases(tg, api, people, think, Update))
+            await tg.update_persistence()
+        requests = len(list((data / "outbox").glob("*.eml")))
+        figures["storage_bytes"] = folder_bytes(data)
+    figures["requests"] = requests
+    figures["storage_per_request"] = figures["storage_bytes"] / max(1, requests)
+    figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+async def phases(app: Any, api: Any, people: int, think: float, update_cls: Any) -> dict[str, Any]:
+    async def process(raw: dict[str, Any]) -> None:
+        await app.process_update(update_cls.de_json(raw, app.bot))
+
+    # Time to first answer: process start (imports included) to the first /start answered.
+    from bench.common import SCENARIO, Person
+
+    await process(Person(10**6).update(SCENARIO[0], api))
+    first_answer_ms = ((api.first_sent_at or time.perf_counter()) - _T0) * 1000
+
+    saturation: list[float] = []
+    start = time.perf_counter()
+    await drive(process, api, range(people), 0.0, saturation)
+    wall = time.perf_counter() - start
+    paced: list[float] = []
+    await drive(process, api, range(people, 2 * people), think, paced)
+    return {
+        "first_answer_ms": first_answer_ms,
+        "saturation_s": wall,
+        "updates_per_s": len(saturation) / wall,
+        "p50_ms": percentile(paced, 50),
+        "p95_ms": percentile(paced, 95),
+        "p99_ms": percentile(paced, 99),
+        "mean_ms": statistics.mean(paced),
+        "saturation_p99_ms": percentile(saturation, 99),
+        "updates": len(saturation) + len(paced),
+    }
+
+
+ROWS = [
+    ("updates per second (saturation)", "updates_per_s", "{:.0f}", "higher"),
+    ("time for the saturation run (s)", "saturation_s", "{:.2f}", "lower"),
+    ("latency p50, paced (ms)", "p50_ms", "{:.2f}", "lower"),
+    ("latency p95, paced (ms)", "p95_ms", "{:.2f}", "lower"),
+    ("latency p99, paced (ms)", "p99_ms", "{:.2f}", "lower"),
+    ("latency p99, saturation (ms)", "saturation_p99_ms", "{:.0f}", "lower"),
+    ("time to first answer (ms)", "first_answer_ms", "{:.0f}", "lower"),
+    ("peak memory RSS (MB)", "rss_mb", "{:.1f}", "lower"),
+    ("storage per request (bytes)", "storage_per_request", "{:.0f}", "lower"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--think", type=float, default=2.0)
+    parser.add_argument("--impl", choices=["ours", "baseline"])
+    args = parser.parse_args()
+    if args.impl:  # a child process: one implementation, figures as JSON
+        print(json.dumps(asyncio.run(child(args.impl, args.people, args.think))))
+        return
+    results = {}
+    for impl in ("ours", "baseline"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--impl",
+                impl,
+                "--people",
+                str(args.people),
+                "--think",
+                str(args.think),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results[impl] = json.loads(done.stdout.strip().splitlines()[-1])
+    ours, base = results["ours"], results["baseline"]
+    print(
+        f"{args.people} people, {ours['updates']} updates each run "
+        f"(requests stored: ours {ours['requests']}, baseline {base['requests']})"
+    )
+    print(f"{'':34} {'PAT bot':>12} {'baseline':>12} {'baseline/ours':>14}")
+    for title, key, fmt, _ in ROWS:
+        ratio = base[key] / ours[key] if ours[key] else float("nan")
+        print(f"{title:34} {fmt.format(ours[key]):>12} {fmt.format(base[key]):>12} {ratio:>14.2f}")
+    print(
+        f"ratio_vs_baseline={base['saturation_s'] / ours['saturation_s']:.2f} "
+        f"p99_ms={ours['p99_ms']:.2f} updates_per_s={ours['updates_per_s']:.0f} "
+        f"rss_mb={ours['rss_mb']:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
