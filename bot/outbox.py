@@ -36,7 +36,7 @@ from flows import texts
 from flows.engine import Msg
 from storage import repo
 from storage.db import Database
-from storage.models import RequestRecord
+from storage.models import Delivery, RequestRecord
 
 log = logging.getLogger(__name__)
 
@@ -175,13 +175,16 @@ class Outbox:
         delay = min(self.max_delay, self.base_delay * float(2 ** max(0, attempts - 1)))
         return delay * (0.5 + self.jitter())
 
-    async def attempt(self, record: RequestRecord) -> bool:
+    async def attempt(self, record: Delivery | RequestRecord) -> bool:
         """One delivery attempt of one request; True when delivered."""
         now = self.clock()
         if not await repo.claim(self.db, record.ref, now, now + self.lease):
             return False
+        message = await repo.message_of(self.db, record.ref)
         try:
-            await self.transport.send(record.ref, record.message)
+            if message is None:
+                raise LookupError("request erased before delivery")
+            await self.transport.send(record.ref, message)
         except Exception as exc:  # any transport failure: keep the request, plan a retry
             attempts = record.attempts + 1
             error = f"{type(exc).__name__}: {exc}"

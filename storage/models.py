@@ -67,6 +67,16 @@ class RequestRecord(BaseModel):
     message: bytes
 
 
+class Delivery(BaseModel):
+    """What the delivery worker needs to know about a request (no personal data, no e-mail)."""
+
+    ref: str
+    chat_key: str
+    locale: str
+    status: RequestStatus
+    attempts: int
+
+
 class ConsentRecord(BaseModel):
     chat_key: str
     notice_version: str

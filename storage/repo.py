@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
 from flows.engine import State
 from storage.db import Database, Statement
-from storage.models import ConsentRecord, RequestPayload, RequestRecord
+from storage.models import ConsentRecord, Delivery, RequestPayload, RequestRecord
 
 
 async def load_conversation(db: Database, chat_key: str) -> State | None:
@@ -134,15 +135,29 @@ async def list_requests(db: Database, status: str | None = None) -> list[Request
         return [_request(row) async for row in cur]
 
 
-async def due_requests(db: Database, now: datetime) -> list[RequestRecord]:
+_DELIVERY = "SELECT ref, chat_key, locale, status, attempts FROM requests "
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(ref=row[0], chat_key=row[1], locale=row[2], status=row[3], attempts=row[4])
+
+
+async def due_requests(db: Database, now: datetime) -> list[Delivery]:
     """Pending requests whose next attempt is due and that no process holds a lease on."""
-    async with db.conn.execute(
-        "SELECT * FROM requests WHERE status = 'pending' "
+    rows = await db.conn.execute_fetchall(
+        _DELIVERY + "WHERE status = 'pending' "
         "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
         "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY created_at, ref",
         (now.isoformat(), now.isoformat()),
-    ) as cur:
-        return [_request(row) async for row in cur]
+    )
+    return [_delivery(row) for row in rows]
+
+
+async def message_of(db: Database, ref: str) -> bytes | None:
+    rows = list(
+        await db.conn.execute_fetchall("SELECT message FROM requests WHERE ref = ?", (ref,))
+    )
+    return bytes(rows[0][0]) if rows else None
 
 
 async def next_attempt_time(db: Database) -> datetime | None:
@@ -155,22 +170,28 @@ async def next_attempt_time(db: Database) -> datetime | None:
 
 async def claim(db: Database, ref: str, now: datetime, until: datetime) -> bool:
     """Take the lease on a pending request; False when another process holds it."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE requests SET lease_until = ? WHERE ref = ? AND status = 'pending' "
-            "AND (lease_until IS NULL OR lease_until <= ?)",
-            (until.isoformat(), ref, now.isoformat()),
-        )
-        return cur.rowcount == 1
+    return await db.write(
+        [
+            (
+                "UPDATE requests SET lease_until = ? WHERE ref = ? AND status = 'pending' "
+                "AND (lease_until IS NULL OR lease_until <= ?)",
+                (until.isoformat(), ref, now.isoformat()),
+            )
+        ],
+        guard_first=True,
+    )
 
 
 async def mark_delivered(db: Database, ref: str, at: datetime) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
-            "next_attempt_at = NULL, attempts = attempts + 1 WHERE ref = ?",
-            (at.isoformat(), ref),
-        )
+    await db.write(
+        [
+            (
+                "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
+                "next_attempt_at = NULL, attempts = attempts + 1 WHERE ref = ?",
+                (at.isoformat(), ref),
+            )
+        ]
+    )
 
 
 async def mark_attempt_failed(
@@ -206,18 +227,17 @@ async def reset_for_retry(db: Database, ref: str | None = None) -> list[str]:
     return refs
 
 
-async def untold_requests(db: Database) -> list[RequestRecord]:
+async def untold_requests(db: Database) -> list[Delivery]:
     """Delivered or failed requests whose person has not been told yet."""
-    async with db.conn.execute(
-        "SELECT * FROM requests WHERE status IN ('delivered', 'failed') "
+    rows = await db.conn.execute_fetchall(
+        _DELIVERY + "WHERE status IN ('delivered', 'failed') "
         "AND (person_told IS NULL OR person_told != status) ORDER BY created_at, ref"
-    ) as cur:
-        return [_request(row) async for row in cur]
+    )
+    return [_delivery(row) for row in rows]
 
 
 async def mark_told(db: Database, ref: str, what: str) -> None:
-    async with db.transaction() as conn:
-        await conn.execute("UPDATE requests SET person_told = ? WHERE ref = ?", (what, ref))
+    await db.write([("UPDATE requests SET person_told = ? WHERE ref = ?", (what, ref))])
 
 
 async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:
