@@ -19,16 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flows.loader import load_flows  # noqa: E402
-from flows.nlu import Classifier  # noqa: E402
-
-
-def load(path: Path) -> list[tuple[str, str, str]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            lang, expected, text = line.split("\t")
-            rows.append((lang, expected, text))
-    return rows
+from flows.nlu import Classifier, read_labelled  # noqa: E402
 
 
 def report(name: str, classifier: Classifier, rows: list[tuple[str, str, str]]) -> None:
@@ -63,9 +54,15 @@ def main() -> None:
     start = time.perf_counter()
     classifier = Classifier.from_flows(load_flows())
     print(f"classifier built in {(time.perf_counter() - start) * 1000:.0f} ms")
-    report("labelled set (tests/nlu_eval.tsv)", classifier, load(ROOT / "tests" / "nlu_eval.tsv"))
     report(
-        "held-out set (tests/nlu_holdout.tsv)", classifier, load(ROOT / "tests" / "nlu_holdout.tsv")
+        "labelled set (tests/nlu_eval.tsv)",
+        classifier,
+        read_labelled(ROOT / "tests" / "nlu_eval.tsv"),
+    )
+    report(
+        "held-out set (tests/nlu_holdout.tsv)",
+        classifier,
+        read_labelled(ROOT / "tests" / "nlu_holdout.tsv"),
     )
 
 

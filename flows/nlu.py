@@ -81,6 +81,16 @@ def stems(text: str, lang: str) -> list[str]:
     return [_stem(w, lang) for w in normalise(text).split() if w not in _STOPWORDS[lang]]
 
 
+def read_labelled(path: Path) -> list[tuple[str, str, str]]:
+    """A labelled set: lines "lang<TAB>expected intent<TAB>text"; # starts a comment."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            lang, expected, text = line.split("\t")
+            rows.append((lang, expected, text))
+    return rows
+
+
 # -- crisis -------------------------------------------------------------------------------------
 
 

@@ -13,19 +13,14 @@ import pytest
 from flows import texts
 from flows.engine import Choice, Intent, Text
 from flows.loader import FlowSet
-from flows.nlu import Classifier, CrisisLexicon
+from flows.nlu import Classifier, CrisisLexicon, read_labelled
 from tests.helpers import Walk
 
 EVAL = Path(__file__).resolve().parent.parent / "nlu_eval.tsv"
 
 
 def rows(path: Path = EVAL) -> list[tuple[str, str, str]]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            lang, expected, text = line.split("\t")
-            out.append((lang, expected, text))
-    return out
+    return read_labelled(path)
 
 
 @pytest.fixture(scope="module")
