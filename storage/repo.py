@@ -248,13 +248,6 @@ async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:
         return [ConsentRecord(chat_key=r[0], notice_version=r[1], given_at=r[2]) async for r in cur]
 
 
-async def update_seen(db: Database, update_id: int) -> bool:
-    rows = await db.conn.execute_fetchall(
-        "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
-    )
-    return bool(list(rows))
-
-
 def record_update_sql(update_id: int, at: datetime) -> Statement:
     return (
         "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flows.engine import Choice, Effect, Event, Say, Start, State, Text, advance
 from flows.loader import FlowSet
+
+if TYPE_CHECKING:
+    from bot.service import ConversationService
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
@@ -78,3 +82,36 @@ def give_contact(
         walk.type(phone)
         walk.press("email")
     assert walk.step == "request.summary"
+
+
+async def other_request(
+    service: ConversationService,
+    chat: str,
+    *,
+    message: str = "Pouvez-vous m'appeler ?",
+    name: str = CONTACT["name"],
+    organisation: str = "Passer",
+    role: str = CONTACT["role"],
+    email: str = CONTACT["email"],
+    phone: str | None = None,
+    send: bool = True,
+) -> list[str]:
+    """Through the service, as typed text: the 'something else' request from /start to the
+    summary (then Envoyer, unless ``send`` is False). Returns what the bot said last."""
+    answers = [
+        "Autre chose / parler à une personne",
+        message,
+        "J'accepte",
+        name,
+        organisation,
+        role,
+        email,
+    ]
+    answers += ["Passer"] if phone is None else [phone, "Par téléphone"]
+    if send:
+        answers.append("Envoyer")
+    await service.handle(chat, Start())
+    said: list[str] = []
+    for answer in answers:
+        said = [o.text for o in await service.handle(chat, Text(answer))]
+    return said

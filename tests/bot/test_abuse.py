@@ -8,24 +8,13 @@ from bot.app import build_app
 from bot.service import ConversationService
 from bot.settings import Settings
 from flows import texts
-from flows.engine import Start, Text
+from flows.engine import Text
 from storage import repo
-from tests.helpers import CONTACT
+from tests.helpers import other_request
 
 
 async def up_to_summary(svc: ConversationService, chat: str, message: str) -> None:
-    await svc.handle(chat, Start())
-    for answer in [
-        "Autre chose / parler à une personne",
-        message,
-        "J'accepte",
-        CONTACT["name"],
-        "Passer",
-        CONTACT["role"],
-        CONTACT["email"],
-        "Passer",
-    ]:
-        await svc.handle(chat, Text(answer))
+    await other_request(svc, chat, message=message, send=False)
 
 
 async def test_a_flood_gets_one_calm_answer_then_silence_until_the_minute_passes(

@@ -18,9 +18,8 @@ from bot.service import ConversationService
 from bot.settings import Settings
 from bot.terminal import TerminalChat
 from flows import texts
-from flows.engine import Start, Text
 from storage import repo
-from tests.helpers import CONTACT
+from tests.helpers import CONTACT, other_request
 
 
 class BrokenTransport:
@@ -44,25 +43,8 @@ class Chat:
         self.told.append((chat_key, text))
 
 
-ANSWERS = [
-    "Autre chose / parler à une personne",
-    "Pouvez-vous m'appeler ?",
-    "J'accepte",
-    CONTACT["name"],
-    "Passer",
-    CONTACT["role"],
-    CONTACT["email"],
-    "Passer",
-    "Envoyer",
-]
-
-
 async def run_request(service: ConversationService, chat: str) -> list[str]:
-    said: list[str] = []
-    await service.handle(chat, Start())
-    for answer in ANSWERS:
-        said = [o.text for o in await service.handle(chat, Text(answer))]
-    return said
+    return await other_request(service, chat)
 
 
 async def test_stored_before_delivery_and_the_person_told_only_after(settings: Settings) -> None:

@@ -22,9 +22,8 @@ from pydantic import SecretStr
 from bot.app import build_app
 from bot.service import ConversationService
 from bot.settings import Settings
-from flows.engine import Start, Text
 from storage import repo
-from tests.helpers import CONTACT
+from tests.helpers import CONTACT, other_request
 
 
 class Sink:
@@ -127,19 +126,9 @@ async def request(
     message: str = "Pouvez-vous m'appeler ?",
     role: str = CONTACT["role"],
 ) -> None:
-    await service.handle(chat, Start())
-    for answer in [
-        "Autre chose / parler à une personne",
-        message,
-        "J'accepte",
-        name,
-        organisation,
-        role,
-        CONTACT["email"],
-        "Passer",
-        "Envoyer",
-    ]:
-        await service.handle(chat, Text(answer))
+    await other_request(
+        service, chat, name=name, organisation=organisation, message=message, role=role
+    )
 
 
 async def test_normal_delivery_and_content(settings: Settings) -> None:

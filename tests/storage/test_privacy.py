@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import apply_retention, build_app
+from bot.service import ConversationService
 from bot.settings import Settings
 from flows import texts
-from flows.engine import Command, Start, Text
+from flows.engine import Command, Text
 from storage import repo
-from tests.helpers import CONTACT
+from tests.helpers import CONTACT, other_request
 
 SECRET_NAME = "Zéphyrine Quaglio"
 SECRET_EMAIL = "zephyrine.quaglio@example.be"
@@ -18,27 +19,22 @@ SECRET_PHONE = "0470 98 76 54"
 
 
 async def full_request(
-    svc: object, chat: str, *, send: bool = True, message: str = "Mon message très personnel"
+    svc: ConversationService,
+    chat: str,
+    *,
+    send: bool = True,
+    message: str = "Mon message très personnel",
 ) -> None:
-    from bot.service import ConversationService
-
-    assert isinstance(svc, ConversationService)
-    await svc.handle(chat, Start())
-    answers = [
-        "Autre chose / parler à une personne",
-        message,
-        "J'accepte",
-        SECRET_NAME,
-        "Passer",
-        "coordinatrice",
-        SECRET_EMAIL,
-        SECRET_PHONE,
-        "Par téléphone",
-    ]
-    for answer in answers:
-        await svc.handle(chat, Text(answer))
-    if send:
-        await svc.handle(chat, Text("Envoyer"))
+    await other_request(
+        svc,
+        chat,
+        message=message,
+        name=SECRET_NAME,
+        role="coordinatrice",
+        email=SECRET_EMAIL,
+        phone=SECRET_PHONE,
+        send=send,
+    )
 
 
 def data_bytes(folder: Path) -> bytes:
