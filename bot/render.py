@@ -39,7 +39,7 @@ def callback_data(turn: int, button_id: str) -> str:
 def parse_callback(data: str) -> Choice | None:
     """A button press back to an engine event; None when the data is not ours."""
     turn, sep, option = data.partition(":")
-    if not sep or not turn.isdigit() or not option or len(data) > 64:
+    if not sep or not (turn.isascii() and turn.isdecimal()) or not option or len(data) > 64:
         return None
     return Choice(option=option, turn=int(turn))
 

@@ -256,7 +256,7 @@ class TelegramFrontDoor:
         from bot.stats import report
 
         days = 30
-        if context.args and context.args[0].isdigit():
+        if context.args and context.args[0].isascii() and context.args[0].isdecimal():
             days = max(1, min(366, int(context.args[0])))
         await self.service.flush_counts()
         text = await report(self.service.db, self.service.flows, self.catalogs.get("fr"), days)

@@ -88,7 +88,8 @@ def phone(text: str) -> str | None:
 def count(text: str) -> str | None:
     """A number of people, from 1 to 1,000."""
     value = clean_text(text)
-    if not value.isdigit():
+    # isdigit() also accepts "²" or "٣", which int() refuses or reads unexpectedly.
+    if not (value.isascii() and value.isdecimal()):
         return None
     n = int(value)
     return str(n) if 1 <= n <= 1000 else None

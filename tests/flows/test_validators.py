@@ -56,6 +56,8 @@ def test_name_and_text_bounds() -> None:
     assert VALIDATORS["count"]("12") == "12"
     assert VALIDATORS["count"]("0") is None
     assert VALIDATORS["count"]("douze") is None
+    assert VALIDATORS["count"]("²") is None  # found by the property tests: used to crash
+    assert VALIDATORS["count"]("١٢") is None
 
 
 def test_control_characters_are_removed() -> None:
