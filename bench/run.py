@@ -129,7 +129,10 @@ async def child(impl: str, people: int, think: float) -> dict[str, Any]:
 
 async def phases(app: Any, api: Any, people: int, think: float, update_cls: Any) -> dict[str, Any]:
     async def process(raw: dict[str, Any]) -> None:
-        await app.process_update(update_cls.de_json(raw, app.bot))
+        # As in production: through the application's update processor, which applies the
+        # concurrency the bot was built with (ours: 64 updates at a time; the baseline: one).
+        update = update_cls.de_json(raw, app.bot)
+        await app.update_processor.process_update(update, app.process_update(update))
 
     # Time to first answer: process start (imports included) to the first /start answered.
     from bench.common import SCENARIO, Person

@@ -417,7 +417,7 @@ class ConversationService:
 
     def _prepare(self, submit: Submit, ref: str, now: datetime) -> tuple[RequestPayload, bytes]:
         payload = self._payload(submit, ref, now)
-        return payload, compose(payload, self.mail_from, self.mail_to).as_bytes()
+        return payload, compose(payload, self.mail_from, self.mail_to)
 
     def _payload(self, submit: Submit, ref: str, now: datetime) -> RequestPayload:
         fr = self.catalogs.get("fr")

@@ -54,8 +54,8 @@ def payload(**overrides: object) -> RequestPayload:
     return RequestPayload.model_validate(data)
 
 
-def parse(msg: EmailMessage) -> EmailMessage:
-    parsed = message_from_bytes(msg.as_bytes(), policy=policy.default)
+def parse(raw: bytes) -> EmailMessage:
+    parsed = message_from_bytes(raw, policy=policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed
 
@@ -106,7 +106,7 @@ def test_typed_text_cannot_inject_headers_or_html() -> None:
         PayloadField(key="name", label="Nom", value="Eve\r\nX-Evil: 1", raw="Eve\r\nX-Evil: 1"),
         PayloadField(key="email", label="E-mail", value="eve@example.be", raw="eve@example.be"),
     ]
-    raw = compose(payload(fields=fields), "noreply@smes.be", "pat@smes.be").as_bytes()
+    raw = compose(payload(fields=fields), "noreply@smes.be", "pat@smes.be")
     mail = message_from_bytes(raw, policy=policy.default)
     assert mail["Bcc"] is None and mail["X-Evil"] is None
     assert "\n" not in str(mail["Subject"]) and "\r" not in str(mail["Subject"])
@@ -120,10 +120,33 @@ def test_long_and_non_ascii_header_values_are_bounded_and_encoded() -> None:
     fields = [
         PayloadField(key="organisation", label="Organisation", value=long_org, raw=long_org.strip())
     ]
-    msg = compose(payload(fields=fields), "noreply@smes.be", "pat@smes.be")
-    raw = msg.as_bytes()
+    raw = compose(payload(fields=fields), "noreply@smes.be", "pat@smes.be")
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
     assert b"=?utf-8?" in raw.split(b"\r\n\r\n", 1)[0]  # RFC 2047 encoded words
     assert len(header_safe(long_org)) == 60
     parsed = message_from_bytes(raw, policy=policy.default)
     assert "pair-aidant·e·s" in str(parsed["Subject"])
+
+
+def test_internationalised_addresses_never_break_the_reply_to_header() -> None:
+    def reply_to(address: str) -> str | None:
+        fields = [PayloadField(key="email", label="E-mail", value=address, raw=address)]
+        mail = parse(compose(payload(fields=fields), "noreply@smes.be", "pat@smes.be"))
+        header = mail["Reply-To"]
+        return None if header is None else str(header.addresses[0].addr_spec)
+
+    assert reply_to("zoe@exämple.be") == "zoe@xn--exmple-cua.be"
+    # A non-ASCII local part needs SMTPUTF8: the address is then in the body only.
+    fields = [PayloadField(key="email", label="E-mail", value="zoë@example.be", raw="zoë@x.be")]
+    mail = parse(compose(payload(fields=fields), "noreply@smes.be", "pat@smes.be"))
+    assert mail["Reply-To"] is None
+    text = mail.get_body(("plain",))
+    assert text is not None and "E-mail : zoë@example.be" in text.get_content()
+
+
+def test_every_line_is_short_and_the_body_is_readable_when_opened_raw() -> None:
+    raw = compose(payload(), "noreply@smes.be", "pat@smes.be")
+    body = raw.split(b"\r\n\r\n", 1)[1]
+    assert all(len(line) <= 78 for line in body.split(b"\r\n"))
+    assert b"Content-Transfer-Encoding: quoted-printable" in raw
+    assert b"Nouvelle demande : Accompagnement" in raw
