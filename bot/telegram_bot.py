@@ -13,18 +13,12 @@ import asyncio
 import html
 import logging
 import traceback
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from telegram import (
-    BotCommand,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-)
+from telegram import Bot, BotCommand, CallbackQuery, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import (
@@ -39,6 +33,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.i18n import Catalogs
 from bot.logs import quiet_third_party_loggers
@@ -86,11 +81,36 @@ def to_html(out: Outgoing, summary_line: str) -> str:
     return escape(body) + "\n\n" + "\n".join(lines)
 
 
-def keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
+Markup = dict[str, list[list[dict[str, str]]]]
+
+# The few calls made for every update go through Bot.do_api_request (python-telegram-bot's public
+# way to call an endpoint by name, with the same rate limiter, timeouts and error types) because
+# the bot never reads what Telegram answers: the typed methods would parse each answer into a
+# Message object, which the benchmark showed to be the largest single cost per update
+# (bench/README.md). The library suggests its typed method whenever one exists; that advice is
+# the one thing silenced here.
+_LEAN_ENDPOINTS = (
+    "send_message",
+    "answer_callback_query",
+    "edit_message_text",
+    "edit_message_reply_markup",
+    "send_chat_action",
+)
+LEAN_CALL_ADVICE = r"Please use 'Bot\.(" + "|".join(_LEAN_ENDPOINTS) + r")' instead"
+warnings.filterwarnings("ignore", message=LEAN_CALL_ADVICE, category=PTBUserWarning)
+
+
+def keyboard(out: Outgoing) -> Markup | None:
+    """An inline keyboard, one button per row, as the Bot API reads it."""
     if not out.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in out.buttons]
+    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.data}] for b in out.buttons]}
+
+
+async def call(bot: Bot, endpoint: str, **params: object) -> None:
+    """One Bot API call whose answer is not needed (see _LEAN_ENDPOINTS)."""
+    await bot.do_api_request(
+        endpoint, api_kwargs={k: v for k, v in params.items() if v is not None}
     )
 
 
@@ -200,17 +220,20 @@ class TelegramFrontDoor:
         outs: list[Outgoing],
         state: State | None = None,
     ) -> None:
+        bot = context.bot
         if len(outs) > 2:
-            await with_retries(lambda: context.bot.send_chat_action(chat_id, ChatAction.TYPING))
+            await with_retries(
+                lambda: call(bot, "send_chat_action", chat_id=chat_id, action=ChatAction.TYPING)
+            )
         summary_line = self.service.translator(state).gettext(SUMMARY_LINE)
         for out in outs:
-            text = to_html(out, summary_line)
-            markup = keyboard(out)
-            await with_retries(
-                lambda text=text, markup=markup: context.bot.send_message(  # type: ignore[misc]
-                    chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
-            )
+            params = {
+                "chat_id": chat_id,
+                "text": to_html(out, summary_line),
+                "parse_mode": ParseMode.HTML,
+                "reply_markup": keyboard(out),
+            }
+            await with_retries(lambda params=params: call(bot, "send_message", **params))  # type: ignore[misc]
 
     async def run_event(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event
@@ -323,7 +346,9 @@ class TelegramFrontDoor:
         query = update.callback_query
         user = update.effective_user
         assert query is not None and user is not None
-        await with_retries(lambda: query.answer())
+        await with_retries(
+            lambda: call(context.bot, "answer_callback_query", callback_query_id=query.id)
+        )
         choice = parse_callback(query.data or "") or Choice("_unknown", turn=-1)
         reply = await self.run_event(update, context, choice)
         outs, before = reply.messages, reply.before
@@ -331,19 +356,30 @@ class TelegramFrontDoor:
             return
         fresh = before is not None and choice.turn == before.turn
         if outs[0].update and fresh:
-            await self._edit_markup(query, keyboard(outs[0]))
+            await self._edit_markup(context.bot, query, keyboard(outs[0]))
             outs = outs[1:]
         else:
-            await self._retire_keyboard(query, show_choice=fresh)
+            await self._retire_keyboard(context.bot, query, show_choice=fresh)
         await self.send(context, user.id, outs, reply.after)
 
-    async def _edit_markup(self, query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    async def _edit_markup(self, bot: Bot, query: CallbackQuery, markup: Markup | None) -> None:
+        message = query.message
+        if message is None:
+            return
         try:
-            await with_retries(lambda: query.edit_message_reply_markup(reply_markup=markup))
+            await with_retries(
+                lambda: call(
+                    bot,
+                    "edit_message_reply_markup",
+                    chat_id=message.chat.id,
+                    message_id=message.message_id,
+                    reply_markup=markup,
+                )
+            )
         except BadRequest as exc:  # message too old, or unchanged
             log.info("keyboard not edited: %s", type(exc).__name__)
 
-    async def _retire_keyboard(self, query: CallbackQuery, *, show_choice: bool) -> None:
+    async def _retire_keyboard(self, bot: Bot, query: CallbackQuery, *, show_choice: bool) -> None:
         """Old buttons cannot be pressed twice; the answer chosen stays visible."""
         message = query.message
         label = None
@@ -352,16 +388,17 @@ class TelegramFrontDoor:
                 for button in row:
                     if button.callback_data == query.data:
                         label = button.text
+        if label is None or not isinstance(message, Message) or not message.text:
+            await self._edit_markup(bot, query, None)
+            return
+        params = {
+            "chat_id": message.chat.id,
+            "message_id": message.message_id,
+            "text": f"{message.text_html}\n\n<i>→ {escape(label)}</i>",
+            "parse_mode": ParseMode.HTML,
+        }
         try:
-            if label is not None and isinstance(message, Message) and message.text:
-                new_text = f"{message.text_html}\n\n<i>→ {escape(label)}</i>"
-                await with_retries(
-                    lambda: query.edit_message_text(
-                        new_text, parse_mode=ParseMode.HTML, reply_markup=None
-                    )
-                )
-            else:
-                await with_retries(lambda: query.edit_message_reply_markup(reply_markup=None))
+            await with_retries(lambda: call(bot, "edit_message_text", **params))
         except BadRequest as exc:
             log.info("keyboard not removed: %s", type(exc).__name__)
 

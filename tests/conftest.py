@@ -9,7 +9,15 @@ import pytest
 
 from bot.app import App, build_app
 from bot.settings import Settings
+from bot.telegram_bot import LEAN_CALL_ADVICE
 from flows.loader import FlowSet, load_flows
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest resets warning filters around each test: keep the one bot.telegram_bot sets.
+    config.addinivalue_line(
+        "filterwarnings", f"ignore:{LEAN_CALL_ADVICE}:telegram.warnings.PTBUserWarning"
+    )
 
 
 @pytest.fixture(scope="session")
