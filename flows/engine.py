@@ -197,6 +197,8 @@ Effect = Say | ConsentGiven | ConsentRefused | Submit | Forget
 
 
 class Consent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     version: str
     at: datetime
 
@@ -225,6 +227,23 @@ class State(BaseModel):
     def has_personal_data(self) -> bool:
         return bool(self.answers) or self.consent is not None
 
+    def clone(self) -> State:
+        """A copy that shares nothing mutable with this state.
+
+        Same result as a deep ``model_copy`` for this shape (strings, numbers, lists of
+        strings, a frozen Consent), several times cheaper: the engine copies a state per update.
+        """
+        return self.model_copy(
+            update={
+                "answers": {
+                    k: list(v) if isinstance(v, list) else v for k, v in self.answers.items()
+                },
+                "path": list(self.path),
+                "faq_read": list(self.faq_read),
+                "suggestions": list(self.suggestions),
+            }
+        )
+
 
 _MAX_HOPS = 200
 
@@ -233,14 +252,14 @@ def advance(
     flows: FlowSet, state: State | None, event: Event, now: datetime
 ) -> tuple[State, list[Effect]]:
     """Apply one event to a state; return the new state and what to do."""
-    run = _Run(flows, (state or State()).model_copy(deep=True), now)
+    run = _Run(flows, state.clone() if state else State(), now)
     run.handle(event)
     return run.state, run.effects
 
 
 def prompt(flows: FlowSet, state: State) -> list[Effect]:
     """The current step's question again, without changing anything."""
-    run = _Run(flows, state.model_copy(deep=True), datetime.min)
+    run = _Run(flows, state.clone(), datetime.min)
     run.prompt()
     return run.effects
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from flows import texts
 from flows.engine import (
     Choice,
     Command,
+    Consent,
     ConsentGiven,
     ConsentRefused,
     Msg,
     Say,
+    State,
     Submit,
     Text,
 )
@@ -509,3 +512,32 @@ def test_every_path_is_reachable_and_every_step_visited(flows: FlowSet) -> None:
                 frontier.append(branch)
     waiting = {q for q, s in flows.steps.items() if s.kind not in ("message", "submit", "end")}
     assert waiting - seen == set()
+
+
+def test_a_cloned_state_shares_nothing_mutable_with_the_original() -> None:
+    original = State(
+        answers={"name": "Sam", "concerns": ["relapse", "place"]},
+        path=["main", "faq"],
+        faq_read=["relapse"],
+        suggestions=["funding"],
+        consent=Consent(version="v1", at=NOW),
+    )
+    snapshot = original.model_dump()
+    copy = original.clone()
+    assert copy == original
+    copy.answers["name"] = "Alex"
+    concerns = copy.answers["concerns"]
+    assert isinstance(concerns, list)
+    concerns.append("funding")
+    copy.path.append("training")
+    copy.faq_read.clear()
+    copy.suggestions.append("x")
+    with pytest.raises(ValidationError):
+        copy.consent.version = "v2"  # type: ignore[union-attr,misc]
+    assert original.model_dump() == snapshot
+    # A mutable field added to State later must be copied by clone() too.
+    fresh = State()
+    for name in State.model_fields:
+        value = getattr(fresh, name)
+        if isinstance(value, list | dict | set):
+            assert getattr(fresh.clone(), name) is not value, name
