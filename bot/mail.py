@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 import unicodedata
 from email import charset as _charset
 from email.header import Header
@@ -173,7 +174,10 @@ def reply_to(payload: RequestPayload) -> str | None:
 
 def compose(payload: RequestPayload, mail_from: str, mail_to: str) -> bytes:
     """The complete e-mail for one request, as the bytes an SMTP server receives."""
-    msg = MIMEMultipart("mixed", policy=_POLICY)
+    # Boundaries start with "=_", which neither quoted-printable nor base64 output can contain;
+    # the generator would otherwise compile a regular expression per part to choose one.
+    token = secrets.token_hex(8)
+    msg = MIMEMultipart("mixed", boundary=f"=_pat_mixed_{token}", policy=_POLICY)
     # compat32 folds a Header into RFC 2047 words; typeshed only lists str here.
     msg["Subject"] = Header(subject(payload), "utf-8")  # type: ignore[assignment]
     msg["From"] = mail_from
@@ -186,7 +190,7 @@ def compose(payload: RequestPayload, mail_from: str, mail_to: str) -> bytes:
     msg["X-PAT-Reference"] = payload.ref
     msg["X-PAT-Offer"] = payload.offer
     msg["X-PAT-Language"] = payload.locale
-    bodies = MIMEMultipart("alternative", policy=_POLICY)
+    bodies = MIMEMultipart("alternative", boundary=f"=_pat_alt_{token}", policy=_POLICY)
     bodies.attach(_text(text_body(payload), "plain"))
     bodies.attach(_text(html_body(payload), "html"))
     msg.attach(bodies)

@@ -150,3 +150,19 @@ def test_every_line_is_short_and_the_body_is_readable_when_opened_raw() -> None:
     assert all(len(line) <= 78 for line in body.split(b"\r\n"))
     assert b"Content-Transfer-Encoding: quoted-printable" in raw
     assert b"Nouvelle demande : Accompagnement" in raw
+
+
+def test_typed_text_cannot_forge_a_mime_boundary() -> None:
+    forged = "x\n--=_pat_mixed_\n--=_pat_alt_\nContent-Type: text/html\n\n<b>forged</b>"
+    fields = [PayloadField(key="organisation", label="Organisation", value=forged, raw=forged)]
+    mail = parse(compose(payload(fields=fields), "noreply@smes.be", "pat@smes.be"))
+    parts = [part.get_content_type() for part in mail.walk()]
+    assert parts == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "application/json",
+    ]
+    text = mail.get_body(("plain",))
+    assert text is not None and "--=_pat_alt_" in text.get_content()
