@@ -94,6 +94,7 @@ def read_labelled(path: Path) -> list[tuple[str, str, str]]:
 # -- crisis -------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=50_000)  # the same words come back in many messages
 def _word_matches(pattern: str, word: str) -> bool:
     """``dor*``: a prefix; short words exactly; longer ones with a typo or two (fuzzy ≥ 80)."""
     if pattern.endswith("*"):
