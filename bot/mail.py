@@ -22,8 +22,9 @@ from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
-from email.policy import compat32
+from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
 
 from babel.dates import format_datetime as babel_datetime
 
@@ -134,15 +135,35 @@ def message_id(ref: str, mail_from: str) -> str:
     return f"<{ref}@{header_safe(domain, 200)}>"
 
 
-def _utf8() -> _charset.Charset:
-    """UTF-8 bodies in quoted-printable: readable in a raw .eml, lines of at most 76 bytes."""
+def _utf8(header: int, body: int) -> _charset.Charset:
     cs = _charset.Charset("utf-8")
-    cs.body_encoding = _charset.QP
+    cs.header_encoding, cs.body_encoding = header, body
     return cs
 
 
-_POLICY = compat32.clone(linesep="\r\n")
-_UTF8 = _utf8()
+class _Policy(Compat32):
+    """compat32 with CRLF line ends, and plain short ASCII headers written as they are.
+
+    Most headers of this message (content types, dates, references) are short ASCII lines;
+    compat32 would still run each through the RFC 2047 ``Header`` folder.
+    """
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and len(name) + len(value) + 2 <= 78
+            and not _UNSAFE.search(value)
+        ):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+_POLICY = _Policy(linesep="\r\n")
+# Bodies in quoted-printable (readable in a raw .eml, lines of at most 76 bytes); the subject
+# in base64 words, which split by length without measuring each character.
+_UTF8 = _utf8(_charset.QP, _charset.QP)
+_UTF8_HEADER = _utf8(_charset.BASE64, _charset.QP)
 
 
 def _text(body: str, subtype: str) -> MIMENonMultipart:
@@ -179,7 +200,7 @@ def compose(payload: RequestPayload, mail_from: str, mail_to: str) -> bytes:
     token = secrets.token_hex(8)
     msg = MIMEMultipart("mixed", boundary=f"=_pat_mixed_{token}", policy=_POLICY)
     # compat32 folds a Header into RFC 2047 words; typeshed only lists str here.
-    msg["Subject"] = Header(subject(payload), "utf-8")  # type: ignore[assignment]
+    msg["Subject"] = Header(subject(payload), _UTF8_HEADER)  # type: ignore[assignment]
     msg["From"] = mail_from
     msg["To"] = mail_to
     reply = reply_to(payload)
