@@ -110,7 +110,8 @@ async def child(impl: str, people: int, think: float) -> dict[str, Any]:
             async with tg:
                 await door.post_init(tg)
                 figures.update(await phases(tg, api, people, think, Update))
-                requests = len(await repo.list_requests(app.db))
+                # Counted in SQL: loading every request would itself raise peak memory.
+                requests = await repo.count_requests(app.db)
         figures["storage_bytes"] = folder_bytes(data)
     else:
         from bench.baseline import build

@@ -135,6 +135,15 @@ async def list_requests(db: Database, status: str | None = None) -> list[Request
         return [_request(row) async for row in cur]
 
 
+async def count_requests(db: Database, status: str | None = None) -> int:
+    sql = "SELECT COUNT(*) FROM requests"
+    params: tuple[str, ...] = ()
+    if status is not None:
+        sql, params = sql + " WHERE status = ?", (status,)
+    rows = await db.conn.execute_fetchall(sql, params)
+    return int(next(iter(rows))[0])
+
+
 _DELIVERY = "SELECT ref, chat_key, locale, status, attempts FROM requests "
 
 

@@ -77,6 +77,9 @@ async def test_stored_before_delivery_and_the_person_told_only_after(settings: S
         assert await app.outbox.run_once() == 1
         (record,) = await repo.list_requests(app.db)
         assert record.status == "delivered" and record.attempts == 1
+        assert await repo.count_requests(app.db) == 1
+        assert await repo.count_requests(app.db, "delivered") == 1
+        assert await repo.count_requests(app.db, "pending") == 0
         assert chat.told == [("tg:1", texts.DELIVERED.format(ref=record.ref))]
         await app.outbox.run_once()
         assert len(chat.told) == 1  # told once
