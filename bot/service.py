@@ -1,9 +1,10 @@
 """The conversation service: one entry point shared by the terminal and Telegram adapters.
 
 For each thing a person does it loads their state, runs the pure engine, and in one SQLite
-transaction stores the new state, any consent and any finished request (with its composed
-e-mail). Only after that commit is the person answered and delivery attempted, so a crash at
-any point loses nothing and sends nothing twice.
+transaction (grouped with other people's, see ``Database.run``) stores the new state, any
+consent and any finished request (with its composed e-mail). Only after that commit is the
+person answered and delivery attempted, so a crash at any point loses nothing and sends
+nothing twice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import json
 import logging
 import secrets
+import sqlite3
 import time
 import weakref
 from collections import Counter, OrderedDict, deque
@@ -20,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import aiosqlite
 from babel import Locale
 
 from bot.i18n import Catalogs, Translator
@@ -48,13 +49,17 @@ from flows.nlu import Classifier
 from flows.schema import InputStep, SummaryStep
 from flows.texts import CRISIS, DUPLICATE, SLOW_DOWN, TOO_MANY_REQUESTS
 from storage import repo
-from storage.db import Database
+from storage.db import Database, Rollback, Work
 from storage.models import PayloadField, RequestPayload
 
 log = logging.getLogger(__name__)
 
 DAY = timedelta(days=1)
 _CACHE_SIZE = 100_000
+
+
+_ALREADY = object()  # the update was applied before (redelivered after a crash)
+_REF_TAKEN = object()  # the reference drawn exists already: draw another
 
 
 class _AlreadyProcessed(Exception):
@@ -286,11 +291,12 @@ class ConversationService:
             statements.append(repo.save_conversation_sql(chat_key, new_state, now))
             if not await self.db.write(statements, guard_first=update_id is not None):
                 raise _AlreadyProcessed
+        elif any(isinstance(e, Forget) for e in effects):
+            forgotten = await self._commit_forget(chat_key, update_id, now, new_state, effects)
         else:
-            forgotten = await self._commit_rare(
+            duplicate = await self._commit_submit(
                 chat_key, update_id, now, new_state, effects, context, counts, submitted
             )
-            duplicate = context.pop("duplicate", "") == "yes"
         self._remember(chat_key, new_state)
         day = now.date().isoformat()
         for (kind, key), n in counts.items():
@@ -306,7 +312,7 @@ class ConversationService:
         out = [render(e, t, context) for e in effects if isinstance(e, Say)]
         return Reply([render_text(DUPLICATE, t), *out] if duplicate else out, before, new_state)
 
-    async def _commit_rare(
+    async def _commit_submit(
         self,
         chat_key: str,
         update_id: int | None,
@@ -316,42 +322,86 @@ class ConversationService:
         context: dict[str, str],
         counts: Counter[tuple[str, str]],
         submitted: list[str],
-    ) -> list[str] | None:
-        """A request sent or data erased: checks and writes that need one full transaction."""
-        forgotten: list[str] | None = None
-        # Composing the e-mail takes milliseconds: done before taking the database lock, with
-        # a reference drawn now and checked for uniqueness inside the transaction.
-        prepared = {
-            id(e): self._prepare(e, self._draw_ref(now), now)
+    ) -> bool:
+        """A request sent: stored with its e-mail, the consent and the new state, atomically,
+        in one function run by the database thread within a group commit (no lock held across
+        event-loop turns). Returns whether it was a duplicate of one sent in the last day."""
+        submits = [e for e in effects if isinstance(e, Submit)]
+        fingerprints = [self._fingerprint(chat_key, e) for e in submits]
+        statements = [repo.record_update_sql(update_id, now)] if update_id is not None else []
+        statements += [
+            repo.insert_consent_sql(chat_key, e.version, e.at)
             for e in effects
-            if isinstance(e, Submit)
-        }
+            if isinstance(e, ConsentGiven)
+        ]
+        conversation = repo.save_conversation_sql(chat_key, new_state, now)
+
+        def store(prepared: list[tuple[RequestPayload, bytes]]) -> Work:
+            def work(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
+                for k, (sql, params) in enumerate(statements):
+                    first = k == 0 and update_id is not None
+                    if conn.execute(sql, params).rowcount == 0 and first:
+                        raise Rollback(_ALREADY)
+                stored = store_requests(conn, prepared)
+                conn.execute(*conversation)
+                return stored
+
+            return work
+
+        def store_requests(
+            conn: sqlite3.Connection, prepared: list[tuple[RequestPayload, bytes]]
+        ) -> list[tuple[str, bool]]:
+            """(reference, whether it is the same as one sent in the last day) per request."""
+            stored = []
+            for (payload, message), fingerprint in zip(prepared, fingerprints, strict=True):
+                same = repo.same_request_since(conn, fingerprint, now - DAY)
+                if same is not None:
+                    stored.append((same, True))
+                    continue
+                if repo.ref_exists(conn, payload.ref):  # about one in a million per day
+                    raise Rollback(_REF_TAKEN)
+                conn.execute(*repo.insert_request_sql(chat_key, payload, message, fingerprint))
+                stored.append((payload.ref, False))
+            return stored
+
+        result: object = _REF_TAKEN
+        while result is _REF_TAKEN:
+            # The e-mail is composed outside the database thread, with a reference drawn now
+            # and checked for uniqueness inside the transaction.
+            prepared = [self._prepare(e, self._draw_ref(now), now) for e in submits]
+            result = await self.db.run(store(prepared))
+        if result is _ALREADY:
+            raise _AlreadyProcessed
+        assert isinstance(result, list)
+        duplicate = False
+        for effect, (ref, same) in zip(submits, result, strict=True):
+            context["ref"] = ref
+            context["date"] = self.translator(new_state).long_date(now)
+            if same:
+                duplicate = True
+            else:
+                self._count_request(counts, effect)
+                submitted.append(ref)
+        return duplicate
+
+    async def _commit_forget(
+        self,
+        chat_key: str,
+        update_id: int | None,
+        now: datetime,
+        new_state: State,
+        effects: list[Effect],
+    ) -> list[str]:
+        """Data erased at the person's request: one full transaction (rare)."""
+        forgotten: list[str] = []
         async with self.db.transaction() as conn:
             if update_id is not None and not await repo.record_update(conn, update_id, now):
                 raise _AlreadyProcessed  # rolls the transaction back: nothing changes
             for effect in effects:
                 if isinstance(effect, Forget):
-                    forgotten = await repo.forget_person(conn, chat_key, now)
+                    forgotten += await repo.forget_person(conn, chat_key, now)
                 elif isinstance(effect, ConsentGiven):
                     await repo.insert_consent(conn, chat_key, effect.version, effect.at)
-                elif isinstance(effect, Submit):
-                    context["date"] = self.translator(new_state).long_date(now)
-                    fingerprint = self._fingerprint(chat_key, effect)
-                    same = await repo.same_request_since(conn, fingerprint, now - DAY)
-                    if same is not None:
-                        context["ref"] = same
-                        context["duplicate"] = "yes"
-                        continue
-                    payload, message = prepared[id(effect)]
-                    if await repo.ref_exists(conn, payload.ref):  # one in a million per day
-                        payload, message = self._prepare(
-                            effect, await self._new_ref(conn, now), now
-                        )
-                    await repo.insert_request(conn, chat_key, payload, message, fingerprint)
-                    ref = payload.ref
-                    self._count_request(counts, effect)
-                    context["ref"] = ref
-                    submitted.append(ref)
             await repo.save_conversation(conn, chat_key, new_state, now)
         return forgotten
 
@@ -408,12 +458,6 @@ class ConversationService:
     def _draw_ref(now: datetime) -> str:
         suffix = "".join(secrets.choice(_REF_ALPHABET) for _ in range(4))
         return f"R-{now:%y%m%d}-{suffix}"
-
-    async def _new_ref(self, conn: aiosqlite.Connection, now: datetime) -> str:
-        while True:
-            ref = self._draw_ref(now)
-            if not await repo.ref_exists(conn, ref):
-                return ref
 
     def _prepare(self, submit: Submit, ref: str, now: datetime) -> tuple[RequestPayload, bytes]:
         payload = self._payload(submit, ref, now)

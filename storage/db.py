@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,43 +24,52 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 Statement = tuple[str, Sequence[Any]]
 
 
+class Rollback(Exception):
+    """Raised inside a ``Database.run`` function: undo its changes and return ``value``."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+Work = Callable[[sqlite3.Connection], Any]
+
+
 @dataclass
 class _Write:
-    statements: list[Statement]
-    guard: bool
-    future: asyncio.Future[bool]
+    work: Work
+    future: asyncio.Future[Any]
 
 
-def _commit_batch(
-    conn: sqlite3.Connection, items: list[tuple[list[Statement], bool]]
-) -> list[bool | Exception]:
-    """Runs in the connection's thread: every item in one transaction, each under its own
-    savepoint so that a failing item is rolled back alone."""
-    results: list[bool | Exception] = []
+def _commit_batch(conn: sqlite3.Connection, works: list[Work]) -> list[Any]:
+    """Runs in the connection's thread: every function in one transaction, each under its own
+    savepoint so that a failing (or rolled back) one is undone alone."""
+    results: list[Any] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for n, (statements, guard) in enumerate(items):
+        for n, work in enumerate(works):
             conn.execute(f"SAVEPOINT w{n}")
             try:
-                done = True
-                for k, (sql, params) in enumerate(statements):
-                    cursor = conn.execute(sql, params)
-                    if k == 0 and guard and cursor.rowcount == 0:
-                        done = False
-                        break
-                if not done:
-                    conn.execute(f"ROLLBACK TO w{n}")
-                conn.execute(f"RELEASE w{n}")
-                results.append(done)
+                results.append(work(conn))
             except Exception as exc:
                 conn.execute(f"ROLLBACK TO w{n}")
-                conn.execute(f"RELEASE w{n}")
                 results.append(exc)
+            conn.execute(f"RELEASE w{n}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return results
+
+
+def _statements(statements: list[Statement], guard_first: bool) -> Work:
+    def work(conn: sqlite3.Connection) -> bool:
+        for k, (sql, params) in enumerate(statements):
+            if conn.execute(sql, params).rowcount == 0 and k == 0 and guard_first:
+                raise Rollback(False)
+        return True
+
+    return work
 
 
 class Database:
@@ -97,13 +106,24 @@ class Database:
     async def write(self, statements: list[Statement], *, guard_first: bool = False) -> bool:
         """Commit ``statements`` atomically, grouped with the other writes waiting now.
 
-        Group commit: while one batch is being committed, new writes queue up and go together
-        in the next transaction, in one trip to the database thread. The caller resumes only
-        once its statements are committed. With ``guard_first``, an item whose first statement
-        changes no row (e.g. an update id already recorded) is skipped and False returned.
+        With ``guard_first``, an item whose first statement changes no row (e.g. an update id
+        already recorded) is skipped and False returned.
         """
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Write(statements, guard_first, future))
+        result: bool = await self.run(_statements(statements, guard_first))
+        return result
+
+    async def run(self, work: Work) -> Any:
+        """Run ``work(connection)`` in the database thread, inside the next group commit.
+
+        Group commit: while one batch is being committed, new work queues up and goes
+        together in the next transaction, in one trip to the database thread. Each function
+        runs under its own savepoint: if it raises, its changes are undone and the exception
+        reaches its caller alone; ``Rollback(value)`` undoes them and returns ``value``. The
+        caller resumes only once the transaction is committed. ``work`` must not block or
+        touch the event loop: plain SQL on the sqlite3 connection.
+        """
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Write(work, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_pending())
         return await future
@@ -111,13 +131,12 @@ class Database:
     async def _write_pending(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
-            items = [(w.statements, w.guard) for w in batch]
             try:
                 async with self._write_lock:
                     # aiosqlite runs this function in its connection thread (private API,
                     # exercised by tests/storage/test_db.py).
-                    results: list[bool | Exception] = await self.conn._execute(  # type: ignore[no-untyped-call]
-                        _commit_batch, self.conn._conn, items
+                    results: list[Any] = await self.conn._execute(  # type: ignore[no-untyped-call]
+                        _commit_batch, self.conn._conn, [w.work for w in batch]
                     )
             except Exception as exc:
                 for w in batch:
@@ -125,7 +144,11 @@ class Database:
                         w.future.set_exception(exc)
                 continue
             for w, result in zip(batch, results, strict=True):
-                if isinstance(result, Exception):
+                if w.future.done():
+                    continue
+                if isinstance(result, Rollback):
+                    w.future.set_result(result.value)
+                elif isinstance(result, Exception):
                     w.future.set_exception(result)
                 else:
                     w.future.set_result(result)

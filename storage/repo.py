@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,19 +36,14 @@ async def save_conversation(
     await conn.execute(*save_conversation_sql(chat_key, state, now))
 
 
-async def ref_exists(conn: aiosqlite.Connection, ref: str) -> bool:
-    async with conn.execute("SELECT 1 FROM requests WHERE ref = ?", (ref,)) as cur:
-        return await cur.fetchone() is not None
+def ref_exists(conn: sqlite3.Connection, ref: str) -> bool:
+    return conn.execute("SELECT 1 FROM requests WHERE ref = ?", (ref,)).fetchone() is not None
 
 
-async def insert_request(
-    conn: aiosqlite.Connection,
-    chat_key: str,
-    payload: RequestPayload,
-    message: bytes,
-    fingerprint: str | None = None,
-) -> None:
-    await conn.execute(
+def insert_request_sql(
+    chat_key: str, payload: RequestPayload, message: bytes, fingerprint: str | None = None
+) -> Statement:
+    return (
         "INSERT INTO requests (ref, chat_key, offer, locale, created_at, status, payload, "
         "message, fingerprint) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
         (
@@ -63,16 +59,13 @@ async def insert_request(
     )
 
 
-async def same_request_since(
-    conn: aiosqlite.Connection, fingerprint: str, since: datetime
-) -> str | None:
+def same_request_since(conn: sqlite3.Connection, fingerprint: str, since: datetime) -> str | None:
     """The reference of an identical request sent since ``since``, if any."""
-    async with conn.execute(
+    row = conn.execute(
         "SELECT ref FROM requests WHERE fingerprint = ? AND created_at >= ? "
         "ORDER BY created_at DESC LIMIT 1",
         (fingerprint, since.isoformat()),
-    ) as cur:
-        row = await cur.fetchone()
+    ).fetchone()
     return None if row is None else str(row[0])
 
 

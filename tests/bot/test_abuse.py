@@ -70,3 +70,31 @@ async def test_the_same_request_twice_is_sent_once(settings: Settings) -> None:
         await up_to_summary(svc, "tg:4", "Une autre question")  # different: a new request
         await svc.handle("tg:4", Text("Envoyer"))
         assert len(await repo.list_requests(app.db)) == 2
+
+
+async def test_a_reference_already_taken_is_drawn_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with build_app(settings, run_worker=False) as app:
+        svc = app.service
+        await other_request(svc, "tg:5", message="Première question")
+        (first,) = await repo.list_requests(app.db)
+        drawn = iter([first.ref, first.ref, "R-261122-ZZZZ"])
+        monkeypatch.setattr(svc, "_draw_ref", lambda now: next(drawn))
+        said = await other_request(svc, "tg:6", message="Deuxième question")
+        assert "R-261122-ZZZZ" in said[0]
+        refs = sorted(r.ref for r in await repo.list_requests(app.db))
+        assert refs == sorted([first.ref, "R-261122-ZZZZ"])
+        (record,) = [r for r in await repo.list_requests(app.db) if r.ref == "R-261122-ZZZZ"]
+        assert record.payload is not None and record.payload.ref == "R-261122-ZZZZ"
+
+
+async def test_a_send_redelivered_after_a_crash_stores_nothing_twice(settings: Settings) -> None:
+    async with build_app(settings, run_worker=False) as app:
+        svc = app.service
+        await up_to_summary(svc, "tg:8", "Une question")
+        sent = await svc.handle("tg:8", Text("Envoyer"), update_id=4242)
+        assert "référence R-" in sent[0].text
+        again = await svc.handle("tg:8", Text("Envoyer"), update_id=4242)
+        assert again == []  # already applied: nothing said, nothing stored
+        assert await repo.count_requests(app.db) == 1

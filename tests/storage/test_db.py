@@ -11,7 +11,7 @@ from bot.app import build_app
 from bot.settings import Settings
 from flows.engine import Choice, Start, State, Text
 from storage import repo
-from storage.db import MIGRATIONS_DIR, Database
+from storage.db import MIGRATIONS_DIR, Database, Work
 from tests.helpers import NOW
 
 
@@ -132,4 +132,38 @@ async def test_group_commit_batches_writes_and_isolates_a_failing_one(tmp_path: 
     state = await repo.load_conversation(db, "tg:7")
     assert state is not None and state.turn == 7
     assert await repo.load_conversation(db, "tg:49") == State(turn=49)
+    await db.close()
+
+
+async def test_run_gives_each_function_its_own_savepoint(tmp_path: Path) -> None:
+    import asyncio
+    import sqlite3
+
+    from storage.db import Rollback
+
+    db = await Database.open(tmp_path / "pat.sqlite3")
+
+    def save(key: str) -> Work:
+        def work(conn: sqlite3.Connection) -> str:
+            conn.execute(*repo.save_conversation_sql(key, State(), NOW))
+            if key == "tg:undo":
+                raise Rollback("undone")
+            if key == "tg:fail":
+                raise ValueError("boom")
+            return key
+
+        return work
+
+    results = await asyncio.gather(
+        db.run(save("tg:a")),
+        db.run(save("tg:undo")),
+        db.run(save("tg:fail")),
+        db.run(save("tg:b")),
+        return_exceptions=True,
+    )
+    assert results[0] == "tg:a" and results[3] == "tg:b"
+    assert results[1] == "undone"
+    assert isinstance(results[2], ValueError)
+    rows = await db.conn.execute_fetchall("SELECT chat_key FROM conversations ORDER BY 1")
+    assert [r[0] for r in rows] == ["tg:a", "tg:b"]  # the undone and the failed left nothing
     await db.close()
