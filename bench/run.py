@@ -88,7 +88,7 @@ async def child(impl: str, people: int, think: float) -> dict[str, Any]:
     if impl == "ours":
         from pydantic import SecretStr
 
-        from bot.app import build_app
+        from bot.app import build_app, settle
         from bot.settings import Settings
         from bot.telegram_bot import TelegramFrontDoor
         from storage import repo
@@ -109,6 +109,7 @@ async def child(impl: str, people: int, think: float) -> dict[str, Any]:
             )
             async with tg:
                 await door.post_init(tg)
+                settle(app)  # as bot/cli.py run_telegram does before serving
                 figures.update(await phases(tg, api, people, think, Update))
                 # Counted in SQL: loading every request would itself raise peak memory.
                 requests = await repo.count_requests(app.db)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.app import build_app
+from bot.app import build_app, settle
 from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.terminal import TerminalChat
@@ -85,6 +85,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
         async with tg:
             assert tg.updater is not None
             await door.post_init(tg)
+            settle(app)
             await tg.start()
             if settings.telegram_webhook_url:
                 secret = settings.telegram_webhook_secret

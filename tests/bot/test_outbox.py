@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.cli import main
 from bot.i18n import BRUSSELS
 from bot.outbox import Outbox
@@ -249,3 +249,19 @@ def test_outbox_command_lists_without_personal_data_and_retries(
     assert (Path(settings.outbox_dir) / f"{ref}.eml").exists()
     assert main(["outbox"]) == 0
     assert "Every request has been delivered." in capsys.readouterr().out
+
+
+async def test_settle_loads_lazy_data_and_freezes_long_lived_objects(app: App) -> None:
+    import gc
+
+    from bot.app import settle
+
+    gc.unfreeze()
+    try:
+        settle(app)
+        assert gc.get_freeze_count() > 10_000  # flows, catalogs, classifier, library data
+        assert gc.get_count()[0] < 100  # a full collection just ran
+        said = await run_request(app.service, "tg:1")  # serving goes on as before
+        assert "référence R-" in said[0]
+    finally:
+        gc.unfreeze()
