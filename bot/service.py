@@ -27,7 +27,7 @@ from babel import Locale
 from bot.i18n import Catalogs, Translator
 from bot.mail import compose
 from bot.outbox import Outbox
-from bot.render import Outgoing, fold, render, render_text
+from bot.render import SELECTED_MARK, Outgoing, fold, render, render_text
 from flows.engine import (
     SEND,
     Choice,
@@ -447,11 +447,13 @@ class ConversationService:
         typed = fold(event.text)
         if not typed:
             return event
-        for out in self.current_prompt(state):
-            for button in out.buttons:
-                if fold(button.label) == typed:
-                    turn, _, option = button.data.partition(":")
-                    return Choice(option=option, turn=int(turn))
+        t = self.translator(state)
+        for say in prompt(self.flows, state):  # only the labels are rendered, not the texts
+            if isinstance(say, Say):
+                for button in say.buttons:
+                    label = t.render(button.label, self.context)
+                    if fold((SELECTED_MARK if button.selected else "") + label) == typed:
+                        return Choice(option=button.id, turn=say.turn)
         return event
 
     @staticmethod
