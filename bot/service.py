@@ -410,8 +410,7 @@ class ConversationService:
         if not self._counts:
             return
         pending, self._counts = self._counts, Counter()
-        async with self.db.transaction() as conn:
-            await repo.add_counts(conn, pending)
+        await repo.add_counts(self.db, pending)
 
     async def _over_daily_quota(
         self, chat_key: str, state: State, event: Event, now: datetime

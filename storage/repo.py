@@ -333,15 +333,18 @@ async def purge(
     return refs, stopped
 
 
-async def add_counts(
-    conn: aiosqlite.Connection, counts: Mapping[tuple[str, str, str], int]
-) -> None:
-    """Add many (day, kind, key) -> n to the anonymous counters in one statement."""
-    await conn.executemany(
-        "INSERT INTO counters (day, kind, key, count) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count",
-        [(day, kind, key, n) for (day, kind, key), n in counts.items()],
-    )
+async def add_counts(db: Database, counts: Mapping[tuple[str, str, str], int]) -> None:
+    """Add many (day, kind, key) -> n to the anonymous counters, in the next group commit."""
+    rows = [(day, kind, key, n) for (day, kind, key), n in counts.items()]
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO counters (day, kind, key, count) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count",
+            rows,
+        )
+
+    await db.run(work)
 
 
 async def count(
