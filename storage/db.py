@@ -2,8 +2,10 @@
 
 Migrations are plain SQL files in ``storage/migrations`` named ``0001_name.sql``, applied in
 order at start-up and recorded by name in ``schema_migrations`` (the Datasette way). One
-connection is shared by the whole process; writes go through ``transaction()``, which
-serialises them with a lock so that coroutines never interleave inside one transaction.
+connection is shared by the whole process. Everyday writes go through ``write()`` / ``run()``:
+group commit, every pending write in one transaction and one trip to the database thread, each
+under its own savepoint. Rare multi-step work (erasure, retention, migrations) uses
+``transaction()``; a lock keeps the two from interleaving.
 """
 
 from __future__ import annotations
