@@ -49,7 +49,7 @@ from flows.nlu import Classifier
 from flows.schema import InputStep, SummaryStep
 from flows.texts import CRISIS, DUPLICATE, SLOW_DOWN, TOO_MANY_REQUESTS
 from storage import repo
-from storage.db import Database, Rollback, Work
+from storage.db import Database, Rollback, Work, statements_work
 from storage.models import PayloadField, RequestPayload
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,6 @@ DAY = timedelta(days=1)
 _CACHE_SIZE = 100_000
 
 
-_ALREADY = object()  # the update was applied before (redelivered after a crash)
 _REF_TAKEN = object()  # the reference drawn exists already: draw another
 
 
@@ -338,10 +337,8 @@ class ConversationService:
 
         def store(prepared: list[tuple[RequestPayload, bytes]]) -> Work:
             def work(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
-                for k, (sql, params) in enumerate(statements):
-                    first = k == 0 and update_id is not None
-                    if conn.execute(sql, params).rowcount == 0 and first:
-                        raise Rollback(_ALREADY)
+                # Rollback(False) when the update was applied before (redelivered).
+                statements_work(statements, guard_first=update_id is not None)(conn)
                 stored = store_requests(conn, prepared)
                 conn.execute(*conversation)
                 return stored
@@ -370,7 +367,7 @@ class ConversationService:
             # and checked for uniqueness inside the transaction.
             prepared = [self._prepare(e, self._draw_ref(now), now) for e in submits]
             result = await self.db.run(store(prepared))
-        if result is _ALREADY:
+        if result is False:
             raise _AlreadyProcessed
         assert isinstance(result, list)
         duplicate = False

@@ -64,7 +64,10 @@ def _commit_batch(conn: sqlite3.Connection, works: list[Work]) -> list[Any]:
     return results
 
 
-def _statements(statements: list[Statement], guard_first: bool) -> Work:
+def statements_work(statements: list[Statement], guard_first: bool = False) -> Work:
+    """A work function running ``statements`` in order; with ``guard_first``, one whose first
+    statement changes no row raises ``Rollback(False)`` (e.g. an update already recorded)."""
+
     def work(conn: sqlite3.Connection) -> bool:
         for k, (sql, params) in enumerate(statements):
             if conn.execute(sql, params).rowcount == 0 and k == 0 and guard_first:
@@ -111,7 +114,7 @@ class Database:
         With ``guard_first``, an item whose first statement changes no row (e.g. an update id
         already recorded) is skipped and False returned.
         """
-        result: bool = await self.run(_statements(statements, guard_first))
+        result: bool = await self.run(statements_work(statements, guard_first))
         return result
 
     async def run(self, work: Work) -> Any:
