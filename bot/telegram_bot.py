@@ -171,8 +171,7 @@ class TelegramFrontDoor:
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
         app.add_handler(CommandHandler("start", self.on_start, filters=private))
         app.add_handler(CommandHandler("stats", self.on_stats, filters=private))
-        for name in COMMANDS:
-            app.add_handler(CommandHandler(name, self.on_command, filters=private))
+        app.add_handler(CommandHandler(COMMANDS, self.on_command, filters=private))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, self.on_edited))
         app.add_handler(MessageHandler(filters.CONTACT & private, self.on_contact))
         app.add_handler(MessageHandler(filters.TEXT & private, self.on_text))
