@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -166,3 +167,16 @@ def test_typed_text_cannot_forge_a_mime_boundary() -> None:
     ]
     text = mail.get_body(("plain",))
     assert text is not None and "--=_pat_alt_" in text.get_content()
+
+
+def test_sender_names_are_encoded_and_no_bare_line_break_is_sent() -> None:
+    odd = "ligne 1\rligne 2\r\nligne 3"
+    fields = [PayloadField(key="message", label="Message", value=odd, raw=odd)]
+    raw = compose(payload(fields=fields), "Robot PAT — Smes <noreply@smes.be>", "pat@smes.be")
+    assert re.search(rb"\r(?!\n)|(?<!\r)\n", raw) is None  # SMTP wants CRLF, nothing else
+    mail = parse(raw)
+    sender = mail["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == ("Robot PAT — Smes", "noreply@smes.be")
+    text = mail.get_body(("plain",))
+    assert text is not None
+    assert "Message : ligne 1\nligne 2\nligne 3" in text.get_content().replace("\r\n", "\n")
