@@ -1,4 +1,10 @@
-"""Small repository functions over the database; each returns pydantic models."""
+"""Small repository functions over the database; each returns pydantic models.
+
+Reads on ``db.conn`` outside a transaction use ``execute_fetchall``: the statement runs to its
+end in one trip to aiosqlite's thread. A cursor read in several trips would hold a read
+snapshot open on the shared connection, and another task's read queued in between would not
+see what the writer connection committed meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +21,7 @@ from storage.models import ConsentRecord, Delivery, RequestPayload, RequestRecor
 
 
 async def load_conversation(db: Database, chat_key: str) -> State | None:
-    rows = await db.conn.execute_fetchall(
-        "SELECT state FROM conversations WHERE chat_key = ?", (chat_key,)
-    )
+    rows = db.fetch("SELECT state FROM conversations WHERE chat_key = ?", (chat_key,))
     return next((State.model_validate_json(row[0]) for row in rows), None)
 
 
@@ -70,12 +74,11 @@ def same_request_since(conn: sqlite3.Connection, fingerprint: str, since: dateti
 
 
 async def requests_since(db: Database, chat_key: str, since: datetime) -> int:
-    async with db.conn.execute(
+    rows = db.fetch(
         "SELECT COUNT(*) FROM requests WHERE chat_key = ? AND created_at >= ?",
         (chat_key, since.isoformat()),
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    )
+    return int(rows[0][0]) if rows else 0
 
 
 def insert_consent_sql(chat_key: str, version: str, given_at: datetime) -> Statement:
@@ -113,9 +116,8 @@ def _request(row: aiosqlite.Row) -> RequestRecord:
 
 
 async def get_request(db: Database, ref: str) -> RequestRecord | None:
-    async with db.conn.execute("SELECT * FROM requests WHERE ref = ?", (ref,)) as cur:
-        row = await cur.fetchone()
-    return None if row is None else _request(row)
+    rows = await db.conn.execute_fetchall("SELECT * FROM requests WHERE ref = ?", (ref,))
+    return next((_request(row) for row in rows), None)
 
 
 async def list_requests(db: Database, status: str | None = None) -> list[RequestRecord]:
@@ -124,8 +126,8 @@ async def list_requests(db: Database, status: str | None = None) -> list[Request
     if status is not None:
         sql += " WHERE status = ?"
         params = (status,)
-    async with db.conn.execute(sql + " ORDER BY created_at, ref", params) as cur:
-        return [_request(row) async for row in cur]
+    rows = await db.conn.execute_fetchall(sql + " ORDER BY created_at, ref", params)
+    return [_request(row) for row in rows]
 
 
 async def count_requests(db: Database, status: str | None = None) -> int:
@@ -163,11 +165,13 @@ async def message_of(db: Database, ref: str) -> bytes | None:
 
 
 async def next_attempt_time(db: Database) -> datetime | None:
-    async with db.conn.execute(
-        "SELECT MIN(COALESCE(next_attempt_at, created_at)) FROM requests WHERE status = 'pending'"
-    ) as cur:
-        row = await cur.fetchone()
-    return None if row is None or row[0] is None else datetime.fromisoformat(row[0])
+    rows = list(
+        await db.conn.execute_fetchall(
+            "SELECT MIN(COALESCE(next_attempt_at, created_at)) FROM requests "
+            "WHERE status = 'pending'"
+        )
+    )
+    return None if not rows or rows[0][0] is None else datetime.fromisoformat(rows[0][0])
 
 
 async def claim(db: Database, ref: str, now: datetime, until: datetime) -> bool:
@@ -243,11 +247,11 @@ async def mark_told(db: Database, ref: str, what: str) -> None:
 
 
 async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:
-    async with db.conn.execute(
+    rows = await db.conn.execute_fetchall(
         "SELECT chat_key, notice_version, given_at FROM consents WHERE chat_key = ? ORDER BY id",
         (chat_key,),
-    ) as cur:
-        return [ConsentRecord(chat_key=r[0], notice_version=r[1], given_at=r[2]) async for r in cur]
+    )
+    return [ConsentRecord(chat_key=r[0], notice_version=r[1], given_at=r[2]) for r in rows]
 
 
 def record_update_sql(update_id: int, at: datetime) -> Statement:
@@ -361,10 +365,10 @@ async def count(
 async def counters(db: Database, since: datetime) -> dict[str, dict[str, int]]:
     """Counters since a date, summed: kind -> key -> count."""
     out: dict[str, dict[str, int]] = {}
-    async with db.conn.execute(
+    rows = await db.conn.execute_fetchall(
         "SELECT kind, key, SUM(count) FROM counters WHERE day >= ? GROUP BY kind, key",
         (since.date().isoformat(),),
-    ) as cur:
-        async for kind, key, total in cur:
-            out.setdefault(kind, {})[key] = int(total)
+    )
+    for kind, key, total in rows:
+        out.setdefault(kind, {})[key] = int(total)
     return out

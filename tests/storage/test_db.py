@@ -167,3 +167,53 @@ async def test_run_gives_each_function_its_own_savepoint(tmp_path: Path) -> None
     rows = await db.conn.execute_fetchall("SELECT chat_key FROM conversations ORDER BY 1")
     assert [r[0] for r in rows] == ["tg:a", "tg:b"]  # the undone and the failed left nothing
     await db.close()
+
+
+async def test_reads_on_the_shared_connection_see_every_commit(tmp_path: Path) -> None:
+    """Writes go through the writer connection, most reads through aiosqlite's: a read queued
+    between another task's reads must not run in a snapshot taken before the last commit."""
+    import asyncio
+
+    db = await Database.open(tmp_path / "pat.sqlite3")
+
+    async def worker_reads(stop: asyncio.Event) -> None:  # as the delivery worker does
+        while not stop.is_set():
+            await repo.next_attempt_time(db)
+            await repo.due_requests(db, NOW)
+            await asyncio.sleep(0)
+
+    stop = asyncio.Event()
+    reader = asyncio.create_task(worker_reads(stop))
+    seen = []
+    try:
+        for n in range(40):
+            await db.write([repo.insert_consent_sql("tg:1", f"v{n}", NOW)])
+            seen.append(len(await repo.list_consents(db, "tg:1")))
+            assert await repo.get_request(db, "none") is None
+    finally:
+        stop.set()
+        await reader
+        await db.close()
+    assert seen == list(range(1, 41))
+
+
+async def test_the_log_is_checkpointed_off_the_event_loop(tmp_path: Path) -> None:
+    """The writer connection never checkpoints (that waits for the disk); after enough writes
+    aiosqlite's thread copies the log into the database file itself."""
+    import shutil
+    import sqlite3
+
+    from storage.db import CHECKPOINT_EVERY
+
+    db = await Database.open(tmp_path / "pat.sqlite3")
+    assert db.writer.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    for n in range(CHECKPOINT_EVERY):
+        await db.write([repo.save_conversation_sql(f"tg:{n}", State(turn=n), NOW)])
+    assert db._checkpointer is not None
+    await db._checkpointer
+    # The database file alone, without its -wal, holds every committed row.
+    shutil.copy(tmp_path / "pat.sqlite3", tmp_path / "copy.sqlite3")
+    alone = sqlite3.connect(tmp_path / "copy.sqlite3")
+    assert alone.execute("SELECT COUNT(*) FROM conversations").fetchone()[0] == CHECKPOINT_EVERY
+    alone.close()
+    await db.close()
