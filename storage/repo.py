@@ -236,8 +236,10 @@ async def reset_for_retry(db: Database, ref: str | None = None) -> list[str]:
 async def untold_requests(db: Database) -> list[Delivery]:
     """Delivered or failed requests whose person has not been told yet."""
     rows = await db.conn.execute_fetchall(
-        _DELIVERY + "WHERE status IN ('delivered', 'failed') "
-        "AND (person_told IS NULL OR person_told != status) ORDER BY created_at, ref"
+        # Only the partial index's rows (migration 0006), not every delivered request.
+        "SELECT ref, chat_key, locale, status, attempts FROM requests INDEXED BY requests_untold "
+        "WHERE status IN ('delivered', 'failed') AND person_told IS NOT status "
+        "ORDER BY created_at, ref"
     )
     return [_delivery(row) for row in rows]
 
