@@ -124,16 +124,33 @@ def _compile_phrase(phrase: str) -> tuple[str, tuple[str, ...], frozenset[str]]:
     words = tuple(
         w if w == "*" else normalise(w.rstrip("*")) + "*" * w.endswith("*") for w in phrase.split()
     )
-    exact = frozenset(w for w in words if w != "*" and not w.endswith("*") and len(w) < 5)
-    return phrase, words, exact
+    return phrase, words, frozenset(w for w in words if w != "*")
+
+
+_SEEN_WORDS = 50_000  # words remembered with their verdict (memory only, never written out)
 
 
 @dataclass(frozen=True)
 class CrisisLexicon:
     stems: tuple[str, ...]
-    # (phrase, its pattern words, the short words it needs exactly: a cheap first filter)
+    # (phrase, its pattern words, the pattern words it needs: a cheap first filter)
     phrases: tuple[tuple[str, tuple[str, ...], frozenset[str]], ...]
     exceptions: tuple[str, ...]
+    # word -> (the stem it starts with, or None; the pattern words it matches)
+    _seen: dict[str, tuple[str | None, frozenset[str]]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    # pattern words by kind, for _word: short ones exactly, long ones fuzzily, prefixes
+    _short: frozenset[str] = field(init=False, compare=False, repr=False)
+    _long: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    _prefixes: tuple[str, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        words = {w for _, pattern, _ in self.phrases for w in pattern if w != "*"}
+        plain = {w for w in words if not w.endswith("*")}
+        object.__setattr__(self, "_short", frozenset(w for w in plain if len(w) < 5))
+        object.__setattr__(self, "_long", tuple(sorted(w for w in plain if len(w) >= 5)))
+        object.__setattr__(self, "_prefixes", tuple(sorted(words - plain)))
 
     @classmethod
     def load(cls, path: Path = LEXICON) -> CrisisLexicon:
@@ -145,22 +162,52 @@ class CrisisLexicon:
             exceptions=tuple(normalise(e) for e in data.get("except", [])),
         )
 
+    def _word(self, word: str) -> tuple[str | None, frozenset[str]]:
+        """What one word can start: a stem hit, and the pattern words it matches (people's
+        words come back in many messages, so each is worked out once)."""
+        known = self._seen.get(word)
+        if known is None:
+            stem = next(
+                (
+                    s
+                    for s in self.stems
+                    # a typo in a long word: "suicde", "zelfmorod"
+                    if word.startswith(s)
+                    or (len(word) >= 6 and fuzz.ratio(word[: len(s) + 1], s) >= 83)
+                ),
+                None,
+            )
+            # The same verdicts as _word_matches, a pattern kind at a time.
+            found = {word} & self._short
+            found.update(
+                p
+                for p, _, _ in process.extract(
+                    word, self._long, scorer=fuzz.ratio, score_cutoff=80, limit=None
+                )
+            )
+            found.update(p for p in self._prefixes if _word_matches(p, word))
+            patterns = frozenset(found)
+            if len(self._seen) >= _SEEN_WORDS:
+                self._seen.clear()
+            known = self._seen[word] = (stem, patterns)
+        return known
+
     def match(self, text: str) -> str | None:
         """The lexicon entry found in ``text``, or None."""
         norm = f" {normalise(text)} "
         for exception in self.exceptions:
             norm = norm.replace(f" {exception} ", " ")
         words = norm.split()
+        matched: set[str] = set()
         for word in words:
-            for stem in self.stems:
-                if word.startswith(stem):
-                    return stem
-                # a typo in a long word: "suicde", "zelfmorod"
-                if len(word) >= 6 and fuzz.ratio(word[: len(stem) + 1], stem) >= 83:
-                    return stem
-        present = set(words)
-        for phrase, pattern, exact in self.phrases:
-            if exact <= present and phrase_in(pattern, words):
+            stem, patterns = self._word(word)
+            if stem is not None:
+                return stem
+            matched |= patterns
+        if not matched:
+            return None
+        for phrase, pattern, needed in self.phrases:
+            if needed <= matched and phrase_in(pattern, words):
                 return phrase
         return None
 

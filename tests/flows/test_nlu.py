@@ -98,6 +98,24 @@ def test_the_lexicon_loads_every_language() -> None:
     assert "suicide prevention" in lexicon.exceptions
 
 
+def test_each_word_is_judged_as_the_pattern_rule_says() -> None:
+    """CrisisLexicon remembers, per word, which pattern words it matches (worked out a kind
+    at a time): the verdicts are those of the one-pattern rule, for exact words, typos,
+    prefixes and ordinary words, whether remembered or not."""
+    from flows.nlu import _word_matches, normalise
+
+    lexicon = CrisisLexicon.load()
+    patterns = {w for _, pattern, _ in lexicon.phrases for w in pattern if w != "*"}
+    words = set(patterns) | {p.rstrip("*") + "ir" for p in patterns}
+    words |= {p[:-1] + "x" for p in patterns if len(p) > 3} | {p[1:] for p in patterns}
+    words |= {w for _, _, text in rows() for w in normalise(text).split()}
+    for word in sorted(words - {""}):
+        expected = frozenset(p for p in patterns if _word_matches(p, word))
+        assert lexicon._word(word)[1] == expected, word
+        assert lexicon._word(word)[1] == expected, word  # remembered
+    assert any(lexicon._word(w)[1] for w in words - patterns)  # typos and prefixes did match
+
+
 def test_classify_command_prints_one_json_object_per_line() -> None:
     done = subprocess.run(
         [str(Path(sys.executable).parent / "pat-bot"), "classify", "--lang", "fr"],
