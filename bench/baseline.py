@@ -4,7 +4,9 @@ The same questions as the benchmark scenario, written the usual way with python-
 a ``ConversationHandler`` with one state per question, answers in ``context.user_data``,
 ``PicklePersistence`` (flushed periodically and at shutdown, not after every step), and an
 ``.eml`` file written when the person sends. It exists to compare speed and memory with the
-real bot (bench/run.py), so it covers only the scenario's path.
+real bot (bench/run.py), so it covers only the scenario's path. Its keyboards show the same
+buttons as the PAT bot's (Telegram carries each keyboard in the message sent and again in every
+button press, so their size is part of the work); only the scenario's buttons are followed.
 """
 
 from __future__ import annotations
@@ -61,12 +63,28 @@ def keyboard(*buttons: tuple[str, str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d)] for t, d in buttons])
 
 
-MENU_KB = keyboard(
-    ("Questions sur la pair-aidance", "faq"),
+BACK = ("↩ Menu", "menu")
+BACK_KB = keyboard(BACK)
+OFFERS = (
     ("Une formation", "training"),
     ("Accompagner mon organisation", "accompaniment"),
     ("Les intervisions", "intervision"),
     ("Autre chose / parler à une personne", "other"),
+)
+MENU_KB = keyboard(
+    ("Questions sur la pair-aidance", "faq"), *OFFERS, ("🌐 Langue · Taal · Language", "lang")
+)
+TOPICS_KB = keyboard(
+    ("La pair-aidance, c'est quoi ?", "what"),
+    ("Qu'apporte un·e pair-aidant·e ?", "value"),
+    ("Et s'il ou elle rechute ?", "relapse"),
+    ("Concurrence avec les professionnel·le·s ?", "competition"),
+    ("Formation et qualification", "qualification"),
+    ("Sa place, sa fonction", "role"),
+    ("Le secret professionnel", "confidentiality"),
+    ("Financement et contrat", "funding"),
+    ("Qui est PAT ?", "pat"),
+    BACK,
 )
 
 
@@ -96,7 +114,7 @@ async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await context.bot.send_message(
             update.effective_chat.id,
             "Quelle question vous occupe ?",
-            reply_markup=keyboard(("Et s'il ou elle rechute ?", "relapse")),
+            reply_markup=TOPICS_KB,
         )
         return TOPICS
     return await _training(update, context)
@@ -112,7 +130,7 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         update.effective_chat.id,
         "Et maintenant ?",
         reply_markup=keyboard(
-            ("Une autre question", "another"), ("Contacter PAT à ce sujet", "contact")
+            ("Une autre question", "another"), ("Contacter PAT à ce sujet", "contact"), BACK
         ),
     )
     return AFTER
@@ -124,7 +142,7 @@ async def after(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     await context.bot.send_message(
         update.effective_chat.id,
         "Pour quoi souhaitez-vous contacter PAT ?",
-        reply_markup=keyboard(("Une formation", "training")),
+        reply_markup=keyboard(*OFFERS, BACK),
     )
     return GET_IN_TOUCH
 
@@ -145,7 +163,12 @@ async def _training(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         chat,
         "Vous êtes…",
         reply_markup=keyboard(
-            ("Pair-aidant·e ou futur·e pair-aidant·e", "peer"), ("Une équipe", "team")
+            ("Pair-aidant·e ou futur·e pair-aidant·e", "peer"),
+            ("Direction d'une organisation", "direction"),
+            ("Travailleur·euse psycho-médico-social·e", "worker"),
+            ("Une équipe", "team"),
+            ("Autre", "other"),
+            BACK,
         ),
     )
     return PROFILE
@@ -155,7 +178,9 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     assert update.effective_chat is not None and context.user_data is not None
     context.user_data["profile"] = await _done_with_button(update)
     await context.bot.send_message(
-        update.effective_chat.id, "Combien de personnes environ ? Écrivez un nombre."
+        update.effective_chat.id,
+        "Combien de personnes environ ? Écrivez un nombre.",
+        reply_markup=BACK_KB,
     )
     return SIZE
 
@@ -171,7 +196,7 @@ async def size(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     await update.message.reply_text(
         "Où êtes-vous ?",
         reply_markup=keyboard(
-            ("Bruxelles", "brussels"), ("Wallonie", "wallonia"), ("Ailleurs", "elsewhere")
+            ("Bruxelles", "brussels"), ("Wallonie", "wallonia"), ("Ailleurs", "elsewhere"), BACK
         ),
     )
     return REGION
@@ -180,7 +205,9 @@ async def size(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     assert update.effective_chat is not None and context.user_data is not None
     context.user_data["region"] = await _done_with_button(update)
-    await context.bot.send_message(update.effective_chat.id, "Qu'espérez-vous apprendre ?")
+    await context.bot.send_message(
+        update.effective_chat.id, "Qu'espérez-vous apprendre ?", reply_markup=BACK_KB
+    )
     return HOPES
 
 
@@ -202,7 +229,9 @@ async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if await _done_with_button(update) != "yes":
         await context.bot.send_message(update.effective_chat.id, "C'est noté.")
         return ConversationHandler.END
-    await context.bot.send_message(update.effective_chat.id, "Quel est votre nom ?")
+    await context.bot.send_message(
+        update.effective_chat.id, "Quel est votre nom ?", reply_markup=BACK_KB
+    )
     return NAME
 
 
@@ -210,7 +239,7 @@ async def name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     assert update.message is not None and context.user_data is not None
     context.user_data["name"] = update.message.text
     await update.message.reply_text(
-        "Pour quelle organisation ?", reply_markup=keyboard(("Passer", "skip"))
+        "Pour quelle organisation ?", reply_markup=keyboard(("Passer", "skip"), BACK)
     )
     return ORG
 
@@ -221,14 +250,16 @@ async def org(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await _done_with_button(update)
     elif update.message:
         context.user_data["organisation"] = update.message.text
-    await context.bot.send_message(update.effective_chat.id, "Quelle est votre fonction ?")
+    await context.bot.send_message(
+        update.effective_chat.id, "Quelle est votre fonction ?", reply_markup=BACK_KB
+    )
     return ROLE
 
 
 async def role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     assert update.message is not None and context.user_data is not None
     context.user_data["role"] = update.message.text
-    await update.message.reply_text("Quelle est votre adresse e-mail ?")
+    await update.message.reply_text("Quelle est votre adresse e-mail ?", reply_markup=BACK_KB)
     return EMAIL
 
 
@@ -241,7 +272,7 @@ async def email(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return EMAIL
     context.user_data["email"] = result.normalized
     await update.message.reply_text(
-        "Votre numéro de téléphone ?", reply_markup=keyboard(("Passer", "skip"))
+        "Votre numéro de téléphone ?", reply_markup=keyboard(("Passer", "skip"), BACK)
     )
     return PHONE
 
@@ -259,7 +290,7 @@ async def phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     await context.bot.send_message(
         update.effective_chat.id,
         f"Voici votre demande. Tout est juste ?\n\n{lines}",
-        reply_markup=keyboard(("Envoyer", "send"), ("Corriger", "edit")),
+        reply_markup=keyboard(("Envoyer", "send"), ("Corriger", "edit"), BACK),
     )
     return SUMMARY
 

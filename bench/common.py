@@ -47,6 +47,10 @@ SCENARIO: list[tuple[str, str]] = [
 ]
 
 
+_TRUE = b'{"ok":true,"result":true}'
+_TRUE_ENDPOINTS = frozenset({"answerCallbackQuery", "sendChatAction", "setMyCommands"})
+
+
 class InMemoryBotAPI(BaseRequest):
     """Answers Bot API calls in process and keeps, per chat, the last keyboard sent."""
 
@@ -94,6 +98,8 @@ class InMemoryBotAPI(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
+        if endpoint in _TRUE_ENDPOINTS:  # the stand-in's own time is not the bot's: keep it small
+            return 200, _TRUE
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         result: Any = True
         if endpoint == "getMe":
