@@ -90,21 +90,21 @@ def statements_work(statements: list[Statement], guard_first: bool = False) -> W
     return work
 
 
+# Set on both connections. secure_delete: deleted content is overwritten with zeros, so erased
+# data cannot be read back from free pages of the file (see checkpoint() for the log).
+_PRAGMAS = ("synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000", "secure_delete=ON")
+
+
 def _connect_writer(path: Path) -> sqlite3.Connection:
     writer = sqlite3.connect(path, isolation_level=None)
-    for pragma in (
-        "synchronous=NORMAL",
-        "foreign_keys=ON",
-        "busy_timeout=5000",
-        "secure_delete=ON",
-        "wal_autocheckpoint=0",  # checkpoints run in aiosqlite's thread (_checkpoint_soon)
-    ):
+    # Checkpoints run in aiosqlite's thread (_checkpoint_soon), never on the loop.
+    for pragma in (*_PRAGMAS, "wal_autocheckpoint=0"):
         writer.execute(f"PRAGMA {pragma}")
     return writer
 
 
 class Database:
-    """One aiosqlite connection with migrations applied and WAL journaling."""
+    """The two connections (see the module docstring), with migrations applied."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
@@ -122,12 +122,8 @@ class Database:
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
         await conn.execute_fetchall("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        # Deleted content is overwritten with zeros, so erased data cannot be read back from
-        # free pages of the file (see checkpoint() for the write-ahead log).
-        await conn.execute("PRAGMA secure_delete=ON")
+        for pragma in _PRAGMAS:
+            await conn.execute(f"PRAGMA {pragma}")
         db = cls(conn, path)
         await db.migrate()
         return db
