@@ -56,7 +56,6 @@ def settle(app: App) -> None:
         app.catalogs.get(locale).long_date(now)
         Locale.parse(locale).get_display_name("fr")
         app.service.classifier.classify("bonjour", locale)
-    app.service.classifier.lexicon.match("bonjour")
     validators.phone("0470 12 34 56")
     validators.email("pat@smes.be")
     sample = RequestPayload(

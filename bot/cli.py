@@ -158,18 +158,18 @@ def _classify(lang: str | None) -> int:
         if not text.strip():
             continue
         intent = classifier.classify(text, lang)
-        print(
-            json.dumps(
-                {
-                    "text": text,
-                    "intent": intent.name,
-                    "score": intent.score,
-                    "alternatives": [{"intent": n, "score": s} for n, s in intent.alternatives],
-                    "reason": intent.reason,
-                },
-                ensure_ascii=False,
-            )
-        )
+        found: dict[str, object] = {
+            "text": text,
+            "intent": intent.name,
+            "score": intent.score,
+            "alternatives": [{"intent": n, "score": s} for n, s in intent.alternatives],
+            "reason": intent.reason,
+        }
+        if intent.name == "crisis":
+            found.update(tier=intent.tier, about=intent.about, shelter=intent.shelter)
+            if intent.then is not None:
+                found["otherwise"] = intent.then.name
+        print(json.dumps(found, ensure_ascii=False))
     return 0
 
 

@@ -47,7 +47,16 @@ from flows.engine import (
 from flows.loader import FlowSet
 from flows.nlu import Classifier
 from flows.schema import InputStep, SummaryStep
-from flows.texts import CRISIS, DUPLICATE, SLOW_DOWN, TOO_MANY_REQUESTS
+from flows.texts import (
+    CHECK_OTHER,
+    CHECK_SELF,
+    CRISIS,
+    CRISIS_OTHER,
+    CRISIS_SHELTER,
+    DUPLICATE,
+    SLOW_DOWN,
+    TOO_MANY_REQUESTS,
+)
 from storage import repo
 from storage.db import Database, Rollback, Work, statements_work
 from storage.models import PayloadField, RequestPayload
@@ -244,9 +253,12 @@ class ConversationService:
                 counts["faq", topic] += 1
         if new.step != old.step or isinstance(event, Start):
             counts["reached", new.step] += 1
-        for effect in effects:
-            if isinstance(effect, Say) and effect.text.id == CRISIS:
-                counts["crisis", ""] += 1
+        said = {e.text.id for e in effects if isinstance(e, Say)}
+        if said & {CRISIS, CRISIS_OTHER, CRISIS_SHELTER}:
+            # Help lines: at once (sure), or after "yes" to the question (confirmed).
+            counts["crisis", "confirmed" if old.overlay == "check" else "sure"] += 1
+        if said & {CHECK_SELF, CHECK_OTHER}:
+            counts["crisis", "possible"] += 1
 
     @staticmethod
     def _count_request(counts: Counter[tuple[str, str]], submit: Submit) -> None:
@@ -434,8 +446,7 @@ class ConversationService:
         """What the text is about. At a free-text question the text is the answer: only
         distress is looked for there; elsewhere, topics and offers too."""
         if isinstance(self.flows.steps.get(state.step), InputStep) and state.started:
-            found = self.classifier.lexicon.match(text)
-            return None if found is None else Intent("crisis", 1.0, reason=found)
+            return self.classifier.crisis(text, state.locale)
         return self.classifier.classify(text, state.locale)
 
     def _match_label(self, state: State, event: Text) -> Event:

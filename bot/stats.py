@@ -44,6 +44,16 @@ def _funnel(flows: FlowSet, flow_id: str, reached: dict[str, int], fr: Translato
     return f"  {fr.gettext(flow.title)} : " + " → ".join(parts)
 
 
+def _crisis_line(crisis: dict[str, int]) -> str:
+    """Distress, by tier: help lines at once (sure), a question first (possible) and how many
+    answered yes. Older counts had no tier (key ""): they were help lines shown at once."""
+    sure = crisis.get("sure", 0) + crisis.get("", 0)
+    return (
+        f"Détresse : lignes d'aide montrées d'emblée {sure} · question « êtes-vous en "
+        f"danger ? » posée {crisis.get('possible', 0)}, dont « oui » {crisis.get('confirmed', 0)}"
+    )
+
+
 async def report(db: Database, flows: FlowSet, fr: Translator, days: int = 30) -> str:
     now = datetime.now(UTC)
     since = now - timedelta(days=days)
@@ -63,7 +73,7 @@ async def report(db: Database, flows: FlowSet, fr: Translator, days: int = 30) -
         _line("Par langue", counts.get("language", {})),
         _line("Questions lues", counts.get("faq", {}), topics),
         _line("Sources (liens)", counts.get("source", {})),
-        f"Messages de détresse (lignes d'aide montrées) : {sum(counts.get('crisis', {}).values())}",
+        _crisis_line(counts.get("crisis", {})),
         f"Menu affiché : {reached.get(MENU_STEP, 0)}",
         "Parcours (personnes arrivées à chaque question) :",
         *(_funnel(flows, f, reached, fr) for f in (*OFFERS, "request") if f in flows.flows),

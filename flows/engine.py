@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydanticField
 
 from flows import texts
@@ -50,15 +50,28 @@ class SetLocale:
     locale: str
 
 
+Tier = Literal["sure", "possible"]
+About = Literal["self", "other"]
+
+
 @dataclass(frozen=True)
 class Intent:
     """What a typed text seems to be about (see flows/nlu.py): ``crisis``, a FAQ topic id, an
-    offer id, or ``unknown``; ``alternatives`` are the runners-up, best first."""
+    offer id, or ``unknown``; ``alternatives`` are the runners-up, best first.
+
+    For ``crisis`` (flows/distress.py): ``tier`` says whether the danger is sure (help lines at
+    once) or possible (ask first); ``about`` whether the writer or someone else may be in
+    danger; ``shelter`` that the danger is nowhere to sleep tonight; ``then`` what the text is
+    otherwise about, answered if the person says it was a question for their work."""
 
     name: str
     score: float
     alternatives: tuple[tuple[str, float], ...] = ()
     reason: str = ""
+    tier: Tier | None = None
+    about: About | None = None
+    shelter: bool = False
+    then: Intent | None = None
 
     @property
     def level(self) -> Literal["high", "medium", "low"]:
@@ -67,7 +80,8 @@ class Intent:
         return "high" if self.score >= HIGH else "medium"
 
 
-# Confidence thresholds of the text classifier: act alone, ask "did you mean", or say so.
+# Confidence thresholds of the text classifier (flows/nlu.py uses the same): act alone, ask
+# "did you mean", or say it was not understood.
 HIGH = 0.62
 MEDIUM = 0.36
 
@@ -113,6 +127,8 @@ EDIT_FIELD = "_f:"
 LANGUAGE = "_lang:"
 INTENT = "_i:"
 CONTINUE = "_continue"
+DANGER_YES = "_danger_yes"
+DANGER_NO = "_danger_no"
 FORGET_YES = "_forget_yes"
 FORGET_NO = "_forget_no"
 
@@ -203,6 +219,12 @@ class Consent(BaseModel):
     at: datetime
 
 
+# A question asked on top of the current step, which stays where it was: erase everything?
+# (forget), continue after the help lines? (crisis), are you in danger right now? (check),
+# did you mean…? (suggest), which language? (language), which answer to correct? (pick_field).
+Overlay = Literal["none", "forget", "crisis", "check", "suggest", "language", "pick_field"]
+
+
 class State(BaseModel):
     """Where one person is in the conversation."""
 
@@ -215,14 +237,42 @@ class State(BaseModel):
     path: list[str] = PydanticField(default_factory=list)
     faq_read: list[str] = PydanticField(default_factory=list)
     consent: Consent | None = None
-    mode: Literal["normal", "pick_field", "edit"] = "normal"
+    # "edit": correcting one answer from the summary (edit_target), other questions skipped.
+    mode: Literal["normal", "edit"] = "normal"
     edit_target: str | None = None
-    picking_language: bool = False
+    overlay: Overlay = "none"
+    # suggest: the intents offered; check: what the typed text was otherwise about (intent,
+    # score), answered if the person says it was a question for their work. Ids, never text.
     suggestions: list[str] = PydanticField(default_factory=list)
-    crisis_pause: bool = False
-    confirming_forget: bool = False
+    pending: list[tuple[str, float]] = PydanticField(default_factory=list)
+    # check and crisis: who may be in danger.
+    about: About = "self"
+    # The person said "no danger, a work question" at this step: a text that could be
+    # distress is taken as the answer here (a sure one still shows the help lines).
+    check_declined: bool = False
     source: str | None = None
     started: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_older_states(cls, data: Any) -> Any:
+        """States saved before the overlay field had one flag per overlay."""
+        if not isinstance(data, dict) or "overlay" in data:
+            return data
+        data = dict(data)
+        flags = {
+            "confirming_forget": "forget",
+            "crisis_pause": "crisis",
+            "picking_language": "language",
+        }
+        for flag, overlay in flags.items():
+            if data.pop(flag, False):
+                data["overlay"] = overlay
+        if data.get("mode") == "pick_field":
+            data["mode"], data["overlay"] = "normal", "pick_field"
+        if data.get("suggestions") and "overlay" not in data:
+            data["overlay"] = "suggest"
+        return data
 
     def has_personal_data(self) -> bool:
         return bool(self.answers) or self.consent is not None
@@ -241,6 +291,7 @@ class State(BaseModel):
                 "path": list(self.path),
                 "faq_read": list(self.faq_read),
                 "suggestions": list(self.suggestions),
+                "pending": list(self.pending),
             }
         )
 
@@ -307,12 +358,20 @@ class _Run:
         self.state.mode = "normal"
         self.state.edit_target = None
 
+    def close_overlay(self) -> None:
+        """Back to the current step's own question."""
+        st = self.state
+        st.overlay = "none"
+        st.suggestions = []
+        st.pending = []
+        st.about = "self"
+
     # -- entering steps -----------------------------------------------------------------------
 
     def enter(self, qid: str) -> None:
         """Walk from ``qid`` through steps that do not wait, then wait at the next one."""
-        self.state.suggestions = []
-        self.state.crisis_pause = False
+        self.close_overlay()
+        self.state.check_declined = False
         for _ in range(_MAX_HOPS):
             step = self.flows.step(qid)
             flow_id = qid.split(".", 1)[0]
@@ -370,10 +429,6 @@ class _Run:
         return None
 
     def go_menu(self) -> None:
-        self.state.confirming_forget = False
-        self.state.picking_language = False
-        self.state.suggestions = []
-        self.state.crisis_pause = False
         self.state.mode = "normal"
         self.state.edit_target = None
         self.enter(MENU_STEP)
@@ -389,34 +444,8 @@ class _Run:
         step = self.current
         turn = st.turn
         buttons: tuple[Button, ...]
-        if st.confirming_forget:
-            buttons = (
-                Button(FORGET_YES, Msg(texts.FORGET_YES)),
-                Button(FORGET_NO, Msg(texts.FORGET_NO)),
-            )
-            self.effects.append(
-                Say(Msg(texts.FORGET_CONFIRM), buttons, turn=turn, expects="choice")
-            )
-            return
-        if st.crisis_pause:
-            buttons = (Button(CONTINUE, Msg(texts.CONTINUE_BUTTON)), *self._menu_button())
-            self.effects.append(
-                Say(Msg(texts.CRISIS_CONTINUE), buttons, turn=turn, expects="choice")
-            )
-            return
-        if st.suggestions:
-            targets = self.flows.intent_targets()
-            buttons = (
-                tuple(Button(INTENT + name, Msg(targets[name][1])) for name in st.suggestions)
-                + self._menu_button()
-            )
-            self.effects.append(Say(Msg(texts.DID_YOU_MEAN), buttons, turn=turn, expects="choice"))
-            return
-        if st.picking_language:
-            buttons = tuple(
-                Button(LANGUAGE + code, Msg(label)) for code, label in texts.LANGUAGES.items()
-            )
-            self.effects.append(Say(Msg(texts.LANGUAGE_PICK), buttons, turn=turn, expects="choice"))
+        if st.overlay != "none" and st.overlay != "pick_field":
+            self._prompt_overlay()
             return
         if isinstance(step, ChoiceStep):
             buttons = tuple(Button(o.id, Msg(o.label)) for o in step.options)
@@ -452,7 +481,7 @@ class _Run:
             self.effects.append(Say(Msg(last), buttons, turn=turn, expects="choice"))
         elif isinstance(step, SummaryStep):
             fields = self.fields()
-            if st.mode == "pick_field":
+            if st.overlay == "pick_field":
                 buttons = tuple(Button(EDIT_FIELD + f.step, f.label) for f in fields)
                 buttons += (Button(BACK, Msg(texts.BACK_TO_SUMMARY)),)
                 self.effects.append(
@@ -469,6 +498,41 @@ class _Run:
                         first or Msg(step.text), buttons, fields=fields, turn=turn, expects="choice"
                     )
                 )
+
+    def _prompt_overlay(self) -> None:
+        """The question an overlay asks, with its buttons."""
+        st = self.state
+        text: str
+        buttons: tuple[Button, ...]
+        if st.overlay == "forget":
+            text = texts.FORGET_CONFIRM
+            buttons = (
+                Button(FORGET_YES, Msg(texts.FORGET_YES)),
+                Button(FORGET_NO, Msg(texts.FORGET_NO)),
+            )
+        elif st.overlay == "crisis":
+            text = texts.CRISIS_CONTINUE
+            buttons = (Button(CONTINUE, Msg(texts.CONTINUE_BUTTON)), *self._menu_button())
+        elif st.overlay == "check":
+            other = st.about == "other"
+            text = texts.CHECK_OTHER if other else texts.CHECK_SELF
+            buttons = (
+                Button(DANGER_YES, Msg(texts.DANGER_YES_OTHER if other else texts.DANGER_YES)),
+                Button(DANGER_NO, Msg(texts.DANGER_NO)),
+            )
+        elif st.overlay == "suggest":
+            text = texts.DID_YOU_MEAN
+            targets = self.flows.intent_targets()
+            buttons = (
+                tuple(Button(INTENT + name, Msg(targets[name][1])) for name in st.suggestions)
+                + self._menu_button()
+            )
+        else:  # language
+            text = texts.LANGUAGE_PICK
+            buttons = tuple(
+                Button(LANGUAGE + code, Msg(label)) for code, label in texts.LANGUAGES.items()
+            )
+        self.effects.append(Say(Msg(text), buttons, turn=st.turn, expects="choice"))
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -538,7 +602,7 @@ class _Run:
             if isinstance(event, Text):
                 if event.intent is not None and event.intent.name == "crisis":
                     self.state.started = True
-                    self.crisis()
+                    self.crisis(event.intent)
                     return
                 self.start(None, show_menu=False)
                 self.text(event.text, event.intent)
@@ -568,7 +632,8 @@ class _Run:
     def set_locale(self, locale: str) -> None:
         """Switch language; answers, step and buttons stay as they were."""
         self.state.locale = locale
-        self.state.picking_language = False
+        if self.state.overlay == "language":
+            self.close_overlay()
         self.say(texts.LANGUAGE_SET)
         if self.state.started:
             self.prompt()
@@ -618,14 +683,16 @@ class _Run:
                 self.say(text)
             self.prompt()
         elif name == "forget":
-            self.state.confirming_forget = True
+            self.close_overlay()
+            self.state.overlay = "forget"
             self.state.turn += 1
             self.prompt()
         elif name == "resume":
             self.say(texts.RESUMED)
             self.prompt()
         elif name == "language":
-            self.state.picking_language = True
+            self.close_overlay()
+            self.state.overlay = "language"
             self.prompt()
 
     def _stale(self) -> None:
@@ -637,13 +704,13 @@ class _Run:
         if event.turn is not None and event.turn != st.turn:
             self._stale()
             return
-        if st.confirming_forget:
+        if st.overlay == "forget":
             self._forget_choice(event.option)
             return
-        if st.crisis_pause or st.suggestions:
+        if st.overlay in ("crisis", "check", "suggest"):
             self._pending_choice(event.option)
             return
-        if st.picking_language:
+        if st.overlay == "language":
             code = event.option.removeprefix(LANGUAGE)
             if event.option.startswith(LANGUAGE) and code in texts.LANGUAGES:
                 self.set_locale(code)
@@ -708,7 +775,7 @@ class _Run:
             self.say(texts.FORGOTTEN)
             self.go_menu()
         elif opt == FORGET_NO:
-            st.confirming_forget = False
+            self.close_overlay()
             st.turn += 1
             self.say(texts.NOT_FORGOTTEN)
             self.prompt()
@@ -716,17 +783,22 @@ class _Run:
             self._stale()
 
     def _pending_choice(self, opt: str) -> None:
-        """An answer to "continue?" after a crisis message, or to "did you mean…?"."""
+        """An answer to "continue?" after the help lines, to "are you in danger right now?",
+        or to "did you mean…?"."""
         st = self.state
-        if opt == MENU:
+        if opt == MENU and st.overlay != "check":
             self.go_menu()
-        elif st.crisis_pause and opt == CONTINUE:
-            st.crisis_pause = False
+        elif st.overlay == "crisis" and opt == CONTINUE:
+            self.close_overlay()
             st.turn += 1
             self.prompt()
-        elif st.suggestions and opt.removeprefix(INTENT) in st.suggestions:
+        elif st.overlay == "check" and opt == DANGER_YES:
+            self.help_lines(st.about)
+        elif st.overlay == "check" and opt == DANGER_NO:
+            self.not_in_danger()
+        elif st.overlay == "suggest" and opt.removeprefix(INTENT) in st.suggestions:
             name = opt.removeprefix(INTENT)
-            st.suggestions = []
+            self.close_overlay()
             self.follow(name)
         else:
             self._stale()
@@ -737,13 +809,52 @@ class _Run:
         """Inside an offer's questions (not at the menu or in the FAQ)."""
         return self.state.step.split(".", 1)[0] not in ("main", "faq")
 
-    def crisis(self) -> None:
-        """Distress first: help lines at once, plainly not an emergency service; then continue."""
-        self.say(texts.CRISIS)
-        self.state.crisis_pause = True
-        self.state.suggestions = []
+    def crisis(self, intent: Intent) -> None:
+        """Distress first. Sure: the help lines at once. Possible: one direct, kind question,
+        with 112 on the same screen; the typed text is never kept as an answer."""
+        about = intent.about or "self"
+        if intent.tier != "possible":
+            self.help_lines(about, shelter=intent.shelter)
+            return
+        st = self.state
+        self.close_overlay()
+        st.overlay = "check"
+        st.about = about
+        then = intent.then
+        if then is not None and then.name not in ("unknown", "crisis"):
+            st.pending = [(then.name, then.score), *then.alternatives]
+        st.turn += 1
+        self.prompt()
+
+    def help_lines(self, about: About, *, shelter: bool = False) -> None:
+        """The help lines (for oneself, for someone else, or a bed tonight), then continue."""
+        if shelter:
+            self.say(texts.CRISIS_SHELTER)
+        else:
+            self.say(texts.CRISIS_OTHER if about == "other" else texts.CRISIS)
+        self.close_overlay()
+        self.state.overlay = "crisis"
+        self.state.about = about
         self.state.turn += 1
         self.prompt()
+
+    def not_in_danger(self) -> None:
+        """ "No, a question for my work": back where they were, the question answered if it
+        was understood. At a free-text question the text was not kept: ask for it again."""
+        st = self.state
+        pending = st.pending
+        self.close_overlay()
+        st.turn += 1
+        self.say(texts.NOT_IN_DANGER)
+        if isinstance(self.current, InputStep):
+            st.check_declined = True
+            self.say(texts.RETYPE)
+            self.prompt()
+        elif pending:
+            (name, score), *alternatives = pending
+            self.understand(Intent(name, score, tuple(alternatives)))
+        else:
+            self.prompt()
 
     def follow(self, name: str) -> None:
         """Go where an understood intent points (a FAQ answer, or an offer's questions)."""
@@ -782,6 +893,8 @@ class _Run:
         if intent.level == "high" and usable and usable[0] == intent.name:
             self.follow(intent.name)
         elif intent.level != "low" and usable:
+            self.close_overlay()
+            self.state.overlay = "suggest"
             self.state.suggestions = usable[:3]
             self.state.turn += 1
             self.prompt()
@@ -794,13 +907,14 @@ class _Run:
 
     def _summary_choice(self, step: SummaryStep, flow_id: str, opt: str) -> None:
         st = self.state
-        if st.mode == "pick_field":
+        if st.overlay == "pick_field":
             if opt == BACK:
-                st.mode = "normal"
+                self.close_overlay()
                 self.prompt()
                 return
             target = opt.removeprefix(EDIT_FIELD)
             if opt.startswith(EDIT_FIELD) and any(f.step == target for f in self.fields()):
+                self.close_overlay()
                 st.mode = "edit"
                 st.edit_target = target
                 # Answers of steps after this one count again only if the new path visits them.
@@ -811,26 +925,32 @@ class _Run:
             self.enter(self.resolve(flow_id, step.next))
             return
         elif opt == EDIT:
-            st.mode = "pick_field"
+            st.overlay = "pick_field"
             self.prompt()
             return
         self._stale()
 
     def text(self, raw: str, intent: Intent | None = None) -> None:
         step = self.current
+        st = self.state
+        if st.overlay == "check" and _is_word(raw, _YES_WORDS):
+            self.help_lines(st.about)  # "oui" typed instead of pressed
+            return
+        if st.overlay == "check" and _is_word(raw, _NO_WORDS):
+            self.not_in_danger()
+            return
+        if intent is not None and intent.name == "crisis":
+            # Before anything else, even a text too long to keep; the text is not kept.
+            declined_here = st.check_declined and isinstance(step, InputStep)
+            if intent.tier != "possible" or not declined_here:
+                self.crisis(intent)
+                return
         if len(raw) > MAX_INPUT_CHARS:
             self.say(texts.TOO_LONG, limit=MAX_INPUT_CHARS)
             self.prompt()
             return
-        if intent is not None and intent.name == "crisis":
-            self.crisis()  # before anything else; the text is not kept as an answer
-            return
-        st = self.state
-        if st.crisis_pause or st.suggestions or st.picking_language or st.confirming_forget:
-            st.crisis_pause = False
-            st.suggestions = []
-            st.picking_language = False
-            st.confirming_forget = False
+        if st.overlay not in ("none", "pick_field"):
+            self.close_overlay()
         if isinstance(step, InputStep):
             value = VALIDATORS[step.validator](raw)
             if value is None:
@@ -844,3 +964,13 @@ class _Run:
             return
         self.say(texts.USE_BUTTONS)
         self.prompt()
+
+
+# Typed instead of pressed at "are you in danger right now?" (any of the three languages).
+_YES_WORDS = frozenset({"oui", "ja", "yes", "yep", "jawel", "si"})
+_NO_WORDS = frozenset({"non", "nee", "no", "nope", "neen"})
+
+
+def _is_word(raw: str, words: frozenset[str]) -> bool:
+    folded = "".join(ch for ch in raw.casefold() if ch.isalpha())
+    return folded in words

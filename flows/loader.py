@@ -100,7 +100,9 @@ class FlowSet:
             if flow.match is not None:
                 targets[flow.id] = self.start_of(flow.id)
         labels: dict[str, str] = {}
-        for qid, step in self.steps.items():
+        # The menu's own words first ("Une formation", not another step's "Voir les formations").
+        menu_first = sorted(self.steps.items(), key=lambda item: item[0] != MENU_STEP)
+        for qid, step in menu_first:
             if isinstance(step, ChoiceStep):
                 flow_id = qid.split(".", 1)[0]
                 for opt in step.options:

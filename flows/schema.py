@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from flows.locales import Locale
+
 # Keys of a flow file whose values are texts shown to people (msgids). The Babel extractor and
 # the consistency tests read this list, so a new translatable key is declared here once.
 TRANSLATABLE_KEYS = frozenset(
@@ -35,17 +37,14 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-MatchLocale = Literal["fr", "nl", "en"]
-
-
 class Matching(_Model):
     """How people may phrase this topic or offer when they type instead of pressing buttons.
 
     ``examples`` are whole phrasings; ``keywords`` are words or short phrases that, all present,
     point strongly here. Both per language; PAT staff can add to them (not translated)."""
 
-    examples: dict[MatchLocale, list[str]] = Field(default_factory=dict)
-    keywords: dict[MatchLocale, list[str]] = Field(default_factory=dict)
+    examples: dict[Locale, list[str]] = Field(default_factory=dict)
+    keywords: dict[Locale, list[str]] = Field(default_factory=dict)
 
 
 # A condition on earlier answers: {key: value}, {key: [values]} or {key: true/false} (present or

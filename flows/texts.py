@@ -109,6 +109,35 @@ CRISIS = N_(
     "• Centre de Prévention du Suicide : 0800 32 123\n"
     "• Télé-Accueil : 107 (aussi par chat)"
 )
+# The same lines for people worried about someone else (a colleague, a person the team
+# accompanies): content-brief.md, "Crisis and help lines".
+CRISIS_OTHER = N_(
+    "Merci de me l'écrire. Si la personne est en danger maintenant, appelez le 112 "
+    "(gratuit, jour et nuit).\n"
+    "Le Centre de Prévention du Suicide écoute aussi les personnes inquiètes pour quelqu'un : "
+    "0800 32 123 (gratuit, 24 h/24).\n"
+    "Pour parler à quelqu'un : Télé-Accueil, 107 (aussi par chat)."
+)
+CRISIS_SHELTER = N_(
+    "Merci de me l'écrire. Pour un endroit où dormir cette nuit :\n"
+    "• à Bruxelles, le Samusocial : 0800 99 340 (gratuit, 24 h/24)\n"
+    "• ailleurs, le CPAS de votre commune.\n"
+    "En cas de danger, appelez le 112."
+)
+# Possible distress: one direct question, 112 on the same screen, two buttons.
+CHECK_SELF = N_(
+    "Je préfère vous poser la question : est-ce que vous êtes en danger en ce moment ?\n"
+    "Si oui, appelez le 112 (gratuit, jour et nuit)."
+)
+CHECK_OTHER = N_(
+    "Je préfère vous poser la question : est-ce que quelqu'un est en danger en ce moment ?\n"
+    "Si oui, appelez le 112 (gratuit, jour et nuit)."
+)
+DANGER_YES = N_("Oui, j'ai besoin d'aide maintenant")
+DANGER_YES_OTHER = N_("Oui, quelqu'un a besoin d'aide")
+DANGER_NO = N_("Non, c'est une question pour mon travail")
+NOT_IN_DANGER = N_("D'accord, merci de m'avoir répondu.")
+RETYPE = N_("Par prudence, je n'ai pas gardé votre message. Pouvez-vous l'envoyer à nouveau ?")
 CRISIS_CONTINUE = N_(
     "Je suis un robot et l'équipe PAT n'est pas un service d'urgence. Voulez-vous continuer ici ?"
 )

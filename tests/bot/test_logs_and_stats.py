@@ -132,6 +132,8 @@ def test_stats_command_in_the_terminal(
             await svc.handle("tg:1", Text("et si il rechute ?"))
             await svc.handle("tg:2", Start())
             await svc.handle("tg:2", Text("je veux mourir"))
+            await svc.handle("tg:3", Text("je n'en peux plus"))
+            await svc.handle("tg:3", Text("oui"))
             await svc.handle("tg:2", Text("Menu"))
             for answer in [
                 "Une formation",
@@ -158,6 +160,9 @@ def test_stats_command_in_the_terminal(
     assert "Par région : Wallonie 1" in out and "Par langue : fr 1" in out
     assert "Questions lues : Et s'il ou elle rechute ? 1" in out
     assert "Sources (liens) : src_flyer2026 1" in out
-    assert "Messages de détresse (lignes d'aide montrées) : 1" in out
+    assert (
+        "Détresse : lignes d'aide montrées d'emblée 1 · "
+        "question « êtes-vous en danger ? » posée 1, dont « oui » 1"
+    ) in out
     assert "Formation : profile 1 → format 0 → group_size 1 → region 1 → hopes 1" in out
     assert "Léon" not in out and "leon@" not in out

@@ -13,7 +13,7 @@ import pytest
 from flows import texts
 from flows.engine import Choice, Intent, Text
 from flows.loader import FlowSet
-from flows.nlu import Classifier, CrisisLexicon, read_labelled
+from flows.nlu import Classifier, read_labelled
 from tests.helpers import Walk
 
 EVAL = Path(__file__).resolve().parent.parent / "nlu_eval.tsv"
@@ -92,34 +92,14 @@ def test_distress_is_found_even_with_typos(classifier: Classifier, text: str) ->
     assert intent.name == "crisis" and intent.reason
 
 
-def test_the_lexicon_loads_every_language() -> None:
-    lexicon = CrisisLexicon.load()
-    assert "suicid" in lexicon.stems and len(lexicon.phrases) > 50
-    assert "suicide prevention" in lexicon.exceptions
-
-
-def test_each_word_is_judged_as_the_pattern_rule_says() -> None:
-    """CrisisLexicon remembers, per word, which pattern words it matches (worked out a kind
-    at a time): the verdicts are those of the one-pattern rule, for exact words, typos,
-    prefixes and ordinary words, whether remembered or not."""
-    from flows.nlu import _word_matches, normalise
-
-    lexicon = CrisisLexicon.load()
-    patterns = {w for _, pattern, _ in lexicon.phrases for w in pattern if w != "*"}
-    words = set(patterns) | {p.rstrip("*") + "ir" for p in patterns}
-    words |= {p[:-1] + "x" for p in patterns if len(p) > 3} | {p[1:] for p in patterns}
-    words |= {w for _, _, text in rows() for w in normalise(text).split()}
-    for word in sorted(words - {""}):
-        expected = frozenset(p for p in patterns if _word_matches(p, word))
-        assert lexicon._word(word)[1] == expected, word
-        assert lexicon._word(word)[1] == expected, word  # remembered
-    assert any(lexicon._word(w)[1] for w in words - patterns)  # typos and prefixes did match
-
-
 def test_classify_command_prints_one_json_object_per_line() -> None:
     done = subprocess.run(
         [str(Path(sys.executable).parent / "pat-bot"), "classify", "--lang", "fr"],
-        input="et si il rechute ?\n\nje veux mourir\nbonjour\n",
+        input=(
+            "et si il rechute ?\n\nje veux mourir\nbonjour\n"
+            "la question du suicide est-elle abordée dans la formation ?\n"
+            "mon collègue veut se pendre\n"
+        ),
         capture_output=True,
         text=True,
         timeout=60,
@@ -130,9 +110,16 @@ def test_classify_command_prints_one_json_object_per_line() -> None:
         ("et si il rechute ?", "relapse"),
         ("je veux mourir", "crisis"),
         ("bonjour", "unknown"),
+        ("la question du suicide est-elle abordée dans la formation ?", "crisis"),
+        ("mon collègue veut se pendre", "crisis"),
     ]
     assert set(lines[0]) >= {"text", "intent", "score", "alternatives"}
+    assert "tier" not in lines[0]  # other intents are printed as before
     assert 0 < lines[0]["score"] <= 1 and isinstance(lines[0]["alternatives"], list)
+    assert (lines[1]["tier"], lines[1]["about"]) == ("sure", "self")
+    assert (lines[3]["tier"], lines[3]["otherwise"]) == ("possible", "training")
+    assert (lines[4]["tier"], lines[4]["about"]) == ("sure", "other")
+    assert all(d["reason"] for d in lines if d["intent"] == "crisis")
 
 
 # -- the engine's use of what was understood ---------------------------------------------------
@@ -171,7 +158,7 @@ def test_medium_confidence_asks_did_you_mean_with_buttons(flows: FlowSet) -> Non
     assert walk.buttons() == ["_i:what_is", "_i:brings", "_i:training", "_menu"]
     walk.press("_i:brings")
     assert walk.step == "faq.after" and walk.state.faq_read == ["brings"]
-    assert walk.state.suggestions == []
+    assert walk.state.suggestions == [] and walk.state.overlay == "none"
 
 
 def test_low_confidence_says_so_kindly_and_shows_the_menu(flows: FlowSet) -> None:
@@ -233,7 +220,7 @@ def test_crisis_then_menu(flows: FlowSet) -> None:
     walk.start()
     typed(walk, "i want to die", Intent("crisis", 1.0))
     walk.press("_menu")
-    assert walk.step == "main.menu" and not walk.state.crisis_pause
+    assert walk.step == "main.menu" and walk.state.overlay == "none"
 
 
 def test_old_buttons_after_a_suggestion_are_stale(flows: FlowSet) -> None:

@@ -1,0 +1,318 @@
+"""Distress as a safety component: the labelled set's targets, the tiers, who is in danger,
+language scoping, and what the engine does with each verdict."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from flows import texts
+from flows.distress import Detector
+from flows.engine import Intent, Text
+from flows.loader import FlowSet
+from flows.locales import LOCALES
+from flows.nlu import Classifier
+from tests.helpers import Walk, give_contact
+
+EVAL = Path(__file__).resolve().parent.parent / "distress_eval.tsv"
+KINDS = {"intent", "method", "act", "indirect", "shelter"}
+LOOKALIKE_KINDS = {"professional", "idiom", "history", "ordinary"}
+
+
+def read_set(path: Path = EVAL) -> list[tuple[str, str, str, str, str]]:
+    """Lines "lang, expected, about, kind, text" (see the file's header)."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            lang, expected, about, kind, text = line.split("\t")
+            rows.append((lang, expected, about, kind, text))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector()
+
+
+@pytest.fixture(scope="module")
+def classifier(flows: FlowSet) -> Classifier:
+    return Classifier.from_flows(flows)
+
+
+def test_the_set_is_as_big_and_varied_as_the_issue_asks() -> None:
+    rows = read_set()
+    distress = [r for r in rows if r[1] == "distress"]
+    lookalikes = [r for r in rows if r[1] == "lookalike"]
+    assert len(rows) >= 300 and len(distress) >= 150 and len(lookalikes) >= 100
+    assert sum(r[3] == "indirect" for r in distress) >= 40
+    assert sum(r[2] == "other" for r in distress) >= 20
+    assert {r[0] for r in rows} == set(LOCALES)
+    assert {r[3] for r in distress} == KINDS
+    assert {r[3] for r in lookalikes} == LOOKALIKE_KINDS
+
+
+def test_recall_is_complete_on_the_set(detector: Detector) -> None:
+    """A miss here is a bug: fix the lexicon or the rule, never the set."""
+    missed = [
+        (lang, text)
+        for lang, expected, _, _, text in read_set()
+        if expected == "distress" and detector.check(text, lang) is None
+    ]
+    assert missed == []
+
+
+def test_few_sure_alarms_on_lookalikes(detector: Detector) -> None:
+    lookalikes = [
+        (lang, text) for lang, expected, _, _, text in read_set() if expected != "distress"
+    ]
+    sure = [
+        (lang, text)
+        for lang, text in lookalikes
+        if (found := detector.check(text, lang)) is not None and found.tier == "sure"
+    ]
+    assert len(sure) <= 0.05 * len(lookalikes), sure
+
+
+def test_someone_else_is_recognised(detector: Detector) -> None:
+    rows = [(lang, text) for lang, expected, about, _, text in read_set() if about == "other"]
+    wrong = [
+        (lang, text)
+        for lang, text in rows
+        if (found := detector.check(text, lang)) is None or found.about != "other"
+    ]
+    assert len(wrong) <= 0.15 * len(rows), wrong
+
+
+def test_explicit_distress_is_mostly_sure(detector: Detector) -> None:
+    rows = [
+        (lang, text)
+        for lang, expected, about, kind, text in read_set()
+        if expected == "distress" and kind != "indirect"
+    ]
+    tiers = Counter(
+        found.tier for lang, text in rows if (found := detector.check(text, lang)) is not None
+    )
+    assert tiers["sure"] >= 0.85 * len(rows), tiers
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "tier", "about", "shelter"),
+    [
+        # The examples of the issue, written fresh by a tester.
+        ("fr", "j'ai envie de me pendre", "sure", "self", False),
+        ("fr", "je suis en train de mourir", "sure", "self", False),
+        ("en", "life is not worth living", "possible", "self", False),
+        ("nl", "ik zie het niet meer zitten", "possible", "self", False),
+        ("en", "I took too many pills", "sure", "self", False),
+        ("fr", "je n'en peux plus, je veux que tout s'arrête", "possible", "self", False),
+        ("fr", "je dors dehors cette nuit", "sure", "self", True),
+        (
+            "fr",
+            "la question du suicide est-elle abordée dans la formation ?",
+            "possible",
+            None,
+            False,
+        ),
+        # Someone else.
+        ("fr", "mon collègue m'a dit qu'il voulait mourir", "sure", "other", False),
+        ("en", "my colleague keeps talking about killing himself", "sure", "other", False),
+        ("nl", "mijn collega wil er een einde aan maken", "sure", "other", False),
+        # A language other than the chat's.
+        ("fr", "I want to kill myself", "sure", "self", False),
+        ("en", "ik wil niet meer leven", "sure", "self", False),
+    ],
+)
+def test_tiers_of_fresh_sentences(
+    detector: Detector, lang: str, text: str, tier: str, about: str | None, shelter: bool
+) -> None:
+    found = detector.check(text, lang)
+    assert found is not None, text
+    assert found.tier == tier, found.reason
+    if about is not None:
+        assert found.about == about, found.reason
+    assert (found.kind == "shelter") is shelter
+    assert found.found in found.reason  # every verdict says which words decided it
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "cette deadline me tue"),
+        ("fr", "mort de rire"),
+        ("en", "this deadline is killing me"),
+        ("nl", "ik ga dood van de honger"),
+        ("fr", "il va pas prendre la place des infirmières ?"),
+        ("fr", "je veux nourrir la réflexion de l'équipe"),
+        ("nl", "de mensen die ik begeleid zijn dakloos"),  # Dutch "die" is not English "die"
+        ("fr", "formation prévention du suicide ?"),
+    ],
+)
+def test_everyday_words_are_not_distress(detector: Detector, lang: str, text: str) -> None:
+    assert detector.check(text, lang) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "comment réagir quand un usager dit qu'il veut se pendre ?"),
+        ("en", "our team works with young people who cut themselves, is there a training?"),
+        ("fr", "j'ai fait une tentative de suicide il y a dix ans, je veux devenir pair-aidant"),
+    ],
+)
+def test_general_or_past_findings_ask_first(detector: Detector, lang: str, text: str) -> None:
+    found = detector.check(text, lang)
+    assert found is not None and found.tier == "possible", found
+
+
+# -- language scoping ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "not_expected"),
+    [
+        # Each of these was matched to another language's keyword before matching was scoped.
+        # French « en train » (in the middle of) is not the English keyword "trained"…
+        ("fr", "je suis en train de lire votre page", "training"),
+        # …nor is « le train » you take to come to a meeting.
+        ("fr", "je prends le train demain", "training"),
+        # Dutch "help" is Dutch too: not the English keyword for what a peer worker brings.
+        ("nl", "ik help graag mee", "brings"),
+        # French « définir » is not the English "definition".
+        ("fr", "nous devons définir le cadre", "what_is"),
+        # A French « employé » (an employee) is not the English "employ" (to hire).
+        ("fr", "je suis employé de bureau", "accompaniment"),
+        # French « belles » (beautiful) is not the Dutch "bellen" (to phone).
+        ("fr", "on attend de belles choses", "other"),
+        # English "engagement" (involvement) is not the French « engagement » (a hiring).
+        ("en", "user engagement is low in our service", "accompaniment"),
+    ],
+)
+def test_words_of_another_language_never_match_by_accident(
+    classifier: Classifier, lang: str, text: str, not_expected: str
+) -> None:
+    got = classifier.classify(text, lang)
+    assert got.name != not_expected and not_expected not in dict(got.alternatives), got
+
+
+def test_a_text_clearly_in_another_language_is_read_in_it(classifier: Classifier) -> None:
+    assert classifier.classify("what if they relapse", "fr").name == "relapse"
+    assert classifier.classify("wat als hij hervalt", "en").name == "relapse"
+
+
+# -- what the engine does with each verdict ------------------------------------------------------
+
+SURE = Intent("crisis", 1.0, tier="sure", about="self")
+POSSIBLE = Intent("crisis", 1.0, tier="possible", about="self")
+
+
+def test_sure_distress_shows_the_help_lines_at_once(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Text("…", SURE))
+    assert walk.says() == [texts.CRISIS, texts.CRISIS_CONTINUE]
+    assert walk.buttons() == ["_continue", "_menu"]
+
+
+def test_someone_else_gets_the_lines_for_worried_people(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Text("…", Intent("crisis", 1.0, tier="sure", about="other")))
+    said = walk.says()
+    assert said[0] == texts.CRISIS_OTHER
+    assert "0800 32 123" in said[0] and "112" in said[0] and "107" in said[0]
+    walk.press("_menu")  # then PAT's offers
+    assert walk.step == "main.menu"
+
+
+def test_nowhere_to_sleep_gets_samusocial_and_the_cpas(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Text("…", Intent("crisis", 1.0, tier="sure", shelter=True)))
+    said = walk.says()[0]
+    assert said == texts.CRISIS_SHELTER
+    assert "0800 99 340" in said and "CPAS" in said and "112" in said
+
+
+def test_possible_distress_asks_with_112_on_the_same_screen(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Text("…", POSSIBLE))
+    assert walk.says() == [texts.CHECK_SELF]
+    assert "112" in texts.CHECK_SELF
+    assert walk.buttons() == ["_danger_yes", "_danger_no"]
+    walk.press("_danger_yes")
+    assert walk.says() == [texts.CRISIS, texts.CRISIS_CONTINUE]
+
+
+def test_no_danger_answers_the_question_that_was_understood(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    then = Intent("training", 0.9)
+    walk.send(Text("…", Intent("crisis", 1.0, tier="possible", about="other", then=then)))
+    assert walk.says() == [texts.CHECK_OTHER]
+    assert walk.last_say().buttons[0].label.id == texts.DANGER_YES_OTHER
+    walk.press("_danger_no")
+    said = walk.says()
+    assert said[:2] == [texts.NOT_IN_DANGER, texts.UNDERSTOOD]
+    assert walk.step == "training.profile" and walk.state.answers == {"offer": "training"}
+
+
+def test_no_danger_without_a_question_goes_back_where_they_were(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("accompaniment")
+    walk.type("ASBL Soleil")
+    walk.send(Text("…", POSSIBLE))
+    walk.type("non")  # typed instead of pressed
+    assert walk.says() == [texts.NOT_IN_DANGER, "Dans quel secteur travaillez-vous ?"]
+    assert walk.step == "accompaniment.sector"
+
+
+def test_at_a_free_text_question_the_text_is_never_kept(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    walk.press("worker")
+    walk.press("individual")
+    walk.press("brussels")
+    assert walk.step == "training.hopes"
+    hopes = "parler du suicide avec les personnes accompagnées"
+    walk.send(Text(hopes, POSSIBLE))
+    assert "hopes" not in walk.state.answers and hopes not in walk.state.model_dump_json()
+    walk.press("_danger_no")
+    assert walk.says() == [texts.NOT_IN_DANGER, texts.RETYPE, walk.says()[-1]]
+    # Sent again: taken as the answer this time (a sure finding would still show the lines).
+    walk.send(Text(hopes, POSSIBLE))
+    assert walk.state.answers["hopes"] == hopes and walk.step == "request.consent"
+
+
+def test_a_sure_finding_shows_the_lines_even_after_no(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    walk.send(Text("…", POSSIBLE))
+    walk.press("_danger_no")
+    walk.send(Text("…", SURE))
+    assert walk.says()[0] == texts.CRISIS
+    assert "message" not in walk.state.answers
+
+
+def test_the_question_comes_before_a_faq_answer(flows: FlowSet) -> None:
+    """Never answer despair with a FAQ."""
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Text("…", Intent("crisis", 1.0, tier="possible", then=Intent("brings", 0.95))))
+    assert walk.says() == [texts.CHECK_SELF] and walk.step == "main.menu"
+
+
+def test_a_whole_request_after_a_check_carries_nothing_of_it(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Text("…", POSSIBLE))
+    walk.press("_danger_no")
+    walk.press("other")
+    walk.type("Pouvez-vous m'appeler ?")
+    give_contact(walk)
+    assert walk.state.overlay == "none" and walk.state.pending == []
