@@ -12,18 +12,20 @@
 
 Rules, in order: everyday expressions ("mort de rire", "this deadline is killing me") are
 taken out first; a phrase of several words is looked for in every language (a person may
-write in another language than their chat's), a single word only in the language the text is
-written in (``flows/language.py``), so the English "die" is never the Dutch "die". A sure
-finding about someone else in a general, professional question ("how do we react when a
-client talks of hanging himself?") asks first instead, unless it is happening now; so does a
-sure finding told in the past ("ten years ago I…"). The lexicon is ``lexicon/<code>.yml``,
+write in another language than their chat's), a single word and the concepts found together
+("want" + "jump") only in the language the text is written in (``flows/language.py``), so the
+English "die" is never the Dutch "die". A sure finding about someone else, or about nobody in
+particular, in a general question about practice ("how do we react when a client talks of
+hanging himself?") asks first instead, unless it is happening; so does a sure finding told in
+the past ("ten years ago I…"), unless it is tonight. The lexicon is ``lexicon/<code>.yml``,
 section ``distress``: PAT can read and extend it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -44,10 +46,12 @@ _PRIORITY = {
 }
 _FUZZY_MIN = 6  # words of this length or more also match with a small typo
 _SEEN_WORDS = 50_000  # words remembered with what they match (memory only, never written)
+MAX_CHARS = 4096  # longer texts are read up to here (Telegram's own limit for a message)
+# The lists of a lexicon that are not distress phrases themselves.
+_CONTEXT = ("idioms", "general", "incident", "past", "urgent")
 
 Slot = tuple[str, ...] | None  # the alternatives at one position; None: a gap of 0-2 words
-_Read = tuple[list[str], list[frozenset[str]]]  # a text's words, and the tokens each matches
-MAX_CHARS = 4096  # longer texts are read up to here (Telegram's own limit for a message)
+Found = tuple["_Pattern", int, int]  # a pattern found, from word ``start`` to ``end``
 
 
 @dataclass(frozen=True)
@@ -65,42 +69,25 @@ class Distress:
         return " · ".join((f"{self.tier}, {self.kind}: « {self.found} »", *self.why))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Pattern:
     text: str
     slots: tuple[Slot, ...]
+    group: str  # "distress", "concept:<name>", or one of _CONTEXT
     kind: str = ""
     tier: Tier = "possible"
 
     @property
-    def first(self) -> tuple[str, ...]:
-        return next(slot for slot in self.slots if slot is not None)
+    def words(self) -> int:
+        return sum(slot is not None for slot in self.slots)
 
 
-class _Patterns:
-    """Patterns indexed by the tokens of their first word: a text is only checked against
-    the few patterns whose first word it contains."""
-
-    def __init__(self, patterns: Iterable[_Pattern]) -> None:
-        self.all = list(patterns)
-        self.by_first: dict[str, list[_Pattern]] = {}
-        for pattern in self.all:
-            for token in pattern.first:
-                self.by_first.setdefault(token, []).append(pattern)
-
-    def candidates(self, present: frozenset[str]) -> list[_Pattern]:
-        found = {id(p): p for t in present for p in self.by_first.get(t, ())}
-        return list(found.values())
-
-
-def _compile(text: str, kind: str = "", tier: Tier = "possible") -> _Pattern:
-    slots: list[Slot] = []
-    for token in text.split():
-        if token == "*":
-            slots.append(None)
-        else:
-            slots.append(tuple(_token(alt) for alt in token.split("|")))
-    return _Pattern(text, tuple(slots), kind, tier)
+def _compile(text: str, group: str, kind: str = "", tier: Tier = "possible") -> _Pattern:
+    slots = tuple(
+        None if token == "*" else tuple(_token(alt) for alt in token.split("|"))
+        for token in text.split()
+    )
+    return _Pattern(text, slots, group, kind, tier)
 
 
 def _token(word: str) -> str:
@@ -132,112 +119,68 @@ def _word_matches(token: str, word: str, typos: bool = True) -> bool:
     )
 
 
-def _spans(pattern: _Pattern, words: list[str], matched: list[frozenset[str]]) -> Iterator[int]:
-    """Start and end of each place where ``pattern`` is found (``matched[i]``: the tokens
-    word ``i`` matches)."""
-    slots = pattern.slots
-
-    def walk(p: int, w: int) -> int | None:
-        if p == len(slots):
-            return w
-        slot = slots[p]
+def _end(slots: tuple[Slot, ...], matched: list[frozenset[str]], w: int) -> int | None:
+    """Where ``slots`` end when they start at word ``w`` (``matched[i]``: the tokens word
+    ``i`` matches), or None."""
+    for p, slot in enumerate(slots):
         if slot is None:
             for gap in range(3):
-                if w + gap <= len(words):
-                    end = walk(p + 1, w + gap)
+                if w + gap <= len(matched):
+                    end = _end(slots[p + 1 :], matched, w + gap)
                     if end is not None:
                         return end
             return None
-        if w < len(words) and not matched[w].isdisjoint(slot):
-            return walk(p + 1, w + 1)
-        return None
-
-    for start in range(len(words)):
-        end = walk(0, start)
-        if end is not None:
-            yield start
-            yield end
-            return
+        if w >= len(matched) or matched[w].isdisjoint(slot):
+            return None
+        w += 1
+    return w
 
 
-@dataclass(eq=False)
 class _Lexicon:
-    """One language's distress lexicon, compiled."""
+    """One language's distress lexicon, compiled, with every pattern indexed by the tokens
+    of its first word: a text is checked only against the patterns it could start."""
 
-    lang: Language
-    patterns: _Patterns  # every distress pattern: for the text's own language
-    phrases: _Patterns  # those of several words: for any language
-    concepts: dict[str, _Patterns]  # words that mean one thing ("die", "jump", "bridge")
-    together: list[tuple[Tier, str, tuple[str, ...]]]  # concepts that, all present, are distress
-    idioms: _Patterns
-    general: _Patterns  # a question about practice…
-    incident: _Patterns  # …unless it is happening
-    past: _Patterns  # told in the past…
-    urgent: _Patterns  # …unless it is tonight
-    self_words: frozenset[str]
-    other_words: frozenset[str]
-    not_typos: frozenset[str]  # real words that look like a typo of a distress word
-    _tokens: frozenset[str] = field(init=False)
-    _long: tuple[str, ...] = field(init=False)
-    _prefixes: dict[str, tuple[str, ...]] = field(init=False)  # by first letter
-    _seen: dict[str, frozenset[str]] = field(default_factory=dict, init=False)
-
-    def __post_init__(self) -> None:
-        lists = (
-            self.patterns,
-            self.idioms,
-            self.general,
-            self.incident,
-            self.past,
-            self.urgent,
-            *self.concepts.values(),
-        )
-        every = [p for patterns in lists for p in patterns.all]
-        tokens = {t for p in every for slot in p.slots if slot for t in slot}
-        self._tokens = frozenset(t for t in tokens if not t.endswith("*"))
-        self._long = tuple(sorted(t for t in self._tokens if len(t) >= _FUZZY_MIN))
-        prefixes: dict[str, list[str]] = {}
-        for token in sorted(t for t in tokens if t.endswith("*")):
-            prefixes.setdefault(token[0], []).append(token)
-        self._prefixes = {letter: tuple(group) for letter, group in prefixes.items()}
-
-    @classmethod
-    def load(cls, code: str) -> _Lexicon:
-        lang = language(code)
-        data = lang.data["distress"]
+    def __init__(self, code: str) -> None:
+        self.lang: Language = language(code)
+        data = self.lang.data["distress"]
         patterns = [
-            _compile(text, kind, tier)
+            _compile(text, "distress", kind, tier)
             for tier in ("sure", "possible")
             for kind, texts in data[tier].items()
             for text in texts
         ]
-
-        def plain(key: str) -> _Patterns:
-            return _Patterns(_compile(text) for text in data.get(key, []))
-
-        return cls(
-            lang=lang,
-            concepts={
-                name: _Patterns(_compile(text) for text in texts)
-                for name, texts in data.get("concepts", {}).items()
-            },
-            together=[
-                (tier, kind, tuple(names.split()))
-                for tier in ("sure", "possible")
-                for kind, combos in data.get("together", {}).get(tier, {}).items()
-                for names in combos
-            ],
-            patterns=_Patterns(patterns),
-            phrases=_Patterns(p for p in patterns if sum(s is not None for s in p.slots) > 1),
-            idioms=plain("idioms"),
-            general=plain("general"),
-            incident=plain("incident"),
-            past=plain("past"),
-            urgent=plain("urgent"),
-            self_words=frozenset(data["self"].split()),
-            other_words=frozenset(data["other"].split()),
-            not_typos=frozenset(data.get("not_typos", "").split()),
-        )
+        patterns += [
+            _compile(text, f"concept:{name}")
+            for name, texts in data.get("concepts", {}).items()
+            for text in texts
+        ]
+        patterns += [_compile(text, group) for group in _CONTEXT for text in data.get(group, [])]
+        # Concepts that, all present, are distress: (tier, kind, concept names).
+        self.together: list[tuple[Tier, str, tuple[str, ...]]] = [
+            (tier, kind, tuple(names.split()))
+            for tier in ("sure", "possible")
+            for kind, combos in data.get("together", {}).get(tier, {}).items()
+            for names in combos
+        ]
+        self.concepts = tuple(data.get("concepts", {}))
+        self.self_words = frozenset(data["self"].split())
+        self.other_words = frozenset(data["other"].split())
+        # Real words that look like a typo of a distress word: never read as one.
+        self.not_typos = frozenset(data.get("not_typos", "").split())
+        self.index: dict[str, list[_Pattern]] = {}
+        for pattern in patterns:
+            first = next(slot for slot in pattern.slots if slot is not None)
+            for token in first:
+                self.index.setdefault(token, []).append(pattern)
+        tokens = {t for p in patterns for slot in p.slots if slot for t in slot}
+        self._tokens = frozenset(t for t in tokens if not t.endswith("*"))
+        self._long: dict[str, list[str]] = {}  # tokens that match with a typo, by first letter
+        for token in sorted(t for t in self._tokens if len(t) >= _FUZZY_MIN):
+            self._long.setdefault(token[0], []).append(token)
+        self._prefixes: dict[str, list[str]] = {}  # by first letter
+        for token in sorted(t for t in tokens if t.endswith("*")):
+            self._prefixes.setdefault(token[0], []).append(token)
+        self._seen: dict[str, frozenset[str]] = {}
 
     def tokens_of(self, word: str, typos: bool = True) -> frozenset[str]:
         """The lexicon tokens one word matches, with typos or not (worked out once per word:
@@ -248,103 +191,147 @@ class _Lexicon:
             typos = typos and word not in self.not_typos
             found = {word} & self._tokens
             if typos and len(word) >= _FUZZY_MIN:
+                same_start = self._long.get(word[0], [])
                 found.update(
                     t
                     for t, _, _ in process.extract(
-                        word, self._long, scorer=fuzz.ratio, score_cutoff=80, limit=None
+                        word, same_start, scorer=fuzz.ratio, score_cutoff=80, limit=None
                     )
                     if _word_matches(t, word)
                 )
             # A prefix, or a typo of one, keeps the first letter.
-            same_start = self._prefixes.get(word[:1], ())
-            found.update(p for p in same_start if _word_matches(p, word, typos))
+            prefixes = self._prefixes.get(word[:1], ())
+            found.update(p for p in prefixes if _word_matches(p, word, typos))
             if len(self._seen) >= _SEEN_WORDS:
                 self._seen.clear()
             known = self._seen[key] = frozenset(found)
         return known
 
-    def find(
-        self, patterns: _Patterns, words: list[str], matched: list[frozenset[str]]
-    ) -> Iterator[tuple[_Pattern, int, int]]:
-        present: frozenset[str] = frozenset().union(*matched)
-        for pattern in patterns.candidates(present):
-            if all(slot is None or not present.isdisjoint(slot) for slot in pattern.slots):
-                span = list(_spans(pattern, words, matched))
-                if span:
-                    yield pattern, span[0], span[1]
 
-    def combinations(
-        self, words: list[str], matched: list[frozenset[str]]
-    ) -> Iterator[tuple[_Pattern, int, int]]:
-        """Concepts found together ("will" and "jump"): a finding spanning their words."""
-        found: dict[str, tuple[str, int, int]] = {}
-        for name, patterns in self.concepts.items():
-            for _, start, end in self.find(patterns, words, matched):
-                found[name] = (" ".join(words[start:end]), start, end)
-                break
-        for tier, kind, names in self.together:
-            if all(name in found for name in names):
-                parts = [found[name] for name in names]
+@dataclass(eq=False)
+class _Reading:
+    """One text read with one language's lexicon: its words, what each matches, and the
+    patterns found, by group (worked out once, on first use)."""
+
+    lex: _Lexicon
+    words: list[str]
+    typos: bool = True
+    matched: list[frozenset[str]] = field(init=False)
+    _found: dict[str, list[Found]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.matched = [self.lex.tokens_of(w, self.typos) for w in self.words]
+
+    @cached_property
+    def _candidates(self) -> dict[str, list[_Pattern]]:
+        """The patterns whose every word the text contains somewhere, by group."""
+        present: frozenset[str] = frozenset().union(*self.matched)
+        seen: set[int] = set()
+        by_group: dict[str, list[_Pattern]] = {}
+        for token in present:
+            for pattern in self.lex.index.get(token, ()):
+                if id(pattern) in seen:
+                    continue
+                seen.add(id(pattern))
+                if all(slot is None or not present.isdisjoint(slot) for slot in pattern.slots):
+                    by_group.setdefault(pattern.group, []).append(pattern)
+        return by_group
+
+    def found(self, group: str) -> list[Found]:
+        """The patterns of ``group`` found in the text, each at its first place."""
+        known = self._found.get(group)
+        if known is None:
+            known = self._found[group] = []
+            for pattern in self._candidates.get(group, ()):
+                first = next(slot for slot in pattern.slots if slot is not None)
+                for start, tokens in enumerate(self.matched):
+                    if tokens.isdisjoint(first):
+                        continue
+                    end = _end(pattern.slots, self.matched, start)
+                    if end is not None:
+                        known.append((pattern, start, end))
+                        break
+        return known
+
+    def first(self, group: str) -> str | None:
+        found = self.found(group)
+        return found[0][0].text if found else None
+
+    def combinations(self) -> list[Found]:
+        """Concepts found together ("want" and "jump"): a finding spanning their words."""
+        spans: dict[str, tuple[str, int, int]] = {}
+        for name in self.lex.concepts:
+            found = self.found(f"concept:{name}")
+            if found:
+                _, start, end = min(found, key=lambda f: f[1])
+                spans[name] = (" ".join(self.words[start:end]), start, end)
+        out = []
+        for tier, kind, names in self.lex.together:
+            if all(name in spans for name in names):
+                parts = [spans[name] for name in names]
                 text = " + ".join(part for part, _, _ in parts)
-                yield (
-                    _Pattern(text, (), kind, tier),
-                    min(start for _, start, _ in parts),
-                    max(end for _, _, end in parts),
-                )
+                start = min(s for _, s, _ in parts)
+                end = max(e for _, _, e in parts)
+                out.append((_Pattern(text, (), "distress", kind, tier), start, end))
+        return out
 
 
 class Detector:
     """Finds distress in typed text (see the module docstring)."""
 
     def __init__(self, codes: Iterable[str] = LOCALES) -> None:
-        self.lexicons = {code: _Lexicon.load(code) for code in codes}
+        self.lexicons = {code: _Lexicon(code) for code in codes}
 
     def check(self, text: str, locale: str | None = None) -> Distress | None:
         plain = normalise(text[:MAX_CHARS]).split()
         scoped = detect(plain, locale) or locale
-        read: dict[str, _Read] = {}
+        readings: dict[str, _Reading] = {}
+        hits: list[tuple[_Pattern, int, int, _Reading]] = []
         for code, lex in self.lexicons.items():
             words = lex.lang.expand(plain)
-            read[code] = (words, [lex.tokens_of(w) for w in words])
-        hits: list[tuple[_Pattern, int, int, _Lexicon, list[str]]] = []
-        for code, lex in self.lexicons.items():
-            words, matched = list(read[code][0]), list(read[code][1])
-            exact = [lex.tokens_of(w, typos=False) for w in words]
-            for _, start, end in lex.find(lex.idioms, words, exact):
-                for i in range(start, end):  # an everyday expression: its words say nothing
-                    words[i], matched[i] = "", frozenset()
-            candidates = lex.patterns if code == scoped else lex.phrases
-            hits.extend((p, s, e, lex, words) for p, s, e in lex.find(candidates, words, matched))
+            readings[code] = _Reading(lex, words)
+            masked = list(words)
+            for _, start, end in _Reading(lex, words, typos=False).found("idioms"):
+                masked[start:end] = [""] * (end - start)  # its words say nothing of danger
+            reading = _Reading(lex, masked) if masked != words else readings[code]
+            found = reading.found("distress")
             if code == scoped:
-                found = lex.combinations(words, matched)
-                hits.extend((p, s, e, lex, words) for p, s, e in found)
+                found = found + reading.combinations()
+            else:  # a single word belongs to its own language
+                found = [f for f in found if f[0].words > 1]
+            hits += [(p, s, e, reading) for p, s, e in found]
         if not hits:
             return None
-        pattern, start, end, lex, words = min(
+        pattern, start, end, reading = min(
             hits, key=lambda h: (h[0].tier != "sure", _PRIORITY[h[0].kind], h[1])
         )
         why: list[str] = []
-        about, person = self._about(words, start, end, lex)
+        about, person = self._about(reading, start, end)
         if person:
             why.append(f"{'someone else' if about == 'other' else 'the writer'}: « {person} »")
         tier = pattern.tier
         if tier == "sure":
-            context = [lex, self.lexicons.get(scoped or "", lex)]
-            general = _context(context, "general", read)
-            past = _context(context, "past", read)
-            if general and (about == "other" or not person):
-                if not _context(context, "incident", read):
-                    tier = "possible"
-                    why.append(f"a general question: « {general} »")
-            elif past and not _context(context, "urgent", read):
+            # The finding's language, then the text's.
+            codes = dict.fromkeys(c for c in (reading.lex.lang.code, scoped) if c in readings)
+            context = [readings[c] for c in codes]
+
+            def first(group: str) -> str | None:
+                return next((r.first(group) for r in context if r.first(group)), None)
+
+            general, past = first("general"), first("past")
+            if general and (about == "other" or not person) and not first("incident"):
+                tier = "possible"
+                why.append(f"a general question: « {general} »")
+            elif past and not first("urgent"):
                 tier = "possible"
                 why.append(f"told in the past: « {past} »")
         return Distress(tier, about, pattern.kind, pattern.text, tuple(why))
 
     @staticmethod
-    def _about(words: list[str], start: int, end: int, lex: _Lexicon) -> tuple[About, str]:
+    def _about(reading: _Reading, start: int, end: int) -> tuple[About, str]:
         """A person word among the words found decides; else the nearest one before them;
         else a word of someone else anywhere; else it is the writer."""
+        lex, words = reading.lex, reading.words
         for word in (*words[start:end], *reversed(words[max(0, start - 8) : start])):
             if word in lex.other_words:
                 return "other", word
@@ -354,12 +341,3 @@ class Detector:
             if word in lex.other_words:
                 return "other", word
         return "self", ""
-
-
-def _context(lexicons: list[_Lexicon], key: str, read: dict[str, _Read]) -> str | None:
-    """The first phrase of list ``key`` (general, incident, past, urgent) in the text."""
-    for lex in dict.fromkeys(lexicons):  # the finding's language, then the text's
-        words, matched = read[lex.lang.code]
-        for pattern, _, _ in lex.find(getattr(lex, key), words, matched):
-            return pattern.text
-    return None
