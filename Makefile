@@ -38,7 +38,7 @@ i18n: $(STAMP)
 		--project pat-bot --msgid-bugs-address pat@smes.be -o locales/messages.pot .
 	for lang in $(LANGS); do \
 		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel update -i locales/messages.pot -d locales -l $$lang --no-wrap; \
+			$(BIN)/pybabel update -i locales/messages.pot -d locales -l $$lang --no-wrap --ignore-obsolete; \
 		else \
 			$(BIN)/pybabel init -i locales/messages.pot -d locales -l $$lang --no-wrap; \
 		fi; \

@@ -143,6 +143,7 @@ async def build_app(
             classifier=classifier,
             retention_days=settings.retention_days,
             abandoned_days=settings.abandoned_days,
+            notice=notice_values(settings),
             rate_limit_per_minute=settings.rate_limit_per_minute,
             max_requests_per_day=settings.max_requests_per_day,
         )
@@ -161,6 +162,16 @@ async def build_app(
         if service is not None:
             await service.flush_counts()
         await db.close()
+
+
+def notice_values(settings: Settings) -> dict[str, str]:
+    """What the privacy notice shows of the settings PAT fills in (only those set)."""
+    values = {
+        "controller_address": settings.controller_address,
+        "privacy_contact": settings.privacy_contact,
+        "mailbox_days": settings.mailbox_retention_days,
+    }
+    return {key: str(value) for key, value in values.items() if value}
 
 
 RETENTION_PERIOD = 3600.0

@@ -22,6 +22,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.terminal import TerminalChat
 from flows.loader import FLOWS_DIR, FlowError, load_flows
+from flows.locales import LOCALES, REFERENCE
 
 
 def _check(directory: Path) -> int:
@@ -194,11 +195,21 @@ def _graph(out: Path) -> int:
     return 0
 
 
+def _sources(settings: Settings, lang: str | None) -> int:
+    from bot.i18n import Catalogs
+    from bot.review import sources_report
+
+    catalogs = Catalogs(settings.locales_dir)
+    other = catalogs.get(lang) if lang and lang != REFERENCE else None
+    print(sources_report(load_flows(), catalogs.get(REFERENCE), other), end="")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pat-bot", description="PAT front door chat-bot")
     sub = parser.add_subparsers(dest="command")
     chat = sub.add_parser("chat", help="the conversation in this terminal")
-    chat.add_argument("--lang", choices=["fr", "nl", "en"], default=None)
+    chat.add_argument("--lang", choices=LOCALES, default=None)
     chat.add_argument("--new", action="store_true", help="start over instead of resuming")
     sub.add_parser("run", help="the Telegram bot (needs PAT_TELEGRAM_TOKEN)")
     sub.add_parser("health", help="is a running bot alive? (for Docker's healthcheck)")
@@ -207,11 +218,13 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("ref", nargs="?", help="the reference to retry (R-…)")
     outbox.add_argument("--all", action="store_true", help="retry every undelivered request")
     classify = sub.add_parser("classify", help="what the bot understands of typed texts")
-    classify.add_argument("--lang", choices=["fr", "nl", "en"], default=None)
+    classify.add_argument("--lang", choices=LOCALES, default=None)
     stats = sub.add_parser("stats", help="anonymous statistics for PAT staff")
     stats.add_argument("--days", type=int, default=30)
     graph = sub.add_parser("graph", help="draw the flows (Mermaid text and SVG files)")
     graph.add_argument("--out", type=Path, default=Path("flows-graph"))
+    sources = sub.add_parser("sources", help="every text that states a fact, with its sources")
+    sources.add_argument("--lang", choices=LOCALES, default=None, help="also in this language")
     check = sub.add_parser("check", help="validate the flow files")
     check.add_argument("--dir", type=Path, default=FLOWS_DIR)
     return parser
@@ -226,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "graph":
         return _graph(args.out)
     settings = Settings()
+    if args.command == "sources":
+        return _sources(settings, args.lang)
     if args.command == "health":
         return _health(settings)
     configure_logging(settings.log_level)

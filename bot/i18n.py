@@ -12,7 +12,7 @@ import gettext
 import io
 import string
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -64,8 +64,16 @@ class Translator:
         return template.format_map(params)
 
     def long_date(self, value: datetime) -> str:
-        """A date as people of this locale write it (22 novembre 2026, 22 november 2026…)."""
-        return format_date(value.astimezone(BRUSSELS).date(), format="long", locale=self.locale)
+        """A date as people of this locale write it (1er décembre 2026, 1 december 2026…)."""
+        return long_date(value.astimezone(BRUSSELS).date(), self.locale)
+
+
+def long_date(day: date, locale: str) -> str:
+    """Babel's long date, with the French ordinal for the first of the month (« 1er »)."""
+    text = str(format_date(day, format="long", locale=locale))
+    if locale == "fr" and day.day == 1:
+        text = "1er" + text.removeprefix("1")
+    return text
 
 
 def _load_po(path: Path) -> gettext.NullTranslations:

@@ -25,9 +25,7 @@ from email.charset import BASE64, Charset
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 
-from babel.dates import format_datetime as babel_datetime
-
-from bot.i18n import BRUSSELS
+from bot.i18n import BRUSSELS, long_date
 from storage.models import RequestPayload
 
 CONTACT_KEYS = ("name", "organisation", "role", "email", "phone", "contact_pref")
@@ -51,8 +49,8 @@ def subject(payload: RequestPayload) -> str:
 
 
 def _when(payload: RequestPayload, which: str) -> str:
-    value = payload.created_at if which == "created" else payload.consent_at
-    return str(babel_datetime(value, "d MMMM y 'à' HH:mm", tzinfo=BRUSSELS, locale="fr"))
+    value = (payload.created_at if which == "created" else payload.consent_at).astimezone(BRUSSELS)
+    return f"{long_date(value.date(), 'fr')} à {value:%H:%M}"
 
 
 def _who(payload: RequestPayload) -> str:

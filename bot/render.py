@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.i18n import Translator
 from flows.engine import Choice, Field, Msg, Say
-from flows.texts import N_
+from flows.texts import N_, ONLY_WITH, ONLY_WITHOUT
 
 SUMMARY_LINE = N_("• {label} : {value}")
 SELECTED_MARK = "✓ "
@@ -70,6 +70,20 @@ def render(say: Say, t: Translator, context: Mapping[str, str] | None = None) ->
         for b in say.buttons
     )
     return Outgoing(text, buttons, say.expects, say.update, summary)
+
+
+def render_all(
+    effects: Iterable[object], t: Translator, context: Mapping[str, str]
+) -> list[Outgoing]:
+    """Every ``Say`` among ``effects``, rendered; a text that depends on a setting is left
+    out when the setting is not set (or, for its alternative, when it is)."""
+    return [
+        render(e, t, context)
+        for e in effects
+        if isinstance(e, Say)
+        and not (e.text.id in ONLY_WITH and not context.get(ONLY_WITH[e.text.id]))
+        and not (e.text.id in ONLY_WITHOUT and context.get(ONLY_WITHOUT[e.text.id]))
+    ]
 
 
 def render_text(msgid: str, t: Translator) -> Outgoing:

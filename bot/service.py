@@ -27,7 +27,7 @@ from babel import Locale
 from bot.i18n import Catalogs, Translator
 from bot.mail import compose
 from bot.outbox import Outbox
-from bot.render import SELECTED_MARK, Outgoing, fold, render, render_text
+from bot.render import SELECTED_MARK, Outgoing, fold, render_all, render_text
 from flows.engine import (
     SEND,
     Choice,
@@ -107,6 +107,7 @@ class ConversationService:
         classifier: Classifier | None = None,
         retention_days: int = 30,
         abandoned_days: int = 7,
+        notice: dict[str, str] | None = None,
         rate_limit_per_minute: int = 30,
         max_requests_per_day: int = 3,
     ) -> None:
@@ -120,10 +121,12 @@ class ConversationService:
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.classifier = classifier or Classifier.from_flows(flows)
-        # Values any text may show (the privacy notice names the retention periods).
+        # Values any text may show (the privacy notice names the retention periods, and what
+        # PAT set among controller_address, privacy_contact, mailbox_days).
         self.context = {
             "retention_days": str(retention_days),
             "abandoned_days": str(abandoned_days),
+            **(notice or {}),
         }
         self.rate_limit = rate_limit_per_minute
         self.max_requests_per_day = max_requests_per_day
@@ -233,7 +236,7 @@ class ConversationService:
 
     def current_prompt(self, state: State) -> list[Outgoing]:
         t = self.translator(state)
-        return [render(e, t, self.context) for e in prompt(self.flows, state) if isinstance(e, Say)]
+        return render_all(prompt(self.flows, state), t, self.context)
 
     @staticmethod
     def _count(
@@ -320,7 +323,7 @@ class ConversationService:
             await self.outbox.forget_files(forgotten)
             log.info("a person's data was erased at their request")
         t = self.translator(new_state)
-        out = [render(e, t, context) for e in effects if isinstance(e, Say)]
+        out = render_all(effects, t, context)
         return Reply([render_text(DUPLICATE, t), *out] if duplicate else out, before, new_state)
 
     async def _commit_submit(

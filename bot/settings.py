@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     max_requests_per_day: int = 3
     delivery_max_attempts: int = 8
     delivery_base_delay: float = 30.0
+    # The privacy notice (/privacy): what PAT must fill in; each line is shown only when set.
+    controller_address: str | None = None  # Smes's postal address
+    privacy_contact: str | None = None  # how to reach Smes's data-protection contact
+    mailbox_retention_days: int | None = None  # how long PAT keeps request e-mails
 
     @field_validator("staff_ids", mode="before")
     @classmethod

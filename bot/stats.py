@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from babel.dates import format_date
-
-from bot.i18n import Translator
+from bot.i18n import Translator, long_date
 from flows.loader import MENU_STEP, FlowSet
 from flows.schema import WAITING_KINDS, ChoiceStep
 from storage import repo
@@ -64,8 +62,8 @@ async def report(db: Database, flows: FlowSet, fr: Translator, days: int = 30) -
     reached = counts.get("reached", {})
     requests = counts.get("request", {})
     lines = [
-        f"Statistiques PAT du {format_date(since.date(), 'd MMMM y', locale='fr')} "
-        f"au {format_date(now.date(), 'd MMMM y', locale='fr')} ({days} jours)",
+        f"Statistiques PAT du {long_date(since.date(), 'fr')} "
+        f"au {long_date(now.date(), 'fr')} ({days} jours)",
         f"Conversations commencées : {sum(counts.get('conversation', {}).values())}",
         f"Demandes envoyées : {sum(requests.values())}",
         _line("Par offre", requests, offers),

@@ -42,19 +42,19 @@ from bot.service import ConversationService, Reply
 from bot.settings import Settings
 from flows import texts
 from flows.engine import Choice, Command, CommandName, Event, Start, State, Text
+from flows.locales import LOCALES, REFERENCE
 from storage import repo
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 COMMANDS: tuple[CommandName, ...] = ("menu", "help", "privacy", "cancel", "language", "forget")
-SUPPORTED_LOCALES = ("fr", "nl", "en")
 
 
 def locale_of(language_code: str | None, default: str = "fr") -> str:
     """Telegram's language (``nl-BE``, ``en``, ``pt-br``…) to one of ours; unknown: default."""
     base = (language_code or "").replace("_", "-").split("-")[0].lower()
-    return base if base in SUPPORTED_LOCALES else default
+    return base if base in LOCALES else default
 
 
 _RETRY_DELAYS = (0.5, 1.0, 2.0)
@@ -180,18 +180,22 @@ class TelegramFrontDoor:
         app.add_error_handler(self.on_error)
 
     async def post_init(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """After initialise: the command menu in every language that has a catalog."""
-        for locale in ("fr", "nl", "en"):
+        """After initialise: in every language, what an empty chat shows before /start (the
+        bot's description and short description) and the command menu; French is also the
+        default for other languages."""
+        bot = app.bot
+        for locale in LOCALES:
             t = self.catalogs.get(locale)
-            if locale != "fr" and t.locale == "fr":
-                continue
             commands = [
                 BotCommand(name, t.gettext(texts.COMMAND_DESCRIPTIONS[name]))
                 for name in ("start", *COMMANDS)
             ]
-            await app.bot.set_my_commands(commands, language_code=locale)
-            if locale == "fr":
-                await app.bot.set_my_commands(commands)  # default for everyone else
+            description = t.gettext(texts.BOT_DESCRIPTION)
+            short = t.gettext(texts.BOT_SHORT_DESCRIPTION)
+            for code in (locale, None) if locale == REFERENCE else (locale,):
+                await bot.set_my_commands(commands, language_code=code)
+                await bot.set_my_description(description, language_code=code)
+                await bot.set_my_short_description(short, language_code=code)
         await repo.forget_updates_before(self.service.db, datetime.now(UTC) - timedelta(days=7))
         self.connect_outbox(app)
 

@@ -17,6 +17,7 @@ from pydantic import Field as PydanticField
 
 from flows import texts
 from flows.loader import MAIN_FLOW, MENU_STEP, FlowSet, qualify
+from flows.locales import REFERENCE
 from flows.schema import (
     ChoiceStep,
     ConsentStep,
@@ -636,6 +637,8 @@ class _Run:
             self.close_overlay()
         self.say(texts.LANGUAGE_SET)
         if self.state.started:
+            if locale != REFERENCE:
+                self.say(texts.TEAM_LANGUAGE)
             self.prompt()
         else:
             self.start(None)
@@ -655,18 +658,19 @@ class _Run:
         welcome = self.flows.start_of(MAIN_FLOW)
         target = self.deep_link(payload)
         welcome_step = self.flows.step(welcome)
-        if target is None and not show_menu and isinstance(welcome_step, MessageStep):
-            for text in welcome_step.texts:  # the welcome; the caller answers at the menu
-                self.say(text)
-            self.state.step = MENU_STEP
-            self.state.turn += 1
-            return
-        if target is None or not isinstance(welcome_step, MessageStep):
-            self.enter(welcome)  # unknown or absent payload: the welcome, then the menu
+        if not isinstance(welcome_step, MessageStep):
+            self.enter(target or welcome)
             return
         for text in welcome_step.texts:
             self.say(text)
-        self.enter(target)
+        if self.state.locale != REFERENCE:
+            self.say(texts.TEAM_LANGUAGE)
+        if target is None and not show_menu:  # the caller answers at the menu
+            self.state.step = MENU_STEP
+            self.state.turn += 1
+            return
+        # A deep link opens its subject; an unknown or absent one, the menu.
+        self.enter(target or self.resolve(MAIN_FLOW, welcome_step.next))
 
     def command(self, name: CommandName) -> None:
         if name == "menu":
@@ -679,7 +683,7 @@ class _Run:
             self.say(texts.HELP)
             self.prompt()
         elif name == "privacy":
-            for text in texts.PRIVACY_NOTICE:
+            for text in texts.PRIVACY_NOTICE:  # the adapter leaves out unset settings
                 self.say(text)
             self.prompt()
         elif name == "forget":

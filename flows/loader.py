@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from flows import sources
 from flows.schema import (
     TRANSLATABLE_KEYS,
     WAITING_KINDS,
@@ -237,6 +238,19 @@ def _check_set(flowset: FlowSet, problems: list[FlowProblem]) -> None:
                             f"missing next: no 'next' for option(s) {', '.join(missing)}",
                         )
                     )
+            for source in step.sources:
+                wrong = sources.problem(source)
+                if wrong:
+                    problems.append(FlowProblem(file, step.id, wrong))
+            if isinstance(step, MessageStep) and not step.sources:
+                problems.append(
+                    FlowProblem(
+                        file,
+                        step.id,
+                        "message without sources: say where its facts come from "
+                        "('seed NNN', 'brief: <section>', or 'bot')",
+                    )
+                )
             validator = getattr(step, "validator", None)
             if validator is not None and validator not in VALIDATORS:
                 problems.append(

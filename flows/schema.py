@@ -79,6 +79,8 @@ class _Step(_Model):
     set: dict[str, str] = Field(default_factory=dict)
     reset: bool = False
     topic: str | None = None
+    # Where the facts of the step's texts come from (flows/sources.py); required on messages.
+    sources: list[str] = Field(default_factory=list)
 
 
 class MessageStep(_Step):

@@ -32,33 +32,64 @@ HELP = N_(
     "/language change la langue.\n"
     "Pour parler à une personne : pat@smes.be."
 )
-# /privacy, one idea per bubble. {retention_days} and {abandoned_days} come from the settings.
-PRIVACY_NOTICE = (
-    N_(
-        "Qui est responsable de vos données ? L'asbl Smes, pour son service PAT. "
-        "Contact : pat@smes.be."
-    ),
-    N_(
-        "Ce que je collecte, et pourquoi : vos réponses, votre nom, votre fonction, votre "
-        "e-mail et, si vous le donnez, votre téléphone. Seulement avec votre accord, et "
-        "seulement pour que l'équipe PAT traite votre demande."
-    ),
-    N_(
-        "Combien de temps : une conversation inachevée est effacée après {abandoned_days} "
-        "jours. Une demande transmise est effacée de ce robot {retention_days} jours après "
-        "son envoi ; pour la copie reçue par l'équipe PAT, écrivez à pat@smes.be."
-    ),
-    N_(
-        "Vos droits : voir, corriger ou effacer vos données, et retirer votre accord. "
-        "Tapez /forget pour tout effacer ici, ou écrivez à pat@smes.be. Vous pouvez aussi "
-        "vous plaindre auprès de l'Autorité de protection des données, rue de la Presse 35, "
-        "1000 Bruxelles, contact@apd-gba.be."
-    ),
-    N_(
-        "Un conseil : n'écrivez pas ici d'informations sur votre santé. Les messages aux "
-        "robots Telegram ne sont pas chiffrés de bout en bout."
-    ),
+# /privacy, one idea per bubble. {retention_days} and {abandoned_days} come from the settings;
+# a bubble in ONLY_WITH is shown only when its setting is set, one in ONLY_WITHOUT only when not.
+PRIVACY_CONTROLLER = N_(
+    "Qui est responsable de vos données ? L'asbl Smes, pour son service PAT. Contact : pat@smes.be."
 )
+PRIVACY_ADDRESS = N_("Adresse du Smes : {controller_address}.")
+PRIVACY_CONTACT = N_("Contact pour la protection des données : {privacy_contact}.")
+PRIVACY_WHAT = N_(
+    "Ce que je collecte, et pourquoi : vos réponses, votre nom, votre fonction, votre "
+    "e-mail et, si vous le donnez, votre téléphone, seulement pour que l'équipe PAT traite "
+    "votre demande. La base légale est votre accord (consentement), que vous pouvez retirer "
+    "à tout moment."
+)
+PRIVACY_DISTRESS = N_(
+    "Ce que vous tapez, je le lis pour vous répondre. Si un message semble parler de "
+    "détresse, je ne le garde pas : il sert seulement à vous montrer des lignes d'aide."
+)
+PRIVACY_HOW_LONG = N_(
+    "Combien de temps : une conversation inachevée est effacée après {abandoned_days} "
+    "jours. Une demande transmise est effacée de ce robot {retention_days} jours après "
+    "son envoi."
+)
+PRIVACY_MAILBOX_DAYS = N_(
+    "L'équipe PAT garde l'e-mail de votre demande dans sa boîte {mailbox_days} jours au plus."
+)
+PRIVACY_MAILBOX_ASK = N_(
+    "Pour savoir combien de temps l'équipe PAT garde l'e-mail de votre demande, ou pour le "
+    "faire effacer, écrivez à pat@smes.be."
+)
+PRIVACY_RIGHTS = N_(
+    "Vos droits : voir, corriger ou effacer vos données, et retirer votre accord. "
+    "Tapez /forget pour tout effacer ici, ou écrivez à pat@smes.be. Vous pouvez aussi "
+    "vous plaindre auprès de l'Autorité de protection des données, rue de la Presse 35, "
+    "1000 Bruxelles, contact@apd-gba.be."
+)
+PRIVACY_TELEGRAM = N_(
+    "Sur Telegram, la conversation est aussi gardée sur les serveurs de Telegram, que PAT ne "
+    "contrôle pas, et elle n'est pas chiffrée de bout en bout : n'y écrivez pas de détails "
+    "sur votre santé."
+)
+PRIVACY_NOTICE = (
+    PRIVACY_CONTROLLER,
+    PRIVACY_ADDRESS,
+    PRIVACY_CONTACT,
+    PRIVACY_WHAT,
+    PRIVACY_DISTRESS,
+    PRIVACY_HOW_LONG,
+    PRIVACY_MAILBOX_DAYS,
+    PRIVACY_MAILBOX_ASK,
+    PRIVACY_RIGHTS,
+    PRIVACY_TELEGRAM,
+)
+ONLY_WITH = {
+    PRIVACY_ADDRESS: "controller_address",
+    PRIVACY_CONTACT: "privacy_contact",
+    PRIVACY_MAILBOX_DAYS: "mailbox_days",
+}
+ONLY_WITHOUT = {PRIVACY_MAILBOX_ASK: "mailbox_days"}
 FORGET_CONFIRM = N_(
     "Voulez-vous que j'efface tout ce que je garde sur vous : conversation, réponses, "
     "coordonnées et accord donné ? Une demande pas encore envoyée sera annulée."
@@ -144,8 +175,7 @@ CRISIS_CONTINUE = N_(
 CONTINUE_BUTTON = N_("Continuer")
 
 SLOW_DOWN = N_(
-    "Doucement : je reçois beaucoup de messages d'un coup. "
-    "Attendez une minute, puis reprenons calmement."
+    "Je reçois beaucoup de messages d'un coup. Je lirai à nouveau les vôtres dans une minute."
 )
 TOO_MANY_REQUESTS = N_(
     "Vous avez déjà envoyé plusieurs demandes aujourd'hui. Pour en ajouter une, "
@@ -159,6 +189,24 @@ DUPLICATE = N_(
 LANGUAGES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 LANGUAGE_PICK = N_("Choisissez votre langue · Kies uw taal · Choose your language")
 LANGUAGE_SET = N_("C'est noté, je vous parle en français.")
+# Said to people who chose another language than French (content brief: PAT works in French).
+TEAM_LANGUAGE = N_(
+    "L'équipe de PAT travaille surtout en français ; vous pouvez lui écrire dans votre langue."
+)
+
+# What an empty Telegram chat with the bot shows above the Start button (at most 512
+# characters), and its profile and shared-link preview (at most 120).
+BOT_DESCRIPTION = N_(
+    "Bonjour ! Je suis le robot d'accueil de PAT (Peer And Team support), un service du Smes "
+    "créé avec l'asbl En Route. Je réponds aux questions sur la pair-aidance et je transmets "
+    "votre demande à l'équipe : formations, accompagnement des organisations, intervisions. "
+    "Je suis un programme, pas une personne, et pas un service d'urgence : en cas de danger, "
+    "appelez le 112. Contact : pat@smes.be"
+)
+BOT_SHORT_DESCRIPTION = N_(
+    "Robot d'accueil de PAT (Smes) : pair-aidance, formations, accompagnement, intervisions. "
+    "Urgence : 112."
+)
 
 # Descriptions of the bot's commands in Telegram's command menu.
 COMMAND_DESCRIPTIONS = {
@@ -169,4 +217,29 @@ COMMAND_DESCRIPTIONS = {
     "cancel": N_("Annuler la demande en cours"),
     "language": N_("Changer de langue"),
     "forget": N_("Effacer mes données"),
+}
+
+# Where the facts of the texts above come from (flows/sources.py), for `pat-bot sources`.
+SOURCES: dict[str, tuple[str, ...]] = {
+    CRISIS: ("brief: Crisis and help lines",),
+    CRISIS_OTHER: ("brief: Crisis and help lines — worried about someone else",),
+    CRISIS_SHELTER: ("brief: Crisis and help lines — nowhere to sleep tonight",),
+    CHECK_SELF: ("brief: Crisis and help lines — 112",),
+    CHECK_OTHER: ("brief: Crisis and help lines — 112",),
+    CRISIS_CONTINUE: ("brief: Crisis and help lines — not an emergency service",),
+    PRIVACY_CONTROLLER: ("brief: Who and what", "brief: Privacy"),
+    PRIVACY_WHAT: ("brief: Privacy — consent, data minimisation, information",),
+    PRIVACY_DISTRESS: ("bot",),
+    PRIVACY_HOW_LONG: ("bot", "brief: Privacy — storage limitation"),
+    PRIVACY_MAILBOX_ASK: ("bot",),
+    PRIVACY_RIGHTS: ("brief: Privacy — right to erasure, supervisory authority",),
+    PRIVACY_TELEGRAM: ("brief: Privacy — Telegram chats",),
+    TEAM_LANGUAGE: ("brief: Who and what",),
+    BOT_DESCRIPTION: (
+        "brief: Who and what",
+        "brief: The three offers",
+        "brief: Crisis and help lines",
+    ),
+    BOT_SHORT_DESCRIPTION: ("brief: Who and what", "brief: Crisis and help lines"),
+    HELP: ("bot",),
 }

@@ -43,6 +43,9 @@ class Walk:
     def says(self) -> list[str]:
         return [e.text.id for e in self.effects if isinstance(e, Say)]
 
+    def history_texts(self) -> list[str]:
+        return [e.text.id for e in self.history if isinstance(e, Say)]
+
     def last_say(self) -> Say:
         return [e for e in self.effects if isinstance(e, Say)][-1]
 

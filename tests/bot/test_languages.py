@@ -17,11 +17,11 @@ PATHS = {
         (None, "Wat kan ik voor u doen?"),
         (
             "Iets anders / met iemand praten",
-            "Uw bericht (zonder informatie over uw gezondheid, alstublieft):",
+            "Uw bericht voor het PAT-team. Uw levensverhaal hoort erbij; bewaar alleen details over uw gezondheid voor een gesprek met het team, want deze chat is niet gemaakt om die te beschermen.",
         ),
         (
             "Wij willen een ervaringsdeskundige aanwerven.",
-            "Schrijf hier alstublieft geen informatie over uw gezondheid. Gaat u akkoord?",
+            "Zeggen dat u ervaringsdeskundige bent, kan iets over uw gezondheid onthullen: dat is niet verplicht. Schrijf hier ook geen details over uw gezondheid. Gaat u akkoord?",
         ),
         ("Ik ga akkoord", "Wat is uw naam?"),
         (
@@ -42,10 +42,13 @@ PATHS = {
     ],
     "en": [
         (None, "What can I do for you?"),
-        ("Something else / talk to a person", "Your message (please, nothing about your health):"),
+        (
+            "Something else / talk to a person",
+            "Your message for the PAT team. Your own story is welcome here; just keep health details for a conversation with the team, as this chat is not made to protect them.",
+        ),
         (
             "We would like to hire a peer worker.",
-            "Please do not write anything about your health here. Do you agree?",
+            "Saying that you are a peer worker can reveal something of your health history: it is optional. And please leave out any health details here. Do you agree?",
         ),
         ("I agree", "What is your name?"),
         (
@@ -104,6 +107,8 @@ async def test_switching_language_mid_flow_keeps_the_answers(settings: Settings)
         out = await svc.handle("tg:1", Text("Nederlands"))
         assert [o.text for o in out] == [
             "Prima, ik spreek voortaan Nederlands met u.",
+            # PAT's team works mainly in French: said to whoever chooses another language.
+            "Het team van PAT werkt vooral in het Frans; u mag het team in het Nederlands schrijven.",
             "Met hoeveel mensen ongeveer? Schrijf een getal.",
         ]
         out = await svc.handle("tg:1", Text("12"))

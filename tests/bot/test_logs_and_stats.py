@@ -62,6 +62,7 @@ async def test_full_conversations_at_debug_log_nothing_personal(
                 await app.service.handle("terminal", Start())
                 for answer in [
                     "Accompagner mon organisation",
+                    "Commencer ma demande",
                     org,
                     "Santé mentale",
                     "Bruxelles",

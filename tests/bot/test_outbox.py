@@ -68,8 +68,9 @@ async def test_stored_before_delivery_and_the_person_told_only_after(settings: S
             "novembre",
             "décembre",
         ]
+        first = "1er" if day.day == 1 else str(day.day)  # « 1er décembre »
         assert said[0] == (
-            f"Merci ! Votre demande du {day.day} {months[day.month - 1]} {day.year} "
+            f"Merci ! Votre demande du {first} {months[day.month - 1]} {day.year} "
             f"est enregistrée sous la référence {record.ref}."
         )
         assert record.status == "pending"  # committed before any delivery attempt

@@ -95,6 +95,8 @@ async def test_full_request_on_telegram(
         edit = api.sent("editMessageText")[0]
         assert edit["text"].endswith("<i>→ Accompagner mon organisation</i>")
         assert "reply_markup" not in edit  # the old buttons are gone
+        assert sent[-1]["text"] == "Voulez-vous d'abord lire les étapes de l'accompagnement ?"
+        sent = await press(bot, ana, sent[-1], "Commencer ma demande")
         assert sent[-1]["text"] == "Quel est le nom de votre organisation ?"
         sent = await bot.send(ana.message("<b>Soleil & Co</b>"))
         for label in (
@@ -317,7 +319,7 @@ async def test_commands_are_registered_and_work(tg_settings: Settings, api: Fake
         assert sent[0]["text"].startswith("Je suis le robot d'accueil de PAT")
         sent = await bot.send(zoe.message("/privacy"))
         notice = "\n".join(m["text"] for m in sent)
-        assert "L'asbl Smes" in notice and "chiffrés de bout en bout" in notice
+        assert "L'asbl Smes" in notice and "chiffrée de bout en bout" in notice
         assert "après 7 jours" in notice and "30 jours après son envoi" in notice
         assert "contact@apd-gba.be" in notice and "{" not in notice
         await press(bot, zoe, bot.last_with_buttons(), "Une formation")
@@ -392,6 +394,28 @@ async def test_staff_are_alerted_on_telegram_when_delivery_fails(
     assert len(to_staff) == 1 and record.ref in to_staff[0]["text"]
     assert "eli@example.be" not in to_staff[0]["text"]
     assert [m["text"] for m in to_eli] == [texts.NOT_DELIVERED.format(ref=record.ref)]
+
+
+async def test_an_empty_chat_shows_who_pat_is_in_each_language(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    """Before /start, Telegram shows the bot's description; its profile and shared links show
+    the short description. Both are set at start-up, per language and as the default."""
+    async with running(tg_settings, api):
+        descriptions = {
+            c.get("language_code"): c["description"] for c in api.sent("setMyDescription")
+        }
+        shorts = {
+            c.get("language_code"): c["short_description"]
+            for c in api.sent("setMyShortDescription")
+        }
+    assert set(descriptions) == set(shorts) == {None, "fr", "nl", "en"}
+    assert descriptions[None] == descriptions["fr"] == texts.BOT_DESCRIPTION
+    assert descriptions["nl"].startswith("Hallo! Ik ben de onthaalrobot van PAT")
+    assert descriptions["en"].startswith("Hello! I am the welcome bot of PAT")
+    for code, text in descriptions.items():
+        assert "112" in text and "pat@smes.be" in text, code
+        assert "112" in shorts[code], code
 
 
 async def test_first_contact_language_comes_from_telegram(

@@ -54,7 +54,7 @@ def test_full_request_in_the_terminal_writes_an_eml(tmp_path: Path) -> None:
 
 def test_resume_after_the_process_ends_mid_conversation(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    first = run_chat(data, ["3", "ASBL Les Ponts"])
+    first = run_chat(data, ["3", "2", "ASBL Les Ponts"])
     assert first.returncode == 0
     assert first.stdout.rstrip().endswith("7) ↩ Menu")  # waiting at the sector question
     second = run_chat(data, [])
@@ -88,12 +88,12 @@ def test_prompt_is_shown_when_stdin_is_a_terminal(tmp_path: Path) -> None:
     finally:
         os.close(primary)
     assert proc.returncode == 0
-    assert "\n> Quelle question vous occupe ?" in out
+    assert "\n> Quelle est votre question ?" in out
 
 
 def test_lang_option_speaks_dutch_and_switches_a_resumed_conversation(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    done = run_chat(data, ["3"], "--lang", "nl")
+    done = run_chat(data, ["3", "2"], "--lang", "nl")
     assert done.returncode == 0
     assert "Wat kan ik voor u doen?\n1) Vragen over ervaringsdeskundigheid\n" in done.stdout
     assert done.stdout.rstrip().endswith("Hoe heet uw organisatie?\n[↩ Menu]")

@@ -263,6 +263,7 @@ def test_no_danger_without_a_question_goes_back_where_they_were(flows: FlowSet) 
     walk = Walk(flows)
     walk.start()
     walk.press("accompaniment")
+    walk.press("go")
     walk.type("ASBL Soleil")
     walk.send(Text("…", POSSIBLE))
     walk.type("non")  # typed instead of pressed

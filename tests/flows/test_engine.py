@@ -64,34 +64,26 @@ def faq_topics(flows: FlowSet) -> list[str]:
     return [o.id for o in step.options]
 
 
-def test_the_faq_covers_every_topic_the_issue_names(flows: FlowSet) -> None:
-    assert set(faq_topics(flows)) == {
-        "what_is",
-        "brings",
-        "relapse",
-        "competition",
-        "qualification",
-        "place",
-        "confidentiality",
-        "funding",
-        "about_pat",
-    }
+TOPICS = [
+    "what_is",
+    "brings",
+    "relapse",
+    "competition",
+    "qualification",
+    "place",
+    "confidentiality",
+    "funding",
+    "become",
+    "about_pat",
+    "cost",
+]
 
 
-@pytest.mark.parametrize(
-    "topic",
-    [
-        "what_is",
-        "brings",
-        "relapse",
-        "competition",
-        "qualification",
-        "place",
-        "confidentiality",
-        "funding",
-        "about_pat",
-    ],
-)
+def test_the_faq_covers_every_topic_the_issues_name(flows: FlowSet) -> None:
+    assert faq_topics(flows) == TOPICS
+
+
+@pytest.mark.parametrize("topic", TOPICS)
 def test_each_faq_answer_ends_with_next_steps(flows: FlowSet, topic: str) -> None:
     walk = Walk(flows)
     walk.start()
@@ -99,6 +91,16 @@ def test_each_faq_answer_ends_with_next_steps(flows: FlowSet, topic: str) -> Non
     walk.press(topic)
     assert len(walk.says()) >= 3  # answer bubbles, then "Et maintenant ?"
     assert walk.state.faq_read == [topic]
+    if "more" in walk.buttons():  # a longer answer: its second part on demand
+        assert walk.buttons() == ["more", "another", "contact", "_menu"]
+        first = walk.says()
+        walk.press("more")
+        assert walk.says()[0] not in first
+    if topic == "become":  # never a job promised; the trainings instead
+        assert walk.buttons() == ["training", "another", "_menu"]
+        walk.press("training")
+        assert walk.step == "training.profile"
+        return
     assert walk.step == "faq.after"
     assert walk.buttons() == ["another", "contact", "_menu"]
     walk.press("another")
@@ -170,6 +172,22 @@ def test_accompaniment_full_path_with_concerns(flows: FlowSet) -> None:
     walk = Walk(flows)
     walk.start()
     walk.press("accompaniment")
+    assert walk.step == "accompaniment.start"  # the steps can be read before deciding
+    walk.press("steps")
+    said = "\n".join(walk.says())
+    for step in (
+        "analyser les besoins",
+        "craintes et les représentations",
+        "description de fonction",
+        "cadre de fonctionnement",
+        "financement et les conditions du contrat",
+        "entretien d'embauche, où PAT peut être présent",
+        "préparer l'équipe",
+        "accueillir, soutenir et former",
+        "supervision",
+    ):
+        assert step in said, step
+    walk.press("go")
     assert walk.step == "accompaniment.organisation"
     walk.type("ASBL Les Ponts")
     walk.press("homelessness")
@@ -233,13 +251,22 @@ def test_intervision_not_yet_in_post_is_offered_training(flows: FlowSet) -> None
     assert walk.state.answers == {"offer": "training"}
 
 
-def test_intervision_coordinator_is_told_what_to_expect(flows: FlowSet) -> None:
+def test_intervision_coordinator_says_what_they_look_for(flows: FlowSet) -> None:
     walk = Walk(flows)
     walk.start()
     walk.press("intervision")
+    assert any("coordinateur·rice·s" in s for s in walk.history_texts())
     walk.press("coordinator")
+    assert walk.step == "intervision.coordinator"
+    assert "PAT vous dira ce qui est possible" in walk.says()[0]
+    walk.type("Un espace d'échange entre coordinateurs de maisons d'accueil")
     assert walk.step == "intervision.sector"
-    assert any("PAT vous dira ce qui est possible" in s for s in walk.says())
+    walk.press("social")
+    walk.press("wallonia")
+    walk.type("Le jeudi")
+    give_contact(walk)
+    sub = send_from_summary(walk)
+    assert str(sub.answers["coordinator_needs"]).startswith("Un espace d'échange")
 
 
 def test_consent_refused_ends_politely_and_keeps_nothing(flows: FlowSet) -> None:
@@ -265,7 +292,7 @@ def test_consent_is_recorded_with_time_and_notice_version(flows: FlowSet) -> Non
     walk.type("Bonjour")
     walk.press("_yes")
     given = [e for e in walk.effects if isinstance(e, ConsentGiven)]
-    assert given == [ConsentGiven("2026-11-v1", NOW)]
+    assert given == [ConsentGiven("2026-12-v2", NOW)]
     assert walk.step == "request.name"
 
 

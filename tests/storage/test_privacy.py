@@ -76,7 +76,7 @@ async def test_forget_erases_everything_even_from_free_pages_and_the_wal(
         # The conversation goes on normally afterwards (found by the property tests: the
         # checkpoint's unread result row used to block the next write).
         out = await svc.handle("tg:1", Text("Questions sur la pair-aidance"))
-        assert out[-1].text == "Quelle question vous occupe ?"
+        assert out[-1].text == "Quelle est votre question ?"
     assert leaks(settings.data_dir) == []
     counts = await _counters(settings)
     assert counts["request"] == {"other": 2}  # anonymous counters survive
