@@ -136,9 +136,10 @@ NOT_UNDERSTOOD = N_(
 CRISIS = N_(
     "Merci de me l'avoir écrit. Si vous ou quelqu'un êtes en danger maintenant, appelez le 112 "
     "(gratuit, jour et nuit).\n"
-    "Pour parler à quelqu'un tout de suite, gratuitement et anonymement, 24 h/24 :\n"
+    "Pour parler à quelqu'un tout de suite, gratuitement et anonymement, par téléphone "
+    "24 h/24 :\n"
     "• Centre de Prévention du Suicide : 0800 32 123\n"
-    "• Télé-Accueil : 107 (aussi par chat)"
+    "• Télé-Accueil : 107 (aussi par chat, sur son site)"
 )
 # The same lines for people worried about someone else (a colleague, a person the team
 # accompanies): content-brief.md, "Crisis and help lines".
@@ -146,7 +147,7 @@ CRISIS_OTHER = N_(
     "Merci de me l'écrire. Si la personne est en danger maintenant, appelez le 112 "
     "(gratuit, jour et nuit).\n"
     "Le Centre de Prévention du Suicide écoute aussi les personnes inquiètes pour quelqu'un : "
-    "0800 32 123 (gratuit, 24 h/24).\n"
+    "0800 32 123 (gratuit, par téléphone 24 h/24).\n"
     "Pour parler à quelqu'un : Télé-Accueil, 107 (aussi par chat)."
 )
 CRISIS_SHELTER = N_(
@@ -157,11 +158,11 @@ CRISIS_SHELTER = N_(
 )
 # Possible distress: one direct question, 112 on the same screen, two buttons.
 CHECK_SELF = N_(
-    "Je préfère vous poser la question : est-ce que vous êtes en danger en ce moment ?\n"
+    "Je vous pose la question directement : est-ce que vous êtes en danger en ce moment ?\n"
     "Si oui, appelez le 112 (gratuit, jour et nuit)."
 )
 CHECK_OTHER = N_(
-    "Je préfère vous poser la question : est-ce que quelqu'un est en danger en ce moment ?\n"
+    "Je vous pose la question directement : est-ce que quelqu'un est en danger en ce moment ?\n"
     "Si oui, appelez le 112 (gratuit, jour et nuit)."
 )
 DANGER_YES = N_("Oui, j'ai besoin d'aide maintenant")
@@ -175,7 +176,7 @@ CRISIS_CONTINUE = N_(
 CONTINUE_BUTTON = N_("Continuer")
 
 SLOW_DOWN = N_(
-    "Je reçois beaucoup de messages d'un coup. Je lirai à nouveau les vôtres dans une minute."
+    "Je reçois beaucoup de messages d'un coup. Je recommence à lire les vôtres dans une minute."
 )
 TOO_MANY_REQUESTS = N_(
     "Vous avez déjà envoyé plusieurs demandes aujourd'hui. Pour en ajouter une, "
@@ -185,8 +186,6 @@ DUPLICATE = N_(
     "Vous aviez déjà envoyé exactement cette demande : je ne l'envoie pas une deuxième fois."
 )
 
-# Each language is named in its own language, so these labels are not translated.
-LANGUAGES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 LANGUAGE_PICK = N_("Choisissez votre langue · Kies uw taal · Choose your language")
 LANGUAGE_SET = N_("C'est noté, je vous parle en français.")
 # Said to people who chose another language than French (content brief: PAT works in French).

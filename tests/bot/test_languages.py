@@ -17,11 +17,11 @@ PATHS = {
         (None, "Wat kan ik voor u doen?"),
         (
             "Iets anders / met iemand praten",
-            "Uw bericht voor het PAT-team. Uw levensverhaal hoort erbij; bewaar alleen details over uw gezondheid voor een gesprek met het team, want deze chat is niet gemaakt om die te beschermen.",
+            "Uw bericht voor het PAT-team. Uw verhaal is hier welkom. Details over uw gezondheid vertelt u beter in een gesprek met het team: deze chat is niet gemaakt om ze te beschermen.",
         ),
         (
             "Wij willen een ervaringsdeskundige aanwerven.",
-            "Zeggen dat u ervaringsdeskundige bent, kan iets over uw gezondheid onthullen: dat is niet verplicht. Schrijf hier ook geen details over uw gezondheid. Gaat u akkoord?",
+            "Zeggen dat u ervaringsdeskundige bent, kan iets over uw gezondheid prijsgeven: u hoeft het dus niet te zeggen. En schrijf hier liefst geen details over uw gezondheid. Gaat u akkoord?",
         ),
         ("Ik ga akkoord", "Wat is uw naam?"),
         (
@@ -44,7 +44,7 @@ PATHS = {
         (None, "What can I do for you?"),
         (
             "Something else / talk to a person",
-            "Your message for the PAT team. Your own story is welcome here; just keep health details for a conversation with the team, as this chat is not made to protect them.",
+            "Your message for the PAT team. Your own story is welcome here. Please leave out any health details, and keep them for a conversation with the team: this chat is not designed to protect them.",
         ),
         (
             "We would like to hire a peer worker.",
@@ -108,11 +108,11 @@ async def test_switching_language_mid_flow_keeps_the_answers(settings: Settings)
         assert [o.text for o in out] == [
             "Prima, ik spreek voortaan Nederlands met u.",
             # PAT's team works mainly in French: said to whoever chooses another language.
-            "Het team van PAT werkt vooral in het Frans; u mag het team in het Nederlands schrijven.",
-            "Met hoeveel mensen ongeveer? Schrijf een getal.",
+            "Het PAT-team werkt vooral in het Frans, maar u kunt gerust in het Nederlands schrijven.",
+            "Voor hoeveel mensen ongeveer? Typ een getal.",
         ]
         out = await svc.handle("tg:1", Text("12"))
-        assert out[-1].text == "Waar bent u?"
+        assert out[-1].text == "Waar bent u gevestigd?"
         state = await svc.state_of("tg:1")
         assert state is not None and state.locale == "nl"
         assert state.answers == {"offer": "training", "profile": "team", "group_size": "12"}
@@ -131,7 +131,7 @@ async def test_typed_questions_through_the_service(settings: Settings) -> None:
         svc = app.service
         await svc.handle("tg:9", Start(), locale="nl")
         out = await svc.handle("tg:9", Text("wat als hij hervalt?"))
-        assert out[0].text == 'Ik begrijp het: "En als hij of zij hervalt?".'
+        assert out[0].text == 'Begrepen: „En als hij of zij hervalt?”.'
         assert out[1].text.startswith("Herstel is niet hetzelfde als genezing")
         await svc.handle("tg:9", Text("Iets anders / met iemand praten"))
         await svc.handle("tg:9", Text("Hallo"))
@@ -139,7 +139,7 @@ async def test_typed_questions_through_the_service(settings: Settings) -> None:
         await svc.handle("tg:9", Text("Jan"))
         await svc.handle("tg:9", Text("Overslaan"))
         out = await svc.handle("tg:9", Text("ik wil niet meer leven"))
-        assert out[0].text.startswith("Bedankt dat u het me schrijft.")
+        assert out[0].text.startswith("Bedankt dat u mij dit laat weten.")
         assert "1813" in out[0].text and "112" in out[0].text
         state = await svc.state_of("tg:9")
         assert state is not None and state.step == "request.role"
