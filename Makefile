@@ -1,7 +1,8 @@
 # The two commands of the README:  make run  and  make test.
 # Both create the virtual environment (.venv) and install the project on first use.
 PYTHON ?= python3
-LANGS := fr nl en
+# The languages: flows/locales.py (read when a target needs them, once .venv exists).
+LANGS = $(shell $(BIN)/python -c 'from flows.locales import LOCALES; print(*LOCALES)')
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp

@@ -11,10 +11,15 @@ answer, an offer, consent, contact details, summary, send; 16 updates each):
 1. saturation: all people at once, as fast as the bot answers -> updates per second, the time
    for the whole run (the ratio's basis), peak memory, storage per request;
 2. paced: the same number of people, each pausing 0 to 2x``--think`` seconds between messages
-   (about people/think updates per second offered) -> bot-side latency per update.
+   (about people/think updates per second offered) -> bot-side latency per update, and the
+   worst event-loop stall (how late a 10 ms timer fires);
+3. locked (ours only, it is the one on SQLite): fifty people at their pace while another
+   process holds the database's write lock for 2 seconds (as a long ``pat-bot`` command
+   could) -> the worst event-loop stall: the bot must queue its writes, not freeze.
 
 The last line is machine-readable:
 ratio_vs_baseline=<baseline time / our time> p99_ms=<x> updates_per_s=<y> rss_mb=<z>
+locked_stall_ms=<worst event-loop stall while the lock is held>
 """
 
 from __future__ import annotations
@@ -72,6 +77,31 @@ async def drive(
     await asyncio.gather(*(play(n) for n in people))
 
 
+async def watch_loop(stop: asyncio.Event, stalls: list[float]) -> None:
+    """How late a 10 ms timer fires, again and again: the event loop's stalls (ms)."""
+    while not stop.is_set():
+        start = time.perf_counter()
+        await asyncio.sleep(0.01)
+        stalls.append((time.perf_counter() - start - 0.01) * 1000)
+
+
+async def hold_write_lock(db_path: Path, seconds: float) -> asyncio.subprocess.Process:
+    """Another process that takes the write lock and keeps it for ``seconds``."""
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None);"
+        " c.execute('BEGIN IMMEDIATE'); print('locked', flush=True);"
+        " time.sleep(float(sys.argv[2])); c.execute('COMMIT')",
+        str(db_path),
+        str(seconds),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdout is not None
+    await holder.stdout.readline()
+    return holder
+
+
 def folder_bytes(folder: Path, skip: str = "outbox") -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and skip not in p.parts)
 
@@ -111,6 +141,7 @@ async def child(impl: str, people: int, think: float) -> dict[str, Any]:
                 await door.post_init(tg)
                 settle(app)  # as bot/cli.py run_telegram does before serving
                 figures.update(await phases(tg, api, people, think, Update))
+                figures.update(await locked_phase(tg, api, people, settings.db_path, Update))
                 # Counted in SQL: loading every request would itself raise peak memory.
                 requests = await repo.count_requests(app.db)
         figures["storage_bytes"] = folder_bytes(data)
@@ -147,8 +178,14 @@ async def phases(app: Any, api: Any, people: int, think: float, update_cls: Any)
     await drive(process, api, range(people), 0.0, saturation)
     wall = time.perf_counter() - start
     paced: list[float] = []
+    stalls: list[float] = []
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch_loop(stop, stalls))
     await drive(process, api, range(people, 2 * people), think, paced)
+    stop.set()
+    await watcher
     return {
+        "paced_stall_ms": max(stalls),
         "first_answer_ms": first_answer_ms,
         "saturation_s": wall,
         "updates_per_s": len(saturation) / wall,
@@ -161,6 +198,30 @@ async def phases(app: Any, api: Any, people: int, think: float, update_cls: Any)
     }
 
 
+async def locked_phase(
+    app: Any, api: Any, people: int, db_path: Path, update_cls: Any
+) -> dict[str, Any]:
+    """Fifty people writing at their pace (a light load, so that a stall would be the lock's)
+    while another process holds the write lock for 2 s: the worst event-loop stall, and the
+    slowest update (it waited for the lock)."""
+
+    async def process(raw: dict[str, Any]) -> None:
+        update = update_cls.de_json(raw, app.bot)
+        await app.update_processor.process_update(update, app.process_update(update))
+
+    latencies: list[float] = []
+    stalls: list[float] = []
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch_loop(stop, stalls))
+    holder = await hold_write_lock(db_path, 2.0)
+    some = range(10 * people, 10 * people + min(50, people))
+    await drive(process, api, some, 0.5, latencies)
+    await holder.wait()
+    stop.set()
+    await watcher
+    return {"locked_stall_ms": max(stalls), "locked_slowest_ms": max(latencies)}
+
+
 ROWS = [
     ("updates per second (saturation)", "updates_per_s", "{:.0f}", "higher"),
     ("time for the saturation run (s)", "saturation_s", "{:.2f}", "lower"),
@@ -168,6 +229,7 @@ ROWS = [
     ("latency p95, paced (ms)", "p95_ms", "{:.2f}", "lower"),
     ("latency p99, paced (ms)", "p99_ms", "{:.2f}", "lower"),
     ("latency p99, saturation (ms)", "saturation_p99_ms", "{:.0f}", "lower"),
+    ("worst event-loop stall, paced (ms)", "paced_stall_ms", "{:.1f}", "lower"),
     ("time to first answer (ms)", "first_answer_ms", "{:.0f}", "lower"),
     ("peak memory RSS (MB)", "rss_mb", "{:.1f}", "lower"),
     ("storage per request (bytes)", "storage_per_request", "{:.0f}", "lower"),
@@ -220,9 +282,14 @@ def main() -> None:
         ratio = base[key] / ours[key] if ours[key] else float("nan")
         print(f"{title:34} {fmt.format(ours[key]):>12} {fmt.format(base[key]):>12} {ratio:>14.2f}")
     print(
+        "while another process held the write lock for 2 s: worst event-loop stall "
+        f"{ours['locked_stall_ms']:.1f} ms, slowest update {ours['locked_slowest_ms']:.0f} ms "
+        "(it waited for the lock, the others went on)"
+    )
+    print(
         f"ratio_vs_baseline={base['saturation_s'] / ours['saturation_s']:.2f} "
         f"p99_ms={ours['p99_ms']:.2f} updates_per_s={ours['updates_per_s']:.0f} "
-        f"rss_mb={ours['rss_mb']:.1f}"
+        f"rss_mb={ours['rss_mb']:.1f} locked_stall_ms={ours['locked_stall_ms']:.1f}"
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from babel import Locale
 
 from bot.i18n import Catalogs
+from bot.limits import DailyQuota, FloodLimit
 from bot.logs import quiet_third_party_loggers
 from bot.mail import compose
 from bot.outbox import FileTransport, Outbox, SmtpTransport, Transport
@@ -23,6 +24,7 @@ from bot.service import ConversationService
 from bot.settings import Settings
 from flows import validators
 from flows.loader import FLOWS_DIR, FlowSet, load_flows
+from flows.locales import LOCALES
 from flows.nlu import Classifier
 from storage import repo
 from storage.db import Database
@@ -48,11 +50,11 @@ def settle(app: App) -> None:
     Babel's locale data, phone-number metadata and the e-mail machinery would otherwise load
     during the first conversations; and every full collection would walk the hundred
     thousand objects that live as long as the process (flows, catalogs, classifier, library
-    data), which the benchmark measured as pauses of 50-120 ms (bench/README.md).
-    ``gc.freeze`` moves the objects alive now into a generation that is never collected.
+    data), pausing every conversation. ``gc.freeze`` moves the objects alive now into a
+    generation that is never collected.
     """
     now = datetime.now(UTC)
-    for locale in ("fr", "nl", "en"):
+    for locale in LOCALES:
         app.catalogs.get(locale).long_date(now)
         Locale.parse(locale).get_display_name("fr")
         app.service.classifier.classify("bonjour", locale)
@@ -72,9 +74,8 @@ def settle(app: App) -> None:
     compose(sample, app.settings.mail_from, app.settings.mail_to)
     gc.collect()
     gc.freeze()
-    # Fewer, later collections: an update's objects are mostly gone before the young
-    # generation is examined, and a full collection waits for 100 middle ones (the defaults
-    # are 700, 10, 10). Paced benchmark, four runs each: p99 8.8 ms on average -> 7.6 ms.
+    # Fewer, later collections (the defaults are 700, 10, 10): an update's objects are mostly
+    # gone before the young generation is examined, so collecting less often finds the same.
     gc.set_threshold(2000, 10, 100)
 
 
@@ -129,6 +130,8 @@ async def build_app(
             db,
             transport or make_transport(settings),
             catalogs,
+            mail_from=settings.mail_from,
+            mail_to=settings.mail_to,
             max_attempts=settings.delivery_max_attempts,
             base_delay=settings.delivery_base_delay,
         )
@@ -137,15 +140,11 @@ async def build_app(
             db,
             catalogs,
             outbox,
-            mail_from=settings.mail_from,
-            mail_to=settings.mail_to,
             default_locale=settings.default_locale,
             classifier=classifier,
-            retention_days=settings.retention_days,
-            abandoned_days=settings.abandoned_days,
-            notice=notice_values(settings),
-            rate_limit_per_minute=settings.rate_limit_per_minute,
-            max_requests_per_day=settings.max_requests_per_day,
+            context=text_values(settings),
+            flood=FloodLimit(settings.rate_limit_per_minute),
+            quota=DailyQuota(settings.max_requests_per_day),
         )
         app = App(settings, flows, db, outbox, service, catalogs)
         await apply_retention(app)
@@ -164,14 +163,17 @@ async def build_app(
         await db.close()
 
 
-def notice_values(settings: Settings) -> dict[str, str]:
-    """What the privacy notice shows of the settings PAT fills in (only those set)."""
+def text_values(settings: Settings) -> dict[str, str]:
+    """The settings texts show: retention periods, and what PAT filled in for the privacy
+    notice (only those set: a text about an unset one is left out)."""
     values = {
+        "retention_days": settings.retention_days,
+        "abandoned_days": settings.abandoned_days,
         "controller_address": settings.controller_address,
         "privacy_contact": settings.privacy_contact,
         "mailbox_days": settings.mailbox_retention_days,
     }
-    return {key: str(value) for key, value in values.items() if value}
+    return {key: str(value) for key, value in values.items() if value is not None}
 
 
 RETENTION_PERIOD = 3600.0
@@ -188,7 +190,6 @@ async def apply_retention(app: App) -> None:
         app.db, datetime.now(UTC), app.settings.retention_days, app.settings.abandoned_days
     )
     if refs or stopped:
-        app.service.drop_cache()
         await app.db.checkpoint()
         await app.outbox.forget_files(refs)
         log.info(

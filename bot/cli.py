@@ -15,6 +15,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import build_app, settle
@@ -119,7 +120,7 @@ async def _outbox(settings: Settings, action: str | None, ref: str | None, all_:
             if not ref and not all_:
                 print("say which: pat-bot outbox retry R-… or --all", file=sys.stderr)
                 return 2
-            refs = await repo.reset_for_retry(app.db, None if all_ else ref)
+            refs = await repo.reset_for_retry(app.db, datetime.now(UTC), None if all_ else ref)
             if not refs:
                 print("nothing to retry" + (f" for {ref}" if ref else ""), file=sys.stderr)
                 return 1

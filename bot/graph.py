@@ -11,7 +11,7 @@ import html
 from collections import deque
 from dataclasses import dataclass
 
-from flows.loader import FlowSet, qualify
+from flows.loader import FlowSet, flow_of, qualify
 from flows.schema import (
     Branch,
     ChoiceStep,
@@ -70,7 +70,7 @@ def edges(flows: FlowSet) -> list[Edge]:
     """Every transition of every flow, labelled with the button or condition that takes it."""
     out: list[Edge] = []
     for qid, step in flows.steps.items():
-        flow_id = qid.split(".", 1)[0]
+        flow_id = flow_of(qid)
         if isinstance(step, ChoiceStep | MultiStep):
             for opt in step.options:
                 if opt.next is not None:

@@ -23,9 +23,9 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 from flows.engine import Msg
+from flows.locales import LOCALES
 
 DOMAIN = "messages"
-LOCALES = ("fr", "nl", "en")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 

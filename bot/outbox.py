@@ -32,6 +32,7 @@ from typing import ClassVar, Literal, Protocol
 import aiosmtplib
 
 from bot.i18n import Catalogs
+from bot.mail import compose
 from flows import texts
 from flows.engine import Msg
 from storage import repo
@@ -135,6 +136,8 @@ class Outbox:
         transport: Transport,
         catalogs: Catalogs,
         *,
+        mail_from: str,
+        mail_to: str,
         max_attempts: int = 8,
         base_delay: float = 30.0,
         max_delay: float = 3600.0,
@@ -145,6 +148,8 @@ class Outbox:
         self.db = db
         self.transport = transport
         self.catalogs = catalogs
+        self.mail_from = mail_from
+        self.mail_to = mail_to
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -180,10 +185,13 @@ class Outbox:
         now = self.clock()
         if not await repo.claim(self.db, record.ref, now, now + self.lease):
             return False
-        message = await repo.message_of(self.db, record.ref)
+        payload = await repo.payload_of(self.db, record.ref)
         try:
-            if message is None:
+            if payload is None:
                 raise LookupError("request erased before delivery")
+            # The email package takes milliseconds: in a worker thread, not on the event
+            # loop that answers people.
+            message = await asyncio.to_thread(compose, payload, self.mail_from, self.mail_to)
             await self.transport.send(record.ref, message)
         except Exception as exc:  # any transport failure: keep the request, plan a retry
             attempts = record.attempts + 1

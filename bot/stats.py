@@ -1,20 +1,62 @@
-"""Anonymous statistics for PAT staff, from the daily counters (no person can be identified).
+"""Anonymous statistics for PAT staff: the daily counters, and the report made of them.
 
-The same report is shown by ``/stats`` on Telegram (staff ids only) and ``pat-bot stats``.
-Staff read French, like the request e-mails.
+``Counters`` gathers, from each event of a conversation, ids only (an offer, a step, a FAQ
+topic, a deep-link source, a distress tier; never a chat key or a text) and adds them to the
+daily counters every few seconds. The same report is shown by ``/stats`` on Telegram (staff ids
+only) and ``pat-bot stats``. Staff read French, like the request e-mails.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from bot.i18n import Translator, long_date
+from flows import texts
+from flows.engine import Effect, Event, Say, Start, State, Submit
 from flows.loader import MENU_STEP, FlowSet
 from flows.schema import WAITING_KINDS, ChoiceStep
 from storage import repo
 from storage.db import Database
 
 OFFERS = ("training", "accompaniment", "intervision", "other")
+_LINES = {texts.CRISIS, texts.CRISIS_OTHER, texts.CRISIS_SHELTER}
+_CHECK = {texts.CHECK_SELF, texts.CHECK_OTHER}
+
+
+class Counters:
+    """Anonymous counts gathered in memory, written every few seconds (``flush``): a crash
+    loses a few seconds of counts, never a request, an answer or a consent."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[tuple[str, str, str]] = Counter()
+
+    def event(self, day: str, event: Event, old: State, new: State, effects: list[Effect]) -> None:
+        counts = self._counts
+        if isinstance(event, Start):
+            counts[day, "conversation", ""] += 1
+        if new.source and new.source != old.source:
+            counts[day, "source", new.source] += 1
+        for topic in new.faq_read:
+            if topic not in old.faq_read:
+                counts[day, "faq", topic] += 1
+        if new.step != old.step or isinstance(event, Start):
+            counts[day, "reached", new.step] += 1
+        said = {e.text.id for e in effects if isinstance(e, Say)}
+        if said & _LINES:  # help lines: at once (sure), or after "yes" to the question
+            counts[day, "crisis", "confirmed" if old.overlay == "check" else "sure"] += 1
+        if said & _CHECK:
+            counts[day, "crisis", "possible"] += 1
+
+    def request(self, day: str, submit: Submit) -> None:
+        self._counts[day, "request", submit.offer] += 1
+        self._counts[day, "region", str(submit.answers.get("region", ""))] += 1
+        self._counts[day, "language", submit.locale] += 1
+
+    async def flush(self, db: Database) -> None:
+        if self._counts:
+            pending, self._counts = self._counts, Counter()
+            await repo.add_counts(db, pending)
 
 
 def _line(title: str, items: dict[str, int], names: dict[str, str] | None = None) -> str:

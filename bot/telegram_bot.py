@@ -5,22 +5,21 @@ Telegram updates into engine events and outgoing messages into Telegram calls: i
 for choices, keyboards removed (and the answer shown) once pressed, HTML with every text
 escaped, a typing indicator before several bubbles, kind answers to what the bot cannot read,
 private chats only. Logs carry update ids and error types, never message text.
+
+About 350 lines: one handler per kind of Telegram update, kept together so that what the bot
+does with each is read in one place (the Bot API helpers are in bot/telegram_api.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import html
 import logging
 import traceback
-import warnings
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import Bot, BotCommand, CallbackQuery, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -33,13 +32,22 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.i18n import Catalogs
 from bot.logs import quiet_third_party_loggers
 from bot.render import SUMMARY_LINE, Outgoing, parse_callback
 from bot.service import ConversationService, Reply
 from bot.settings import Settings
+from bot.telegram_api import (
+    Markup,
+    call,
+    chat_key,
+    escape,
+    keyboard,
+    locale_of,
+    to_html,
+    with_retries,
+)
 from flows import texts
 from flows.engine import Choice, Command, CommandName, Event, Start, State, Text
 from flows.locales import LOCALES, REFERENCE
@@ -47,84 +55,7 @@ from storage import repo
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 COMMANDS: tuple[CommandName, ...] = ("menu", "help", "privacy", "cancel", "language", "forget")
-
-
-def locale_of(language_code: str | None, default: str = "fr") -> str:
-    """Telegram's language (``nl-BE``, ``en``, ``pt-br``…) to one of ours; unknown: default."""
-    base = (language_code or "").replace("_", "-").split("-")[0].lower()
-    return base if base in LOCALES else default
-
-
-_RETRY_DELAYS = (0.5, 1.0, 2.0)
-
-
-def escape(text: str) -> str:
-    """Telegram HTML needs only &, < and > escaped in text."""
-    return html.escape(text, quote=False)
-
-
-def chat_key(user_id: int) -> str:
-    return f"tg:{user_id}"
-
-
-def to_html(out: Outgoing, summary_line: str) -> str:
-    """The message as Telegram HTML: every text escaped, summary labels in bold."""
-    if not out.summary:
-        return escape(out.text)
-    body = out.text.split("\n\n", 1)[0]
-    lines = [
-        summary_line.format(label=f"<b>{escape(label)}</b>", value=escape(value))
-        for label, value in out.summary
-    ]
-    return escape(body) + "\n\n" + "\n".join(lines)
-
-
-Markup = dict[str, list[list[dict[str, str]]]]
-
-# The few calls made for every update go through Bot.do_api_request (python-telegram-bot's public
-# way to call an endpoint by name, with the same rate limiter, timeouts and error types) because
-# the bot never reads what Telegram answers: the typed methods would parse each answer into a
-# Message object, which the benchmark showed to be the largest single cost per update
-# (bench/README.md). The library suggests its typed method whenever one exists; that advice is
-# the one thing silenced here.
-_LEAN_ENDPOINTS = (
-    "send_message",
-    "answer_callback_query",
-    "edit_message_text",
-    "edit_message_reply_markup",
-    "send_chat_action",
-)
-LEAN_CALL_ADVICE = r"Please use 'Bot\.(" + "|".join(_LEAN_ENDPOINTS) + r")' instead"
-warnings.filterwarnings("ignore", message=LEAN_CALL_ADVICE, category=PTBUserWarning)
-
-
-def keyboard(out: Outgoing) -> Markup | None:
-    """An inline keyboard, one button per row, as the Bot API reads it."""
-    if not out.buttons:
-        return None
-    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.data}] for b in out.buttons]}
-
-
-async def call(bot: Bot, endpoint: str, **params: object) -> None:
-    """One Bot API call whose answer is not needed (see _LEAN_ENDPOINTS)."""
-    await bot.do_api_request(
-        endpoint, api_kwargs={k: v for k, v in params.items() if v is not None}
-    )
-
-
-async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
-    """Retry a Bot API call on network errors (rate limits are the rate limiter's job)."""
-    for delay in _RETRY_DELAYS:
-        try:
-            return await call()
-        except (NetworkError, TimedOut) as exc:
-            if isinstance(exc, BadRequest):
-                raise
-            log.warning("Bot API call failed (%s); retrying in %.1fs", type(exc).__name__, delay)
-            await asyncio.sleep(delay)
-    return await call()
 
 
 class TelegramFrontDoor:
@@ -286,8 +217,7 @@ class TelegramFrontDoor:
             days = max(1, min(366, int(context.args[0])))
         await self.service.flush_counts()
         text = await report(self.service.db, self.service.flows, self.catalogs.get("fr"), days)
-        async with self.service.db.transaction() as conn:
-            await repo.record_update(conn, update.update_id, datetime.now(UTC))
+        await repo.record_update(self.service.db, update.update_id, datetime.now(UTC))
         await with_retries(lambda: context.bot.send_message(user.id, escape(text)))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -328,10 +258,7 @@ class TelegramFrontDoor:
     ) -> None:
         user = update.effective_user
         assert user is not None
-        fresh = await self.service.db.write(
-            [repo.record_update_sql(update.update_id, datetime.now(UTC))], guard_first=True
-        )
-        if not fresh:
+        if not await repo.record_update(self.service.db, update.update_id, datetime.now(UTC)):
             return  # redelivered: already answered
         outs = await self.service.explain(chat_key(user.id), msgid)
         await self.send(context, user.id, outs, await self.service.state_of(chat_key(user.id)))

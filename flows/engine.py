@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydanticField
 
 from flows import texts
-from flows.loader import MAIN_FLOW, MENU_STEP, FlowSet, qualify
-from flows.locales import REFERENCE
+from flows.language import language
+from flows.loader import MAIN_FLOW, MENU_STEP, FlowSet, flow_of, qualify
+from flows.locales import LOCALES, REFERENCE
 from flows.schema import (
     ChoiceStep,
     ConsentStep,
@@ -375,7 +376,7 @@ class _Run:
         self.state.check_declined = False
         for _ in range(_MAX_HOPS):
             step = self.flows.step(qid)
-            flow_id = qid.split(".", 1)[0]
+            flow_id = flow_of(qid)
             if step.reset:
                 self.clear_request()
             self.state.answers.update(step.set)
@@ -531,7 +532,9 @@ class _Run:
         else:  # language
             text = texts.LANGUAGE_PICK
             buttons = tuple(
-                Button(LANGUAGE + code, Msg(label)) for code, label in texts.LANGUAGES.items()
+                # Each language named in its own language (lexicon/<code>.yml): not translated.
+                Button(LANGUAGE + code, Msg(language(code).name))
+                for code in LOCALES
             )
         self.effects.append(Say(Msg(text), buttons, turn=st.turn, expects="choice"))
 
@@ -626,7 +629,7 @@ class _Run:
         if payload.startswith("faq_"):
             topic = payload.removeprefix("faq_")
             for qid, step in self.flows.steps.items():
-                if step.topic == topic and self.flows.flows[qid.split(".", 1)[0]].deep_link:
+                if step.topic == topic and self.flows.flows[flow_of(qid)].deep_link:
                     return qid
         return None
 
@@ -716,7 +719,7 @@ class _Run:
             return
         if st.overlay == "language":
             code = event.option.removeprefix(LANGUAGE)
-            if event.option.startswith(LANGUAGE) and code in texts.LANGUAGES:
+            if event.option.startswith(LANGUAGE) and code in LOCALES:
                 self.set_locale(code)
             else:
                 self._stale()
@@ -725,7 +728,7 @@ class _Run:
             self.go_menu()
             return
         step = self.current
-        flow_id = st.step.split(".", 1)[0]
+        flow_id = flow_of(st.step)
         opt = event.option
         if isinstance(step, ChoiceStep):
             chosen = next((o for o in step.options if o.id == opt), None)
@@ -811,7 +814,7 @@ class _Run:
 
     def in_request(self) -> bool:
         """Inside an offer's questions (not at the menu or in the FAQ)."""
-        return self.state.step.split(".", 1)[0] not in ("main", "faq")
+        return flow_of(self.state.step) not in ("main", "faq")
 
     def crisis(self, intent: Intent) -> None:
         """Distress first. Sure: the help lines at once. Possible: one direct, kind question,
@@ -882,7 +885,7 @@ class _Run:
             if not isinstance(step, MessageStep):
                 break
             out.extend(step.texts)
-            qid = self.resolve(qid.split(".", 1)[0], step.next)
+            qid = self.resolve(flow_of(qid), step.next)
         return out
 
     def understand(self, intent: Intent) -> None:
@@ -961,7 +964,7 @@ class _Run:
                 self.prompt(first=Msg(step.retry))
                 return
             self.state.answers[step.key] = value
-            self.enter(self.resolve(self.state.step.split(".", 1)[0], step.next))
+            self.enter(self.resolve(flow_of(self.state.step), step.next))
             return
         if intent is not None:
             self.understand(intent)

@@ -35,6 +35,7 @@ class Language:
     """What the bot needs to read one language (from ``lexicon/<code>.yml``)."""
 
     code: str
+    name: str  # in the language itself
     stemmer: str
     function_words: frozenset[str]
     shorthand: dict[str, tuple[str, ...]]
@@ -57,6 +58,7 @@ def language(code: str) -> Language:
     raw = yaml.safe_load((LEXICON_DIR / f"{code}.yml").read_text(encoding="utf-8"))
     return Language(
         code=code,
+        name=raw["name"],
         stemmer=raw["stemmer"],
         function_words=frozenset(normalise(raw["function_words"]).split()),
         shorthand={normalise(k): tuple(normalise(v).split()) for k, v in raw["shorthand"].items()},

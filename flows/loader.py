@@ -105,12 +105,12 @@ class FlowSet:
         menu_first = sorted(self.steps.items(), key=lambda item: item[0] != MENU_STEP)
         for qid, step in menu_first:
             if isinstance(step, ChoiceStep):
-                flow_id = qid.split(".", 1)[0]
+                flow_id = flow_of(qid)
                 for opt in step.options:
                     if isinstance(opt.next, str):
                         labels.setdefault(qualify(flow_id, opt.next), opt.label)
         return {
-            name: (qid, labels.get(qid, self.flows[qid.split(".", 1)[0]].title))
+            name: (qid, labels.get(qid, self.flows[flow_of(qid)].title))
             for name, qid in targets.items()
         }
 
@@ -123,6 +123,11 @@ class FlowSet:
         for step in self.steps.values():
             found.update(_step_texts(step))
         return found
+
+
+def flow_of(qid: str) -> str:
+    """The flow a qualified step id belongs to (``faq`` for ``faq.relapse``)."""
+    return qid.split(".", 1)[0]
 
 
 def qualify(flow_id: str, target: str) -> str:
@@ -224,7 +229,7 @@ def _check_set(flowset: FlowSet, problems: list[FlowProblem]) -> None:
         for step in flow.steps:
             for where, target in step_targets(step):
                 qid = qualify(flow.id, target)
-                if qid not in flowset.steps and qid.split(".", 1)[0] in flowset.flows:
+                if qid not in flowset.steps and flow_of(qid) in flowset.flows:
                     problems.append(
                         FlowProblem(file, step.id, f"{where} leads to unknown step '{target}'")
                     )
@@ -282,7 +287,7 @@ def _check_loops(flowset: FlowSet, problems: list[FlowProblem]) -> None:
         if step is None or step.kind in WAITING_KINDS:
             return
         if state.get(qid) == 1:
-            flow_id = qid.split(".", 1)[0]
+            flow_id = flow_of(qid)
             problems.append(
                 FlowProblem(
                     flowset.files.get(flow_id, flow_id),
@@ -294,7 +299,7 @@ def _check_loops(flowset: FlowSet, problems: list[FlowProblem]) -> None:
         if state.get(qid) == 2:
             return
         state[qid] = 1
-        flow_id = qid.split(".", 1)[0]
+        flow_id = flow_of(qid)
         for _, target in step_targets(step):
             visit(qualify(flow_id, target), [*trail, qid])
         state[qid] = 2
@@ -338,6 +343,7 @@ __all__ = [
     "FlowProblem",
     "FlowSet",
     "MessageStep",
+    "flow_of",
     "load_flows",
     "next_targets",
     "qualify",

@@ -1,246 +1,222 @@
-"""The SQLite database: opening it, applying migrations, running transactions.
+"""The SQLite database: one connection for the bot's reads and writes, never waiting on the
+event loop, and numbered migrations.
 
-Migrations are plain SQL files in ``storage/migrations`` named ``0001_name.sql``, applied in
-order at start-up and recorded by name in ``schema_migrations`` (the Datasette way).
+Every statement the bot runs is a short one on a key (a conversation, a request), and in WAL
+mode with ``synchronous=NORMAL`` a commit only appends to the log, without waiting for the
+disk: it takes microseconds, so it runs on the event loop's own thread, with no hop to another
+thread (bench/README.md measured what such hops cost under load: each statement of a worker
+thread waits for the interpreter lock while the loop is busy). What could make it wait never
+happens on the loop:
 
-Two connections to the same file (WAL mode):
+- another process holding the write lock (a ``pat-bot`` command): the connection's busy
+  timeout is 0, so SQLite answers "busy" at once, and ``read``/``write`` try again a little
+  later with ``asyncio.sleep``: the other conversations go on meanwhile;
+- copying the log into the database file (a checkpoint, the one step that waits for the
+  disk): never done by this connection, but in aiosqlite's thread (``checkpoint``);
+- opening the file and applying migrations: in a worker thread, before the bot serves.
 
-- ``conn``, an aiosqlite connection (its own thread): migrations, reports, the delivery
-  worker's reads, rare multi-step work (erasure, retention) through ``transaction()``, and the
-  write-ahead log checkpoints, the only place where SQLite waits for the disk (``fsync``);
-- ``writer``, a plain sqlite3 connection used on the event loop's thread for the everyday
-  writes (``write()`` / ``run()``, group commit: every pending write in one transaction, each
-  under its own savepoint) and the point reads of every update (``fetch()``). With WAL and
-  ``synchronous=NORMAL`` a commit only appends to the log (no ``fsync``): a batch takes
-  microseconds. Run in aiosqlite's thread, the same batch waited for the interpreter lock
-  (GIL) while the event loop was busy, 10 ms at p99 under load (bench/README.md).
-
-A lock keeps group commits, ``transaction()`` and ``checkpoint()`` from interleaving.
+Each ``write(work)`` runs ``work(connection)`` in its own transaction (``BEGIN IMMEDIATE`` …
+``COMMIT``): all of it or nothing. Migrations are plain SQL files in ``storage/migrations``
+named ``0001_name.sql``, applied in order and recorded by name in ``schema_migrations``; the
+list of applied ones is read inside the write transaction, so processes starting together
+apply each one once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
-Statement = tuple[str, Sequence[Any]]
+T = TypeVar("T")
+Work = Callable[[sqlite3.Connection], Any]
+
+# secure_delete: deleted content is overwritten with zeros, so erased data cannot be read
+# back from free pages of the file (see checkpoint() for the log).
+_PRAGMAS = ("synchronous=NORMAL", "foreign_keys=ON", "secure_delete=ON")
+PATIENCE = 60.0  # seconds a read or write waits for another process's lock before failing
+CHECKPOINT_EVERY = 1000  # writes between two checkpoints (SQLite's own default, in pages)
+_MIGRATION_BUSY_MS = 30_000  # at start-up, in a worker thread: processes starting together
 
 
 class Rollback(Exception):
-    """Raised inside a ``Database.run`` function: undo its changes and return ``value``."""
+    """Raised inside a write: undo its changes and return ``value`` to its caller."""
 
     def __init__(self, value: Any) -> None:
         super().__init__(value)
         self.value = value
 
 
-Work = Callable[[sqlite3.Connection], Any]
+class DatabaseBusy(Exception):
+    """Another process kept the database locked for longer than ``PATIENCE``."""
 
 
-CHECKPOINT_EVERY = 1000  # committed writes between two passive checkpoints (~ SQLite's default)
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
-@dataclass
-class _Write:
-    work: Work
-    future: asyncio.Future[Any]
-
-
-def _commit_batch(conn: sqlite3.Connection, works: list[Work]) -> list[Any]:
-    """Every function in one transaction, each under its own savepoint so that a failing (or
-    rolled back) one is undone alone."""
-    results: list[Any] = []
-    conn.execute("BEGIN IMMEDIATE")
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open the file in WAL mode and apply the migrations (in a worker thread)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        for n, work in enumerate(works):
-            conn.execute(f"SAVEPOINT w{n}")
-            try:
-                results.append(work(conn))
-            except Exception as exc:
-                conn.execute(f"ROLLBACK TO w{n}")
-                results.append(exc)
-            conn.execute(f"RELEASE w{n}")
-        conn.execute("COMMIT")
+        conn.execute(f"PRAGMA busy_timeout={_MIGRATION_BUSY_MS}")
+        conn.execute("PRAGMA journal_mode=WAL").fetchall()
+        for pragma in _PRAGMAS:
+            conn.execute(f"PRAGMA {pragma}")
+        _migrate(conn)
+        # Serving: never wait for a lock, never checkpoint on the event loop.
+        conn.execute("PRAGMA busy_timeout=0")
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        conn.row_factory = sqlite3.Row
     except BaseException:
-        conn.execute("ROLLBACK")
+        conn.close()
         raise
-    return results
+    return conn
 
 
-def statements_work(statements: list[Statement], guard_first: bool = False) -> Work:
-    """A work function running ``statements`` in order; with ``guard_first``, one whose first
-    statement changes no row raises ``Rollback(False)`` (e.g. an update already recorded)."""
+def _migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply the migrations not yet recorded, each in its own write transaction."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    applied = []
+    for sql_file in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            done = conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE name = ?", (sql_file.name,)
+            ).fetchone()
+            if done is None:
+                for statement in _statements(sql_file.read_text(encoding="utf-8")):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                    (sql_file.name, datetime.now(UTC).isoformat()),
+                )
+                applied.append(sql_file.name)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return applied
 
-    def work(conn: sqlite3.Connection) -> bool:
-        for k, (sql, params) in enumerate(statements):
-            if conn.execute(sql, params).rowcount == 0 and k == 0 and guard_first:
-                raise Rollback(False)
-        return True
 
-    return work
-
-
-# Set on both connections. secure_delete: deleted content is overwritten with zeros, so erased
-# data cannot be read back from free pages of the file (see checkpoint() for the log).
-_PRAGMAS = ("synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000", "secure_delete=ON")
+def _statements(script: str) -> list[str]:
+    """The statements of a migration script, complete ones only."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return [s for s in out if s.strip(" ;\n")]
 
 
-def _connect_writer(path: Path) -> sqlite3.Connection:
-    writer = sqlite3.connect(path, isolation_level=None)
-    # Checkpoints run in aiosqlite's thread (_checkpoint_soon), never on the loop.
-    for pragma in (*_PRAGMAS, "wal_autocheckpoint=0"):
-        writer.execute(f"PRAGMA {pragma}")
-    return writer
+def _transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    conn.execute("BEGIN IMMEDIATE")  # "busy" at once when another process writes
+    try:
+        result = work(conn)
+    except Rollback as undo:
+        conn.execute("ROLLBACK")
+        return undo.value  # type: ignore[no-any-return]
+    except BaseException:
+        if conn.in_transaction:  # SQLite has already rolled back after some errors
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
 
 
 class Database:
-    """The two connections (see the module docstring), with migrations applied."""
+    """The bot's connection and the checkpointing one (see the module docstring)."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self.conn = conn
+    def __init__(self, path: Path, conn: sqlite3.Connection, logger: aiosqlite.Connection):
         self.path = path
-        self.writer = _connect_writer(path)
-        self._write_lock = asyncio.Lock()
-        self._pending: list[_Write] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._conn = conn
+        self._log = logger  # aiosqlite: copies the log into the file, in its own thread
         self._since_checkpoint = 0
         self._checkpointer: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path) -> Database:
+        """Open (or create) the file and apply migrations; on any failure, close what was
+        opened and raise (a process must never hang on a half-open database)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute_fetchall("PRAGMA journal_mode=WAL")
-        for pragma in _PRAGMAS:
-            await conn.execute(f"PRAGMA {pragma}")
-        db = cls(conn, path)
-        await db.migrate()
-        return db
+        conn = await asyncio.to_thread(_connect, path)
+        try:
+            logger = await aiosqlite.connect(path, isolation_level=None)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(path, conn, logger)
 
     async def close(self) -> None:
-        if self._flusher is not None:
-            await self._flusher
         if self._checkpointer is not None:
             await self._checkpointer
-        self.writer.close()
-        await self.conn.close()
+        await self._log.close()
+        self._conn.close()
 
-    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        """A short read (a few rows by key) on the event loop's thread, seeing every write
-        committed so far. Longer reads go through ``conn``."""
-        return self.writer.execute(sql, params).fetchall()
+    async def read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one query."""
+        return await self._patiently(lambda: self._conn.execute(sql, params).fetchall())
 
-    async def write(self, statements: list[Statement], *, guard_first: bool = False) -> bool:
-        """Commit ``statements`` atomically, grouped with the other writes waiting now.
-
-        With ``guard_first``, an item whose first statement changes no row (e.g. an update id
-        already recorded) is skipped and False returned.
-        """
-        result: bool = await self.run(statements_work(statements, guard_first))
+    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work(connection)`` in one transaction: all of it, or nothing and its
+        exception raised here. ``Rollback(value)`` undoes it and returns ``value``. ``work``
+        is plain SQL on the connection: no I/O, no await."""
+        result = await self._patiently(lambda: _transaction(self._conn, work))
+        self._since_checkpoint += 1
+        if self._since_checkpoint >= CHECKPOINT_EVERY:
+            self._checkpoint_soon()
         return result
 
-    async def run(self, work: Work) -> Any:
-        """Run ``work(connection)`` in the database thread, inside the next group commit.
-
-        Group commit: while one batch is being committed, new work queues up and goes
-        together in the next transaction, in one trip to the database thread. Each function
-        runs under its own savepoint: if it raises, its changes are undone and the exception
-        reaches its caller alone; ``Rollback(value)`` undoes them and returns ``value``. The
-        caller resumes only once the transaction is committed. ``work`` must not block or
-        touch the event loop: plain SQL on the sqlite3 connection.
-        """
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Write(work, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._write_pending())
-        return await future
-
-    async def _write_pending(self) -> None:
-        while self._pending:
-            async with self._write_lock:
-                # Taken after the lock: work queued while waiting for it joins this batch.
-                batch, self._pending = self._pending, []
-                try:
-                    results = _commit_batch(self.writer, [w.work for w in batch])
-                except Exception as exc:
-                    results = [exc] * len(batch)
-            self._since_checkpoint += len(batch)
-            if self._since_checkpoint >= CHECKPOINT_EVERY:
-                self._checkpoint_soon()
-            for w, result in zip(batch, results, strict=True):
-                if w.future.done():
-                    continue
-                if isinstance(result, Rollback):
-                    w.future.set_result(result.value)
-                elif isinstance(result, Exception):
-                    w.future.set_exception(result)
-                else:
-                    w.future.set_result(result)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back if the block raises."""
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+    async def _patiently(self, attempt: Callable[[], T]) -> T:
+        """``attempt()`` at once; while another process holds the lock, again a little later
+        (the event loop goes on meanwhile), for up to ``PATIENCE`` seconds."""
+        delay, waited = 0.005, 0.0
+        while True:
             try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
+                return attempt()
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc):
+                    raise
+            if waited >= PATIENCE:
+                raise DatabaseBusy(f"the database stayed locked for {PATIENCE:.0f} s")
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 0.25)
 
     def _checkpoint_soon(self) -> None:
-        """Copy the log into the database file in aiosqlite's thread, without blocking writers
-        (the writer connection never checkpoints: that would wait for the disk on the loop)."""
+        """Copy the log into the database file, in aiosqlite's thread, without blocking
+        writers (PASSIVE)."""
         if self._checkpointer is not None and not self._checkpointer.done():
             return
         self._since_checkpoint = 0
 
         async def passive() -> None:
-            await self.conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+            try:
+                await self._log.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as exc:  # tried again after the next thousand writes
+                log.warning("checkpoint failed: %s", type(exc).__name__)
 
         self._checkpointer = asyncio.create_task(passive())
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it: after an erasure, no old
         page image stays behind in the -wal file."""
-        async with self._write_lock:
-            # Read the result row: a statement left unfinished would block later savepoints.
-            await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
-
-    async def migrate(self) -> list[str]:
-        """Apply migrations not yet recorded; return the names applied now."""
-        await self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        rows = await self.conn.execute_fetchall("SELECT name FROM schema_migrations")
-        done = {row[0] for row in rows}
-        applied: list[str] = []
-        for sql_file in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
-            if sql_file.name in done:
-                continue
-            script = sql_file.read_text(encoding="utf-8")
-            async with self._write_lock:
-                # executescript commits first; the migration and its record go in one script.
-                now = datetime.now(UTC).isoformat()
-                name = sql_file.name.replace("'", "''")
-                await self.conn.executescript(
-                    f"BEGIN IMMEDIATE;\n{script}\n"
-                    "INSERT INTO schema_migrations (name, applied_at) "
-                    f"VALUES ('{name}', '{now}');\n"
-                    "COMMIT;"
-                )
-            applied.append(sql_file.name)
-        return applied
+        if self._checkpointer is not None:
+            await self._checkpointer
+        await self._log.execute_fetchall(f"PRAGMA busy_timeout={int(PATIENCE * 1000)}")
+        await self._log.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -64,7 +64,6 @@ class RequestRecord(BaseModel):
     person_told: RequestStatus | None = None
     anonymised_at: datetime | None = None
     payload: RequestPayload | None  # None once anonymised
-    message: bytes
 
 
 class Delivery(BaseModel):

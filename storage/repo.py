@@ -1,142 +1,283 @@
-"""Small repository functions over the database; each returns pydantic models.
+"""Every operation on the database, one ``async`` function each, returning pydantic models.
 
-Reads on ``db.conn`` outside a transaction use ``execute_fetchall``: the statement runs to its
-end in one trip to aiosqlite's thread. A cursor read in several trips would hold a read
-snapshot open on the shared connection, and another task's read queued in between would not
-see what the writer connection committed meanwhile.
+Reads go through ``Database.read`` (one trip to the reader); writes through
+``Database.write``, which runs the function's SQL in the writer thread within the next group
+commit (storage/db.py). ``save_turn`` stores everything one event of a conversation changed, in
+one transaction: the new state, a consent, a finished request, an erasure.
+
+About 400 lines, on purpose: every SQL statement the bot runs is in this file, so that what is
+stored, read and erased can be reviewed in one place.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from flows.engine import State
-from storage.db import Database, Statement
+from storage.db import Database, Rollback
 from storage.models import ConsentRecord, Delivery, RequestPayload, RequestRecord
+
+# -- one event of a conversation -----------------------------------------------------------------
+
+
+@dataclass
+class NewRequest:
+    payload: RequestPayload  # everything staff receive (the e-mail is composed from it)
+    fingerprint: str  # who asked what: the same request sent twice is stored once
+
+
+@dataclass
+class Turn:
+    """What one event changed for one person, stored atomically by ``save_turn``."""
+
+    chat_key: str
+    state: State
+    now: datetime
+    update_id: int | None = None  # Telegram's: a redelivered update changes nothing
+    consents: list[tuple[str, datetime]] = field(default_factory=list)  # (notice, given at)
+    requests: list[NewRequest] = field(default_factory=list)
+    forget: bool = False
+
+
+@dataclass
+class Saved:
+    """What ``save_turn`` did: per request, its reference and whether it was a duplicate of
+    one sent in the last day (then the earlier reference); the references erased."""
+
+    requests: list[tuple[str, bool]] = field(default_factory=list)
+    forgotten: list[str] = field(default_factory=list)
+
+
+class AlreadyApplied(Exception):
+    """The update was applied before (Telegram redelivered it after a crash)."""
+
+
+class ReferenceTaken(Exception):
+    """The reference drawn for a request exists already: draw another."""
+
+
+_SAME_REQUEST_WINDOW = timedelta(days=1)
+
+
+async def save_turn(db: Database, turn: Turn) -> Saved:
+    """Store one event's changes in one transaction; nothing of it when any part fails."""
+
+    def work(conn: sqlite3.Connection) -> Saved:
+        saved = Saved()
+        now = turn.now.isoformat()
+        if turn.update_id is not None and not _record_update(conn, turn.update_id, now):
+            raise Rollback(None)
+        if turn.forget:
+            saved.forgotten = _forget_person(conn, turn.chat_key, now)
+        for version, given_at in turn.consents:
+            conn.execute(
+                "INSERT INTO consents (chat_key, notice_version, given_at) VALUES (?, ?, ?)",
+                (turn.chat_key, version, given_at.isoformat()),
+            )
+        for new in turn.requests:
+            saved.requests.append(_insert_request(conn, turn.chat_key, new, turn.now))
+        conn.execute(
+            "INSERT INTO conversations (chat_key, state, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (chat_key) DO UPDATE SET state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            (turn.chat_key, turn.state.model_dump_json(), now),
+        )
+        return saved
+
+    saved = await db.write(work)
+    if saved is None:
+        raise AlreadyApplied
+    return saved
+
+
+def _record_update(conn: sqlite3.Connection, update_id: int, at: str) -> bool:
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+        (update_id, at),
+    )
+    return cur.rowcount == 1
+
+
+def _insert_request(
+    conn: sqlite3.Connection, chat_key: str, new: NewRequest, now: datetime
+) -> tuple[str, bool]:
+    same = conn.execute(
+        "SELECT ref FROM requests WHERE fingerprint = ? AND created_at >= ? "
+        "ORDER BY created_at DESC LIMIT 1",
+        (new.fingerprint, (now - _SAME_REQUEST_WINDOW).isoformat()),
+    ).fetchone()
+    if same is not None:
+        return str(same[0]), True
+    payload = new.payload
+    try:
+        conn.execute(
+            "INSERT INTO requests (ref, chat_key, offer, locale, created_at, status, payload, "
+            "fingerprint) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (
+                payload.ref,
+                chat_key,
+                payload.offer,
+                payload.locale,
+                payload.created_at.isoformat(),
+                payload.model_dump_json(),
+                new.fingerprint,
+            ),
+        )
+    except sqlite3.IntegrityError as exc:  # about one in a million per day
+        raise ReferenceTaken(payload.ref) from exc
+    return payload.ref, False
+
+
+async def record_update(db: Database, update_id: int, at: datetime) -> bool:
+    """Record an update that changes no conversation; False when it was seen before."""
+    return await db.write(lambda conn: _record_update(conn, update_id, at.isoformat()))
+
+
+# -- conversations -------------------------------------------------------------------------------
 
 
 async def load_conversation(db: Database, chat_key: str) -> State | None:
-    rows = db.fetch("SELECT state FROM conversations WHERE chat_key = ?", (chat_key,))
-    return next((State.model_validate_json(row[0]) for row in rows), None)
-
-
-def save_conversation_sql(chat_key: str, state: State, now: datetime) -> Statement:
-    return (
-        "INSERT INTO conversations (chat_key, state, updated_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (chat_key) DO UPDATE SET state = excluded.state, "
-        "updated_at = excluded.updated_at",
-        (chat_key, state.model_dump_json(), now.isoformat()),
-    )
-
-
-async def save_conversation(
-    conn: aiosqlite.Connection, chat_key: str, state: State, now: datetime
-) -> None:
-    await conn.execute(*save_conversation_sql(chat_key, state, now))
-
-
-def ref_exists(conn: sqlite3.Connection, ref: str) -> bool:
-    return conn.execute("SELECT 1 FROM requests WHERE ref = ?", (ref,)).fetchone() is not None
-
-
-def insert_request_sql(
-    chat_key: str, payload: RequestPayload, message: bytes, fingerprint: str | None = None
-) -> Statement:
-    return (
-        "INSERT INTO requests (ref, chat_key, offer, locale, created_at, status, payload, "
-        "message, fingerprint) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-        (
-            payload.ref,
-            chat_key,
-            payload.offer,
-            payload.locale,
-            payload.created_at.isoformat(),
-            payload.model_dump_json(),
-            message,
-            fingerprint,
-        ),
-    )
-
-
-def same_request_since(conn: sqlite3.Connection, fingerprint: str, since: datetime) -> str | None:
-    """The reference of an identical request sent since ``since``, if any."""
-    row = conn.execute(
-        "SELECT ref FROM requests WHERE fingerprint = ? AND created_at >= ? "
-        "ORDER BY created_at DESC LIMIT 1",
-        (fingerprint, since.isoformat()),
-    ).fetchone()
-    return None if row is None else str(row[0])
+    rows = await db.read("SELECT state FROM conversations WHERE chat_key = ?", (chat_key,))
+    return State.model_validate_json(rows[0][0]) if rows else None
 
 
 async def requests_since(db: Database, chat_key: str, since: datetime) -> int:
-    rows = db.fetch(
+    rows = await db.read(
         "SELECT COUNT(*) FROM requests WHERE chat_key = ? AND created_at >= ?",
         (chat_key, since.isoformat()),
     )
-    return int(rows[0][0]) if rows else 0
+    return int(rows[0][0])
 
 
-def insert_consent_sql(chat_key: str, version: str, given_at: datetime) -> Statement:
-    return (
-        "INSERT INTO consents (chat_key, notice_version, given_at) VALUES (?, ?, ?)",
-        (chat_key, version, given_at.isoformat()),
+async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:
+    rows = await db.read(
+        "SELECT chat_key, notice_version, given_at FROM consents WHERE chat_key = ? ORDER BY id",
+        (chat_key,),
+    )
+    return [ConsentRecord(chat_key=r[0], notice_version=r[1], given_at=r[2]) for r in rows]
+
+
+async def tell_group_once(db: Database, chat_id: int, at: datetime) -> bool:
+    """True the first time a group chat is seen (the bot then explains itself once)."""
+
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO group_chats (chat_id, told_at) VALUES (?, ?)",
+            (chat_id, at.isoformat()),
+        )
+        return cur.rowcount == 1
+
+    return await db.write(work)
+
+
+async def forget_updates_before(db: Database, before: datetime) -> None:
+    await db.write(
+        lambda conn: conn.execute(
+            "DELETE FROM processed_updates WHERE processed_at < ?", (before.isoformat(),)
+        )
     )
 
 
-async def insert_consent(
-    conn: aiosqlite.Connection, chat_key: str, version: str, given_at: datetime
-) -> None:
-    await conn.execute(*insert_consent_sql(chat_key, version, given_at))
+# -- privacy: erasure and retention --------------------------------------------------------------
+
+_ANONYMISE = (
+    "UPDATE requests SET payload = '{}', last_error = NULL, chat_key = '', "
+    "fingerprint = NULL, anonymised_at = ? WHERE "
+)
 
 
-def _request(row: aiosqlite.Row) -> RequestRecord:
+def _forget_person(conn: sqlite3.Connection, chat_key: str, at: str) -> list[str]:
+    """Conversation and consents deleted; requests not yet delivered deleted (they will never
+    be sent); delivered ones keep only anonymous facts. Returns the references."""
+    refs = [r[0] for r in conn.execute("SELECT ref FROM requests WHERE chat_key = ?", (chat_key,))]
+    conn.execute("DELETE FROM conversations WHERE chat_key = ?", (chat_key,))
+    conn.execute("DELETE FROM consents WHERE chat_key = ?", (chat_key,))
+    conn.execute("DELETE FROM requests WHERE chat_key = ? AND status != 'delivered'", (chat_key,))
+    conn.execute(_ANONYMISE + "chat_key = ?", (at, chat_key))
+    return refs
+
+
+async def purge(
+    db: Database, now: datetime, retention_days: int, abandoned_days: int
+) -> tuple[list[str], list[str]]:
+    """Retention: anonymise delivered requests older than ``retention_days`` and delete
+    consents of that age; delete conversations untouched for ``abandoned_days``, counting the
+    step where each stopped. Returns (anonymised references, steps where people stopped)."""
+    old = (now - timedelta(days=retention_days)).isoformat()
+    idle = (now - timedelta(days=abandoned_days)).isoformat()
+
+    def work(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
+        where = "status = 'delivered' AND anonymised_at IS NULL AND delivered_at < ?"
+        refs = [r[0] for r in conn.execute(f"SELECT ref FROM requests WHERE {where}", (old,))]
+        conn.execute(_ANONYMISE + where, (now.isoformat(), old))
+        conn.execute("DELETE FROM consents WHERE given_at < ?", (old,))
+        rows = conn.execute("SELECT state FROM conversations WHERE updated_at < ?", (idle,))
+        stopped = [State.model_validate_json(r[0]).step for r in rows]
+        conn.execute("DELETE FROM conversations WHERE updated_at < ?", (idle,))
+        _add_counts(conn, {(now.date().isoformat(), "stopped", step): 1 for step in stopped})
+        return refs, stopped
+
+    return await db.write(work)
+
+
+# -- anonymous counters --------------------------------------------------------------------------
+
+
+def _add_counts(conn: sqlite3.Connection, counts: Mapping[tuple[str, str, str], int]) -> None:
+    conn.executemany(
+        "INSERT INTO counters (day, kind, key, count) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count",
+        [(day, kind, key, n) for (day, kind, key), n in counts.items()],
+    )
+
+
+async def add_counts(db: Database, counts: Mapping[tuple[str, str, str], int]) -> None:
+    """Add (day, kind, key) -> n to the anonymous daily counters."""
+    await db.write(lambda conn: _add_counts(conn, counts))
+
+
+async def counters(db: Database, since: datetime) -> dict[str, dict[str, int]]:
+    """Counters since a date, summed: kind -> key -> count."""
+    rows = await db.read(
+        "SELECT kind, key, SUM(count) FROM counters WHERE day >= ? GROUP BY kind, key",
+        (since.date().isoformat(),),
+    )
+    out: dict[str, dict[str, int]] = {}
+    for kind, key, total in rows:
+        out.setdefault(kind, {})[key] = int(total)
+    return out
+
+
+# -- requests and their delivery -----------------------------------------------------------------
+
+
+def _request(row: Any) -> RequestRecord:
+    anonymised = row["anonymised_at"]
     return RequestRecord(
-        ref=row["ref"],
-        chat_key=row["chat_key"],
-        offer=row["offer"],
-        locale=row["locale"],
-        created_at=row["created_at"],
-        status=row["status"],
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        delivered_at=row["delivered_at"],
-        next_attempt_at=row["next_attempt_at"],
-        person_told=row["person_told"],
-        anonymised_at=row["anonymised_at"],
-        payload=(
-            None if row["anonymised_at"] else RequestPayload.model_validate_json(row["payload"])
-        ),
-        message=row["message"],
+        **{k: row[k] for k in RequestRecord.model_fields if k != "payload"},
+        payload=None if anonymised else RequestPayload.model_validate_json(row["payload"]),
     )
 
 
 async def get_request(db: Database, ref: str) -> RequestRecord | None:
-    rows = await db.conn.execute_fetchall("SELECT * FROM requests WHERE ref = ?", (ref,))
-    return next((_request(row) for row in rows), None)
+    rows = await db.read("SELECT * FROM requests WHERE ref = ?", (ref,))
+    return _request(rows[0]) if rows else None
 
 
 async def list_requests(db: Database, status: str | None = None) -> list[RequestRecord]:
-    sql = "SELECT * FROM requests"
-    params: tuple[str, ...] = ()
-    if status is not None:
-        sql += " WHERE status = ?"
-        params = (status,)
-    rows = await db.conn.execute_fetchall(sql + " ORDER BY created_at, ref", params)
+    where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+    rows = await db.read(f"SELECT * FROM requests {where} ORDER BY created_at, ref", params)
     return [_request(row) for row in rows]
 
 
 async def count_requests(db: Database, status: str | None = None) -> int:
-    sql = "SELECT COUNT(*) FROM requests"
-    params: tuple[str, ...] = ()
-    if status is not None:
-        sql, params = sql + " WHERE status = ?", (status,)
-    rows = await db.conn.execute_fetchall(sql, params)
-    return int(next(iter(rows))[0])
+    where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+    rows = await db.read(f"SELECT COUNT(*) FROM requests {where}", params)
+    return int(rows[0][0])
 
 
 _DELIVERY = "SELECT ref, chat_key, locale, status, attempts FROM requests "
@@ -148,7 +289,7 @@ def _delivery(row: Any) -> Delivery:
 
 async def due_requests(db: Database, now: datetime) -> list[Delivery]:
     """Pending requests whose next attempt is due and that no process holds a lease on."""
-    rows = await db.conn.execute_fetchall(
+    rows = await db.read(
         _DELIVERY + "WHERE status = 'pending' "
         "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
         "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY created_at, ref",
@@ -157,46 +298,45 @@ async def due_requests(db: Database, now: datetime) -> list[Delivery]:
     return [_delivery(row) for row in rows]
 
 
-async def message_of(db: Database, ref: str) -> bytes | None:
-    rows = list(
-        await db.conn.execute_fetchall("SELECT message FROM requests WHERE ref = ?", (ref,))
+async def payload_of(db: Database, ref: str) -> RequestPayload | None:
+    """What a request holds for staff; None once erased or anonymised."""
+    rows = await db.read(
+        "SELECT payload FROM requests WHERE ref = ? AND anonymised_at IS NULL", (ref,)
     )
-    return bytes(rows[0][0]) if rows else None
+    return RequestPayload.model_validate_json(rows[0][0]) if rows else None
 
 
 async def next_attempt_time(db: Database) -> datetime | None:
-    rows = list(
-        await db.conn.execute_fetchall(
-            "SELECT MIN(COALESCE(next_attempt_at, created_at)) FROM requests "
-            "WHERE status = 'pending'"
-        )
+    """When a pending request next becomes due: its next attempt, or the end of a lease
+    another process holds on it, whichever is later."""
+    rows = await db.read(
+        "SELECT MIN(MAX(COALESCE(next_attempt_at, created_at), COALESCE(lease_until, ''))) "
+        "FROM requests WHERE status = 'pending'"
     )
-    return None if not rows or rows[0][0] is None else datetime.fromisoformat(rows[0][0])
+    return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
 
 
 async def claim(db: Database, ref: str, now: datetime, until: datetime) -> bool:
     """Take the lease on a pending request; False when another process holds it."""
-    return await db.write(
-        [
-            (
-                "UPDATE requests SET lease_until = ? WHERE ref = ? AND status = 'pending' "
-                "AND (lease_until IS NULL OR lease_until <= ?)",
-                (until.isoformat(), ref, now.isoformat()),
-            )
-        ],
-        guard_first=True,
-    )
+
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
+            "UPDATE requests SET lease_until = ? WHERE ref = ? AND status = 'pending' "
+            "AND (lease_until IS NULL OR lease_until <= ?)",
+            (until.isoformat(), ref, now.isoformat()),
+        )
+        return cur.rowcount == 1
+
+    return await db.write(work)
 
 
 async def mark_delivered(db: Database, ref: str, at: datetime) -> None:
     await db.write(
-        [
-            (
-                "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
-                "next_attempt_at = NULL, attempts = attempts + 1 WHERE ref = ?",
-                (at.isoformat(), ref),
-            )
-        ]
+        lambda conn: conn.execute(
+            "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
+            "next_attempt_at = NULL, attempts = attempts + 1 WHERE ref = ?",
+            (at.isoformat(), ref),
+        )
     )
 
 
@@ -204,8 +344,8 @@ async def mark_attempt_failed(
     db: Database, ref: str, error: str, next_attempt_at: datetime | None
 ) -> None:
     """Record a failed attempt: retry at ``next_attempt_at``, or give up when it is None."""
-    async with db.transaction() as conn:
-        await conn.execute(
+    await db.write(
+        lambda conn: conn.execute(
             "UPDATE requests SET attempts = attempts + 1, last_error = ?, lease_until = NULL, "
             "next_attempt_at = ?, status = ? WHERE ref = ?",
             (
@@ -215,29 +355,34 @@ async def mark_attempt_failed(
                 ref,
             ),
         )
+    )
 
 
-async def reset_for_retry(db: Database, ref: str | None = None) -> list[str]:
-    """Make failed (or waiting) requests due now, with a fresh count of attempts."""
-    where = "status IN ('pending', 'failed')" + (" AND ref = ?" if ref else "")
-    async with db.transaction() as conn:
-        async with conn.execute(
-            f"SELECT ref FROM requests WHERE {where}", (ref,) if ref else ()
-        ) as cur:
-            refs = [row[0] async for row in cur]
-        await conn.execute(
+async def reset_for_retry(db: Database, now: datetime, ref: str | None = None) -> list[str]:
+    """Make failed (or waiting) requests due now, with a fresh count of attempts. A request
+    another process is sending right now (its lease still runs) is left to it."""
+    where = "status IN ('pending', 'failed') AND (lease_until IS NULL OR lease_until <= ?)" + (
+        " AND ref = ?" if ref else ""
+    )
+    params = (now.isoformat(), ref) if ref else (now.isoformat(),)
+
+    def work(conn: sqlite3.Connection) -> list[str]:
+        refs = [r[0] for r in conn.execute(f"SELECT ref FROM requests WHERE {where}", params)]
+        conn.execute(
             "UPDATE requests SET status = 'pending', attempts = 0, next_attempt_at = NULL, "
-            f"lease_until = NULL, person_told = NULL WHERE {where}",
-            (ref,) if ref else (),
+            f"person_told = NULL WHERE {where}",
+            params,
         )
-    return refs
+        return refs
+
+    return await db.write(work)
 
 
 async def untold_requests(db: Database) -> list[Delivery]:
     """Delivered or failed requests whose person has not been told yet."""
-    rows = await db.conn.execute_fetchall(
+    rows = await db.read(
         # Only the partial index's rows (migration 0006), not every delivered request.
-        "SELECT ref, chat_key, locale, status, attempts FROM requests INDEXED BY requests_untold "
+        _DELIVERY + "INDEXED BY requests_untold "
         "WHERE status IN ('delivered', 'failed') AND person_told IS NOT status "
         "ORDER BY created_at, ref"
     )
@@ -245,132 +390,6 @@ async def untold_requests(db: Database) -> list[Delivery]:
 
 
 async def mark_told(db: Database, ref: str, what: str) -> None:
-    await db.write([("UPDATE requests SET person_told = ? WHERE ref = ?", (what, ref))])
-
-
-async def list_consents(db: Database, chat_key: str) -> list[ConsentRecord]:
-    rows = await db.conn.execute_fetchall(
-        "SELECT chat_key, notice_version, given_at FROM consents WHERE chat_key = ? ORDER BY id",
-        (chat_key,),
+    await db.write(
+        lambda conn: conn.execute("UPDATE requests SET person_told = ? WHERE ref = ?", (what, ref))
     )
-    return [ConsentRecord(chat_key=r[0], notice_version=r[1], given_at=r[2]) for r in rows]
-
-
-def record_update_sql(update_id: int, at: datetime) -> Statement:
-    return (
-        "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-        (update_id, at.isoformat()),
-    )
-
-
-async def record_update(conn: aiosqlite.Connection, update_id: int, at: datetime) -> bool:
-    """Record an update id; False when it was already there."""
-    cur = await conn.execute(*record_update_sql(update_id, at))
-    return cur.rowcount == 1
-
-
-async def forget_updates_before(db: Database, before: datetime) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "DELETE FROM processed_updates WHERE processed_at < ?", (before.isoformat(),)
-        )
-
-
-async def tell_group_once(db: Database, chat_id: int, at: datetime) -> bool:
-    """True the first time a group chat is seen (the bot then explains itself once)."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT OR IGNORE INTO group_chats (chat_id, told_at) VALUES (?, ?)",
-            (chat_id, at.isoformat()),
-        )
-        return cur.rowcount == 1
-
-
-_ANONYMISE = (
-    "UPDATE requests SET payload = '{}', message = X'', last_error = NULL, chat_key = '', "
-    "fingerprint = NULL, "
-    "anonymised_at = ? WHERE "
-)
-
-
-async def forget_person(conn: aiosqlite.Connection, chat_key: str, at: datetime) -> list[str]:
-    """Erase what the bot holds about one person; returns the references of their requests.
-
-    Conversation and consent records are deleted; requests not yet delivered are deleted (they
-    will never be sent); delivered ones keep only anonymous facts (reference, offer, dates)."""
-    async with conn.execute("SELECT ref FROM requests WHERE chat_key = ?", (chat_key,)) as cur:
-        refs = [row[0] async for row in cur]
-    await conn.execute("DELETE FROM conversations WHERE chat_key = ?", (chat_key,))
-    await conn.execute("DELETE FROM consents WHERE chat_key = ?", (chat_key,))
-    await conn.execute(
-        "DELETE FROM requests WHERE chat_key = ? AND status != 'delivered'", (chat_key,)
-    )
-    await conn.execute(_ANONYMISE + "chat_key = ?", (at.isoformat(), chat_key))
-    return refs
-
-
-async def purge(
-    db: Database, now: datetime, retention_days: int, abandoned_days: int
-) -> tuple[list[str], list[str]]:
-    """Apply retention: anonymise delivered requests older than ``retention_days`` and delete
-    consents of that age; delete conversations untouched for ``abandoned_days``, counting the
-    step where each stopped. Returns (anonymised references, steps where people stopped)."""
-    old = (now - timedelta(days=retention_days)).isoformat()
-    idle = (now - timedelta(days=abandoned_days)).isoformat()
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT ref FROM requests WHERE status = 'delivered' AND anonymised_at IS NULL "
-            "AND delivered_at < ?",
-            (old,),
-        ) as cur:
-            refs = [row[0] async for row in cur]
-        await conn.execute(
-            _ANONYMISE + "status = 'delivered' AND anonymised_at IS NULL AND delivered_at < ?",
-            (now.isoformat(), old),
-        )
-        await conn.execute("DELETE FROM consents WHERE given_at < ?", (old,))
-        async with conn.execute(
-            "SELECT state FROM conversations WHERE updated_at < ?", (idle,)
-        ) as cur:
-            stopped = [State.model_validate_json(row[0]).step async for row in cur]
-        await conn.execute("DELETE FROM conversations WHERE updated_at < ?", (idle,))
-        for step in stopped:
-            await count(conn, now, "stopped", step)
-    return refs, stopped
-
-
-async def add_counts(db: Database, counts: Mapping[tuple[str, str, str], int]) -> None:
-    """Add many (day, kind, key) -> n to the anonymous counters, in the next group commit."""
-    rows = [(day, kind, key, n) for (day, kind, key), n in counts.items()]
-
-    def work(conn: sqlite3.Connection) -> None:
-        conn.executemany(
-            "INSERT INTO counters (day, kind, key, count) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count",
-            rows,
-        )
-
-    await db.run(work)
-
-
-async def count(
-    conn: aiosqlite.Connection, at: datetime, kind: str, key: str = "", n: int = 1
-) -> None:
-    """Add to an anonymous daily counter."""
-    await conn.execute(
-        "INSERT INTO counters (day, kind, key, count) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count",
-        (at.date().isoformat(), kind, key, n),
-    )
-
-
-async def counters(db: Database, since: datetime) -> dict[str, dict[str, int]]:
-    """Counters since a date, summed: kind -> key -> count."""
-    out: dict[str, dict[str, int]] = {}
-    rows = await db.conn.execute_fetchall(
-        "SELECT kind, key, SUM(count) FROM counters WHERE day >= ? GROUP BY kind, key",
-        (since.date().isoformat(),),
-    )
-    for kind, key, total in rows:
-        out.setdefault(kind, {})[key] = int(total)
-    return out

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.settings import Settings
-from bot.telegram_bot import LEAN_CALL_ADVICE
+from bot.telegram_api import LEAN_CALL_ADVICE
 from flows.loader import FlowSet, load_flows
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import build_app
+from bot.limits import FloodLimit
 from bot.service import ConversationService
 from bot.settings import Settings
 from flows import texts
@@ -18,23 +19,27 @@ async def up_to_summary(svc: ConversationService, chat: str, message: str) -> No
 
 
 async def test_a_flood_gets_one_calm_answer_then_silence_until_the_minute_passes(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
 ) -> None:
     clock = [1000.0]
-    monkeypatch.setattr("bot.service.time.monotonic", lambda: clock[0])
-    async with build_app(
-        settings.model_copy(update={"rate_limit_per_minute": 5}), run_worker=False
-    ) as app:
+    async with build_app(settings, run_worker=False) as app:
         svc = app.service
+        svc.flood = FloodLimit(5, clock=lambda: clock[0])
         for _ in range(5):
             assert await svc.handle("tg:1", Text("bonjour"))
         out = await svc.handle("tg:1", Text("bonjour"))
         assert [o.text for o in out] == [texts.SLOW_DOWN]
         assert await svc.handle("tg:1", Text("bonjour")) == []
         assert await svc.handle("tg:2", Text("bonjour"))  # other people are not slowed down
+        # Distress is never silenced by the flood limit.
+        out = await svc.handle("tg:1", Text("je veux mourir"))
+        assert out[0].text.startswith("Merci de me l'avoir écrit") and "112" in out[0].text
         clock[0] += 61
         out = await svc.handle("tg:1", Text("Une formation"))
         assert out[-1].text == "Vous êtes…"
+        clock[0] += 3600  # an hour later, the idle are forgotten: memory stays bounded
+        svc.flood.check("tg:3")
+        assert set(svc.flood._recent) == {"tg:3"}
 
 
 async def test_at_most_a_few_requests_a_day_and_the_answers_are_kept(

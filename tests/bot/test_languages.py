@@ -131,7 +131,7 @@ async def test_typed_questions_through_the_service(settings: Settings) -> None:
         svc = app.service
         await svc.handle("tg:9", Start(), locale="nl")
         out = await svc.handle("tg:9", Text("wat als hij hervalt?"))
-        assert out[0].text == 'Begrepen: „En als hij of zij hervalt?”.'
+        assert out[0].text == "Begrepen: „En als hij of zij hervalt?”."
         assert out[1].text.startswith("Herstel is niet hetzelfde als genezing")
         await svc.handle("tg:9", Text("Iets anders / met iemand praten"))
         await svc.handle("tg:9", Text("Hallo"))

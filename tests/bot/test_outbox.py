@@ -106,7 +106,7 @@ async def test_mail_server_down_then_restart_delivers_exactly_once(settings: Set
     # Next start, with a working transport: the worker delivers it once it is due.
     quick = settings.model_copy(update={"delivery_base_delay": 0.0})
     async with build_app(quick) as app:
-        await repo.reset_for_retry(app.db)  # due now rather than in 15-45 s
+        await repo.reset_for_retry(app.db, datetime.now(UTC))  # due now, not in 15-45 s
         app.outbox.kick()
         for _ in range(100):
             (record,) = await repo.list_requests(app.db)
@@ -142,6 +142,8 @@ async def test_backoff_is_exponential_bounded_and_then_fails_with_alerts(
             app.db,
             BrokenTransport(),
             app.catalogs,
+            mail_from=app.settings.mail_from,
+            mail_to=app.settings.mail_to,
             max_attempts=4,
             base_delay=10,
             max_delay=25,

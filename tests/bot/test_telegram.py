@@ -27,6 +27,8 @@ from tests.botapi import FakeBotAPI, Telegram, buttons, data_for
 
 MENU_Q = "Que puis-je faire pour vous ?"
 
+MAIL_FROM, MAIL_TO = "Robot PAT <noreply@smes.be>", "pat@smes.be"
+
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
@@ -167,7 +169,7 @@ async def test_restart_mid_conversation_continues_where_the_person_was(
         sent = await press(bot, sam, profile_question, "Une équipe")
         assert sent[-1]["text"] == "Combien de personnes environ ? Écrivez un nombre."
         sent = await bot.send(sam.message("8"))
-        assert sent[-1]["text"] == "Où êtes-vous ?"
+        assert sent[-1]["text"] == "Dans quelle région êtes-vous ?"
 
 
 async def test_stale_button_is_explained_and_the_current_step_shown(
@@ -383,7 +385,9 @@ async def test_staff_are_alerted_on_telegram_when_delivery_fails(
         ):
             await bot.send(eli.message(step))
         live = bot.built.outbox
-        failing = Outbox(live.db, Down(), live.catalogs, max_attempts=1)
+        failing = Outbox(
+            live.db, Down(), live.catalogs, mail_from=MAIL_FROM, mail_to=MAIL_TO, max_attempts=1
+        )
         failing.channels, failing.staff_alert = live.channels, live.staff_alert
         api.clear()
         await failing.run_once()

@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.app import build_app
 from bot.settings import Settings
 from flows.engine import Choice, Start, State, Text
 from storage import repo
-from storage.db import MIGRATIONS_DIR, Database, Work
+from storage.db import MIGRATIONS_DIR, Database, Rollback, _migrate
 from tests.helpers import NOW
 
 
 async def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "pat.sqlite3")
-    async with db.conn.execute("SELECT name FROM schema_migrations") as cur:
-        names = [row[0] async for row in cur]
+    names = [row[0] for row in await db.read("SELECT name FROM schema_migrations")]
     on_disk = sorted(p.name for p in MIGRATIONS_DIR.glob("*.sql"))
     assert names == on_disk and names[0] == "0001_init.sql"
-    async with db.conn.execute("PRAGMA journal_mode") as cur:
-        row = await cur.fetchone()
-    assert row is not None and row[0] == "wal"
+    assert (await db.read("PRAGMA journal_mode"))[0][0] == "wal"
     await db.close()
-    again = await Database.open(tmp_path / "pat.sqlite3")
-    assert await again.migrate() == []
-    await again.close()
+    with sqlite3.connect(tmp_path / "pat.sqlite3", isolation_level=None) as conn:
+        assert _migrate(conn) == []  # nothing left to apply
 
 
 async def test_state_round_trips_through_the_database(tmp_path: Path) -> None:
@@ -39,19 +39,23 @@ async def test_state_round_trips_through_the_database(tmp_path: Path) -> None:
         faq_read=["relapse"],
         started=True,
     )
-    async with db.transaction() as conn:
-        await repo.save_conversation(conn, "tg:1", state, NOW)
+    await repo.save_turn(db, repo.Turn("tg:1", state, NOW))
     assert await repo.load_conversation(db, "tg:1") == state
     assert await repo.load_conversation(db, "tg:2") is None
     await db.close()
 
 
-async def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
+async def test_a_failed_write_changes_nothing(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "pat.sqlite3")
+
+    def crash(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO conversations (chat_key, state, updated_at) VALUES ('tg:1', '{}', '')"
+        )
+        raise RuntimeError("crash mid-transaction")
+
     with pytest.raises(RuntimeError):
-        async with db.transaction() as conn:
-            await repo.save_conversation(conn, "tg:1", State(), NOW)
-            raise RuntimeError("crash mid-transaction")
+        await db.write(crash)
     assert await repo.load_conversation(db, "tg:1") is None
     await db.close()
 
@@ -70,7 +74,7 @@ async def test_restart_in_the_middle_of_a_conversation_loses_nothing(settings: S
         assert state.step == "training.group_size"
         assert state.answers == {"offer": "training", "profile": "team"}
         out = await app.service.handle("tg:42", Text("8"))
-        assert out[-1].text == "Où êtes-vous ?"
+        assert out[-1].text == "Dans quelle région êtes-vous ?"
 
 
 async def test_consent_is_saved_with_time_and_notice_version(settings: Settings) -> None:
@@ -97,55 +101,40 @@ async def test_refused_consent_stores_nothing_personal(settings: Settings) -> No
         await svc.handle("tg:8", Text("Je refuse"))
         assert await repo.list_consents(app.db, "tg:8") == []
         assert await repo.list_requests(app.db) == []
-    async with (
-        aiosqlite.connect(settings.db_path) as conn,
-        conn.execute("SELECT state FROM conversations") as cur,
-    ):
-        rows = [r[0] async for r in cur]
+    with sqlite3.connect(settings.db_path) as conn:
+        rows = [r[0] for r in conn.execute("SELECT state FROM conversations")]
     assert rows and not any("Secret Person" in r for r in rows)
 
 
-async def test_group_commit_batches_writes_and_isolates_a_failing_one(tmp_path: Path) -> None:
-    import asyncio
-
+async def test_writes_at_once_are_each_all_or_nothing(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "pat.sqlite3")
-    now = NOW
-    ok = [
-        db.write(
-            [
-                repo.record_update_sql(n, now),
-                repo.save_conversation_sql(f"tg:{n}", State(turn=n), now),
-            ],
-            guard_first=True,
-        )
-        for n in range(50)
+    turns = [
+        repo.save_turn(db, repo.Turn(f"tg:{n}", State(turn=n), NOW, update_id=n)) for n in range(50)
     ]
-    failing = db.write([("INSERT INTO no_such_table VALUES (1)", ())])
-    replayed = db.write(
-        [repo.record_update_sql(7, now), repo.save_conversation_sql("tg:7", State(turn=999), now)],
-        guard_first=True,
-    )
-    results = await asyncio.gather(*ok, failing, replayed, return_exceptions=True)
-    assert results[:50] == [True] * 50
-    assert isinstance(results[50], Exception)  # only the bad item failed
-    assert results[51] is False  # update 7 already recorded: its statements were skipped
+
+    def bad(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
+
+    replayed = repo.save_turn(db, repo.Turn("tg:7", State(turn=999), NOW, update_id=7))
+    results = await asyncio.gather(*turns, db.write(bad), replayed, return_exceptions=True)
+    assert all(isinstance(r, repo.Saved) for r in results[:50])
+    assert isinstance(results[50], sqlite3.OperationalError)  # only the bad one failed
+    assert isinstance(results[51], repo.AlreadyApplied)  # update 7: applied once only
     state = await repo.load_conversation(db, "tg:7")
     assert state is not None and state.turn == 7
     assert await repo.load_conversation(db, "tg:49") == State(turn=49)
     await db.close()
 
 
-async def test_run_gives_each_function_its_own_savepoint(tmp_path: Path) -> None:
-    import asyncio
-    import sqlite3
-
-    from storage.db import Rollback
-
+async def test_each_write_is_its_own_transaction(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "pat.sqlite3")
 
-    def save(key: str) -> Work:
+    def save(key: str) -> Callable[[sqlite3.Connection], str]:
         def work(conn: sqlite3.Connection) -> str:
-            conn.execute(*repo.save_conversation_sql(key, State(), NOW))
+            conn.execute(
+                "INSERT INTO conversations (chat_key, state, updated_at) VALUES (?, '{}', '')",
+                (key,),
+            )
             if key == "tg:undo":
                 raise Rollback("undone")
             if key == "tg:fail":
@@ -155,25 +144,21 @@ async def test_run_gives_each_function_its_own_savepoint(tmp_path: Path) -> None
         return work
 
     results = await asyncio.gather(
-        db.run(save("tg:a")),
-        db.run(save("tg:undo")),
-        db.run(save("tg:fail")),
-        db.run(save("tg:b")),
+        db.write(save("tg:a")),
+        db.write(save("tg:undo")),
+        db.write(save("tg:fail")),
+        db.write(save("tg:b")),
         return_exceptions=True,
     )
     assert results[0] == "tg:a" and results[3] == "tg:b"
     assert results[1] == "undone"
     assert isinstance(results[2], ValueError)
-    rows = await db.conn.execute_fetchall("SELECT chat_key FROM conversations ORDER BY 1")
+    rows = await db.read("SELECT chat_key FROM conversations ORDER BY 1")
     assert [r[0] for r in rows] == ["tg:a", "tg:b"]  # the undone and the failed left nothing
     await db.close()
 
 
-async def test_reads_on_the_shared_connection_see_every_commit(tmp_path: Path) -> None:
-    """Writes go through the writer connection, most reads through aiosqlite's: a read queued
-    between another task's reads must not run in a snapshot taken before the last commit."""
-    import asyncio
-
+async def test_a_read_sees_every_write_committed_before_it(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "pat.sqlite3")
 
     async def worker_reads(stop: asyncio.Event) -> None:  # as the delivery worker does
@@ -187,7 +172,9 @@ async def test_reads_on_the_shared_connection_see_every_commit(tmp_path: Path) -
     seen = []
     try:
         for n in range(40):
-            await db.write([repo.insert_consent_sql("tg:1", f"v{n}", NOW)])
+            await repo.save_turn(
+                db, repo.Turn("tg:1", State(turn=n), NOW, consents=[(f"v{n}", NOW)])
+            )
             seen.append(len(await repo.list_consents(db, "tg:1")))
             assert await repo.get_request(db, "none") is None
     finally:
@@ -197,23 +184,38 @@ async def test_reads_on_the_shared_connection_see_every_commit(tmp_path: Path) -
     assert seen == list(range(1, 41))
 
 
-async def test_the_log_is_checkpointed_off_the_event_loop(tmp_path: Path) -> None:
-    """The writer connection never checkpoints (that waits for the disk); after enough writes
-    aiosqlite's thread copies the log into the database file itself."""
-    import shutil
-    import sqlite3
-
-    from storage.db import CHECKPOINT_EVERY
-
-    db = await Database.open(tmp_path / "pat.sqlite3")
-    assert db.writer.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
-    for n in range(CHECKPOINT_EVERY):
-        await db.write([repo.save_conversation_sql(f"tg:{n}", State(turn=n), NOW)])
-    assert db._checkpointer is not None
-    await db._checkpointer
-    # The database file alone, without its -wal, holds every committed row.
-    shutil.copy(tmp_path / "pat.sqlite3", tmp_path / "copy.sqlite3")
-    alone = sqlite3.connect(tmp_path / "copy.sqlite3")
-    assert alone.execute("SELECT COUNT(*) FROM conversations").fetchone()[0] == CHECKPOINT_EVERY
-    alone.close()
+async def test_another_process_holding_the_lock_never_freezes_the_event_loop(
+    tmp_path: Path,
+) -> None:
+    """While a `pat-bot` command holds the write lock for a second, writes wait in the writer
+    thread, reads go on, and the event loop keeps answering within milliseconds."""
+    path = tmp_path / "pat.sqlite3"
+    db = await Database.open(path)
+    await repo.save_turn(db, repo.Turn("tg:1", State(turn=1), NOW))
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None);"
+        " c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(1.0);"
+        " c.execute('COMMIT')",
+        str(path),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdout is not None
+    assert (await holder.stdout.readline()).strip() == b"locked"
+    write = asyncio.create_task(repo.save_turn(db, repo.Turn("tg:2", State(turn=2), NOW)))
+    worst = 0.0
+    started = time.perf_counter()
+    while not write.done():
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        worst = max(worst, time.perf_counter() - before - 0.01)
+        state = await repo.load_conversation(db, "tg:1")  # reads go on meanwhile
+        assert state is not None and state.turn == 1
+    waited = time.perf_counter() - started
+    await write
+    await asyncio.wait_for(holder.wait(), 10)
+    assert waited > 0.5  # the write did wait for the other process…
+    assert worst < 0.1  # …without the event loop ever stalling
+    assert await repo.load_conversation(db, "tg:2") == State(turn=2)
     await db.close()

@@ -114,7 +114,6 @@ async def test_retention_anonymises_old_requests_and_deletes_abandoned_conversat
         refs, stopped = await repo.purge(app.db, later, retention_days=30, abandoned_days=7)
         assert refs == [record.ref]
         assert "request.summary" in stopped
-        app.service.drop_cache()  # as apply_retention does
         await app.db.checkpoint()
         await app.outbox.forget_files(refs)
         await app.service.flush_counts()
@@ -133,6 +132,22 @@ async def test_retention_runs_at_start_up(settings: Settings) -> None:
         await full_request(app.service, "tg:5", send=False)
     async with build_app(old, run_worker=False) as app:
         assert await app.service.state_of("tg:5") is None
+
+
+async def test_a_conversation_purged_by_another_process_is_not_written_back(
+    settings: Settings,
+) -> None:
+    """The bot keeps no copy of a state in memory: what `pat-bot stats` (another process)
+    deleted stays deleted, whatever the bot does next."""
+    async with build_app(settings, run_worker=False) as bot:
+        await full_request(bot.service, "tg:6", send=False)  # personal answers, at the summary
+        async with build_app(settings, run_worker=False) as cli:
+            later = datetime.now(UTC) + timedelta(days=8)
+            await repo.purge(cli.db, later, retention_days=30, abandoned_days=7)
+        await bot.service.handle("tg:6", Text("/menu"))
+        state = await bot.service.state_of("tg:6")
+        assert state is not None and state.answers == {} and state.consent is None
+    assert leaks(settings.data_dir) == []
 
 
 def test_contact_constant_is_not_the_secret() -> None:
