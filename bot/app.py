@@ -94,6 +94,11 @@ def load_conversation(flows_dir: Path = FLOWS_DIR) -> tuple[FlowSet, Classifier]
 def make_transport(settings: Settings) -> Transport:
     """SMTP when a host is configured, else the .eml folder (the embedded default)."""
     if not settings.smtp_host:
+        log.warning(
+            "no SMTP server (PAT_SMTP_HOST): requests are written as .eml files in %s and "
+            "reach PAT only if someone reads that folder",
+            settings.outbox_dir,
+        )
         return FileTransport(settings.outbox_dir)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return SmtpTransport(
@@ -119,7 +124,7 @@ async def build_app(
     quiet_third_party_loggers()
     flows, classifier = load_conversation()
     catalogs = Catalogs(settings.locales_dir, settings.default_locale)
-    db = await Database.open(settings.db_path)
+    db = await Database.open(settings.db_path, settings.db_max_pages)
     stop = asyncio.Event()
     worker: asyncio.Task[None] | None = None
     janitor: asyncio.Task[None] | None = None

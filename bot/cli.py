@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import logging
 import signal
 import sys
@@ -18,9 +19,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.app import build_app, settle
+from bot.failures import explain
 from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.settings import Settings, problem
 from bot.terminal import TerminalChat
 from flows.loader import FLOWS_DIR, FlowError, load_flows
 from flows.locales import LOCALES, REFERENCE
@@ -54,10 +58,13 @@ async def _heartbeat(path: Path, stop: asyncio.Event) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(str(int(time.time())), encoding="ascii")
 
-    while not stop.is_set():
-        await asyncio.to_thread(beat)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
+    try:
+        while not stop.is_set():
+            await asyncio.to_thread(beat)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
+    finally:  # a stopped bot is not healthy, even right after a restart
+        await asyncio.to_thread(path.unlink, missing_ok=True)
 
 
 def _health(settings: Settings) -> int:
@@ -78,6 +85,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     from bot.telegram_bot import TelegramFrontDoor
 
     stop = stop or asyncio.Event()
+    settings.heartbeat_path.unlink(missing_ok=True)  # a crashed bot's beat says nothing now
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
@@ -104,10 +112,13 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
                 await tg.updater.start_polling(allowed_updates=Update.ALL_TYPES)
                 logging.getLogger(__name__).info("long polling")
             beat = asyncio.create_task(_heartbeat(settings.heartbeat_path, stop))
-            await stop.wait()
-            await beat
-            await tg.updater.stop()
-            await tg.stop()
+            try:
+                await stop.wait()
+            finally:
+                stop.set()
+                await beat
+                await tg.updater.stop()
+                await tg.stop()
     return 0
 
 
@@ -120,10 +131,21 @@ async def _outbox(settings: Settings, action: str | None, ref: str | None, all_:
             if not ref and not all_:
                 print("say which: pat-bot outbox retry R-… or --all", file=sys.stderr)
                 return 2
-            refs = await repo.reset_for_retry(app.db, datetime.now(UTC), None if all_ else ref)
+            now = datetime.now(UTC)
+            refs = await repo.reset_for_retry(app.db, now, None if all_ else ref)
+            # A request a running bot is sending right now (its lease runs) is left to it:
+            # sending it here too would deliver it twice.
+            busy = [
+                r.ref
+                for r in await repo.list_requests(app.db, "pending")
+                if r.ref not in refs and (not ref or r.ref == ref)
+            ]
+            for r in busy:
+                print(f"{r}: being sent by the running bot right now; nothing to do")
             if not refs:
-                print("nothing to retry" + (f" for {ref}" if ref else ""), file=sys.stderr)
-                return 1
+                if not busy:
+                    print("nothing to retry" + (f" for {ref}" if ref else ""), file=sys.stderr)
+                return 0 if busy else 1
             failed = 0
             for r in refs:
                 record = await repo.get_request(app.db, r)
@@ -131,9 +153,13 @@ async def _outbox(settings: Settings, action: str | None, ref: str | None, all_:
                     continue
                 ok = await app.outbox.attempt(record)
                 after = await repo.get_request(app.db, r)
-                error = after.last_error if after else ""
-                print(f"{r}: {'delivered' if ok else 'not delivered: ' + (error or '?')}")
-                failed += not ok
+                if ok:
+                    print(f"{r}: delivered")
+                elif after and after.lease_until and after.lease_until > datetime.now(UTC):
+                    print(f"{r}: being sent by the running bot right now; nothing to do")
+                else:
+                    print(f"{r}: not delivered: {(after.last_error if after else '') or '?'}")
+                    failed += 1
             return 1 if failed else 0
         rows = [rec for rec in await repo.list_requests(app.db) if rec.status != "delivered"]
         if not rows:
@@ -239,7 +265,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _classify(args.lang)
     if args.command == "graph":
         return _graph(args.out)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # one line: which setting, what is wrong, what is allowed
+        print(f"pat-bot: {problem(exc)}", file=sys.stderr)
+        return 2
+    try:
+        return _command(args, settings)
+    except KeyboardInterrupt:
+        return 0
+    except Exception as exc:  # cannot start or go on: one line, and exit (never hang)
+        print(f"pat-bot: {explain(exc, settings)}", file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "sources":
         return _sources(settings, args.lang)
     if args.command == "health":
@@ -251,19 +291,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_outbox(settings, args.action, args.ref, args.all))
     if args.command == "run" or (args.command is None and settings.telegram_token):
         if settings.telegram_token is None:
-            print("PAT_TELEGRAM_TOKEN is not set (see README: Telegram).", file=sys.stderr)
+            print("pat-bot: PAT_TELEGRAM_TOKEN is not set (see README: Telegram).", file=sys.stderr)
             return 2
         return asyncio.run(run_telegram(settings))
     # The terminal chat prints to stdout; keep routine log lines out of the conversation.
-    if args.command in (None, "chat"):
-        logging.getLogger().setLevel(logging.WARNING)
-        lang = getattr(args, "lang", None)
-        new = bool(getattr(args, "new", False))
-        try:
-            return asyncio.run(_chat(settings, lang, new))
-        except KeyboardInterrupt:
-            return 0
-    return 2
+    logging.getLogger().setLevel(logging.WARNING)
+    # Bytes that are not UTF-8 are read as the replacement character, never a crash.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
+    return asyncio.run(_chat(settings, getattr(args, "lang", None), bool(getattr(args, "new", 0))))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,9 @@ def quiet_third_party_loggers() -> None:
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d ./-]{7,}\d")
+# A phone number starts with 0, + or 00 (Belgian and international forms) and has at least 8
+# more digits; a reference (R-261201-7KQ3) or a time (2026-12-01T07:06:12) does not.
+_PHONE = re.compile(r"(?<![\w+])(?:\+|0)\d(?:[ ./-]?\d){7,}(?![\w])")
 
 
 class RedactingFilter(logging.Filter):

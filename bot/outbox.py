@@ -235,7 +235,12 @@ class Outbox:
             )
             if sender is None:
                 continue  # told later, by a process that can reach this chat
-            msgid = texts.DELIVERED if record.status == "delivered" else texts.NOT_DELIVERED
+            if record.status != "delivered":
+                msgid = texts.NOT_DELIVERED
+            elif isinstance(self.transport, FileTransport):
+                msgid = texts.FILED
+            else:
+                msgid = texts.DELIVERED
             text = self.catalogs.get(record.locale).render(Msg(msgid), {"ref": record.ref})
             try:
                 await sender(record.chat_key, text)

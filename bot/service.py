@@ -121,6 +121,8 @@ class ConversationService:
         """Like ``handle``, with the state before and after (adapters need both). With an
         ``update_id``, an update applied before (redelivered after a crash) changes nothing
         and returns no message."""
+        if isinstance(event, Text):  # lone surrogates and the like: replaced, never a crash
+            event = Text(event.text.encode("utf-8", "replace").decode("utf-8"))
         async with self._lock(chat_key):
             before = await repo.load_conversation(self.db, chat_key)
             state = before or State(locale=locale or self.default_locale)

@@ -6,69 +6,175 @@ never show in a repr or a log line.
 
 from __future__ import annotations
 
+import re
+from email.utils import parseaddr
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import SecretStr, field_validator
+from email_validator import validate_email
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from flows.locales import Locale
+from flows.locales import LOCALES, Locale
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _allowed(text: str, **constraints: Any) -> Any:
+    """A field whose description says what is allowed (shown when a value is refused)."""
+    return Field(description=text, **constraints)
+
+
+Days = Annotated[int, _allowed("a whole number of days from 1 to 3650", ge=1, le=3650)]
+_PORT = "a port number from 1 to 65535"
+_URL = "an http:// or https:// address"
+_URL_PATTERN = r"^https?://\S+$"
+Port = Annotated[int, _allowed(_PORT, ge=1, le=65535)]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
 class Settings(BaseSettings):
-    """Settings of the PAT front door. Every field reads ``PAT_<NAME>``."""
+    """Settings of the PAT front door. Every field reads ``PAT_<NAME>``; each says in its
+    description what is allowed, and a refused value is named in one line (``problem``)."""
 
     model_config = SettingsConfigDict(
         env_prefix="PAT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    data_dir: Path = Path("data")
-    mail_to: str = "pat@smes.be"
-    mail_from: str = "Robot PAT <noreply@smes.be>"
-    default_locale: Locale = "fr"
-    locales_dir: Path = REPO_ROOT / "locales"
-    log_level: str = "INFO"
-    telegram_token: SecretStr | None = None
-    telegram_api_url: str = "https://api.telegram.org/bot"
-    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    data_dir: Annotated[Path, _allowed("a folder this user may write in")] = Path("data")
+    mail_to: Annotated[str, _allowed("one e-mail address, e.g. pat@smes.be")] = "pat@smes.be"
+    mail_from: Annotated[
+        str, _allowed("an address, with a name or not: Robot PAT <noreply@smes.be>")
+    ] = "Robot PAT <noreply@smes.be>"
+    default_locale: Annotated[Locale, _allowed(f"one of {', '.join(LOCALES)}")] = "fr"
+    locales_dir: Annotated[Path, _allowed("a folder with <lang>/LC_MESSAGES/messages.po")] = (
+        REPO_ROOT / "locales"
+    )
+    log_level: Annotated[LogLevel, _allowed("DEBUG, INFO, WARNING or ERROR")] = "INFO"
+    telegram_token: Annotated[SecretStr | None, _allowed("the token BotFather gave")] = None
+    telegram_api_url: Annotated[str, _allowed(_URL, pattern=_URL_PATTERN)] = (
+        "https://api.telegram.org/bot"
+    )
+    telegram_file_url: Annotated[str, _allowed(_URL, pattern=_URL_PATTERN)] = (
+        "https://api.telegram.org/file/bot"
+    )
     # Webhook mode when a public URL is set; long polling otherwise.
-    telegram_webhook_url: str | None = None
-    telegram_webhook_listen: str = "127.0.0.1"
-    telegram_webhook_port: int = 8443
-    telegram_webhook_path: str = "telegram"
-    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_url: Annotated[
+        str | None, _allowed("an https:// address", pattern=r"^https://\S+$")
+    ] = None
+    telegram_webhook_listen: Annotated[str, _allowed("an IP address or a host name")] = "127.0.0.1"
+    telegram_webhook_port: Port = 8443
+    telegram_webhook_path: Annotated[
+        str, _allowed("letters, digits, - _ and /", pattern=r"^[A-Za-z0-9_/-]+$")
+    ] = "telegram"
+    telegram_webhook_secret: Annotated[
+        SecretStr | None, _allowed("1 to 256 characters: letters, digits, _ and -")
+    ] = None
     # Telegram user ids of PAT staff (comma-separated): alerts when a request cannot be sent.
-    staff_ids: Annotated[list[int], NoDecode] = []
+    staff_ids: Annotated[
+        list[int], NoDecode, _allowed("Telegram user ids (numbers), separated by commas")
+    ] = []
 
     # SMTP delivery; without a host, requests are written as .eml files in the outbox folder.
-    smtp_host: str | None = None
-    smtp_port: int | None = None
-    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_timeout: float = 20.0
-    smtp_ca_file: Path | None = None
+    smtp_host: Annotated[str | None, _allowed("a host name or an IP address")] = None
+    smtp_port: Annotated[int | None, _allowed(_PORT, ge=1, le=65535)] = None
+    smtp_security: Annotated[
+        Literal["none", "starttls", "tls"], _allowed("none, starttls or tls")
+    ] = "starttls"
+    smtp_username: Annotated[str | None, _allowed("the login the mail provider gave")] = None
+    smtp_password: Annotated[SecretStr | None, _allowed("its password")] = None
+    smtp_timeout: Annotated[
+        float, _allowed("a number of seconds above 0, at most 600", gt=0, le=600)
+    ] = 20.0
+    smtp_ca_file: Annotated[Path | None, _allowed("a PEM file of certificates")] = None
     # Retention: a delivered request is anonymised after retention_days; a conversation left
     # unfinished is deleted after abandoned_days.
-    retention_days: int = 30
-    abandoned_days: int = 7
+    retention_days: Days = 30
+    abandoned_days: Days = 7
     # Flood and spam: messages per person per minute, requests per person per day.
-    rate_limit_per_minute: int = 30
-    max_requests_per_day: int = 3
-    delivery_max_attempts: int = 8
-    delivery_base_delay: float = 30.0
+    rate_limit_per_minute: Annotated[
+        int, _allowed("a whole number from 1 to 1000", ge=1, le=1000)
+    ] = 30
+    max_requests_per_day: Annotated[int, _allowed("a whole number from 1 to 100", ge=1, le=100)] = 3
+    delivery_max_attempts: Annotated[
+        int, _allowed("a whole number from 1 to 100", ge=1, le=100)
+    ] = 8
+    delivery_base_delay: Annotated[
+        float, _allowed("a number of seconds from 0 to 86400", ge=0, le=86_400)
+    ] = 30.0
     # The privacy notice (/privacy): what PAT must fill in; each line is shown only when set.
-    controller_address: str | None = None  # Smes's postal address
-    privacy_contact: str | None = None  # how to reach Smes's data-protection contact
-    mailbox_retention_days: int | None = None  # how long PAT keeps request e-mails
+    controller_address: Annotated[str | None, _allowed("text, shown as it is")] = None
+    privacy_contact: Annotated[str | None, _allowed("text, shown as it is")] = None
+    mailbox_retention_days: Annotated[  # how long PAT keeps request e-mails
+        int | None, _allowed("a whole number of days from 1 to 3650", ge=1, le=3650)
+    ] = None
+    # A cap on the database's size, in pages of 4 KiB (a small disk; tests of a full disk).
+    db_max_pages: Annotated[
+        int | None, _allowed("a whole number of pages of 4 KiB, at least 1", ge=1)
+    ] = None
+
+    @field_validator(
+        "telegram_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "smtp_host",
+        "smtp_port",
+        "smtp_username",
+        "smtp_password",
+        "smtp_ca_file",
+        "controller_address",
+        "privacy_contact",
+        "mailbox_retention_days",
+        "db_max_pages",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``PAT_SMTP_HOST=`` (empty, as .env.example leaves them) means: not set."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("staff_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("mail_to")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        validate_email(value, check_deliverability=False)
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        name, address = parseaddr(value)
+        if not address or "<" in name or value.count("<") > 1 or value.count(">") > 1:
+            raise ValueError("not an address")
+        validate_email(address, check_deliverability=False)
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # What Telegram accepts as secret_token for setWebhook.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("Telegram would refuse it")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _a_folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError("a file, not a folder")
         return value
 
     @property
@@ -82,3 +188,33 @@ class Settings(BaseSettings):
     @property
     def heartbeat_path(self) -> Path:
         return self.data_dir / "heartbeat"
+
+
+_SECRETS = {"telegram_token", "smtp_password", "telegram_webhook_secret"}
+
+
+# Plain words for pydantic's error types (its own messages quote regular expressions).
+_REASONS = {
+    "greater_than": "too small",
+    "greater_than_equal": "too small",
+    "less_than": "too large",
+    "less_than_equal": "too large",
+    "int_parsing": "not a whole number",
+    "int_from_float": "not a whole number",
+    "float_parsing": "not a number",
+    "literal_error": "not one of the choices",
+    "string_pattern_mismatch": "not in the expected form",
+}
+
+
+def problem(error: ValidationError) -> str:
+    """A refused setting in one line: which, what is wrong, what is allowed."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else ""
+    field = Settings.model_fields.get(name)
+    shown = "(hidden)" if name in _SECRETS else repr(first.get("input"))
+    allowed = field.description if field is not None and field.description else ""
+    reason = _REASONS.get(first["type"]) or str(first["msg"]).removeprefix("Value error, ")
+    reason = reason.rstrip(".")
+    line = f"PAT_{name.upper()}={shown} is refused: {reason}"
+    return f"{line}. Allowed: {allowed}." if allowed else f"{line}."

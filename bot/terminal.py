@@ -12,13 +12,18 @@ terminal. End of input exits cleanly with status 0.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import sqlite3
 from typing import TextIO
 
-from bot.render import Outgoing, parse_callback
+from bot.render import Outgoing, parse_callback, render_text
 from bot.service import ConversationService
+from flows import texts
 from flows.engine import Choice, Command, CommandName, Event, SetLocale, Start, Text
 from flows.loader import MENU_STEP
+
+log = logging.getLogger(__name__)
 
 TERMINAL_CHAT = "terminal"
 _COMMANDS: dict[str, CommandName] = {
@@ -84,7 +89,16 @@ class TerminalChat:
         return [Text(line)]
 
     async def _send(self, event: Event) -> None:
-        self.show(await self.service.handle(self.chat_key, event, locale=self.locale))
+        try:
+            messages = await self.service.handle(self.chat_key, event, locale=self.locale)
+        except Exception as exc:  # a kind line, nothing lost (nothing was stored), go on
+            # SQLite and the system say what failed ("database or disk is full"), never what
+            # was typed; other errors are named only.
+            cause = str(exc) if isinstance(exc, sqlite3.Error | OSError) else ""
+            log.error("could not handle a line: %s %s", type(exc).__name__, cause)
+            state = await self.service.state_of(self.chat_key)
+            messages = [render_text(texts.ERROR, self.service.translator(state))]
+        self.show(messages)
 
     async def notify(self, chat_key: str, text: str) -> None:
         """News about a request (delivered, or not), printed when it happens."""

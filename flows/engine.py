@@ -405,8 +405,11 @@ class _Run:
                 qid = MENU_STEP
             elif isinstance(step, SubmitStep):
                 self.effects.append(self._submission())
-                # The request now lives in storage; the conversation keeps nothing personal.
+                # The request now lives in storage; the conversation keeps nothing personal,
+                # and the next request carries only what happens from now on.
                 self.clear_request()
+                self.state.faq_read = []
+                self.state.source = None
                 qid = self.resolve(flow_id, step.next)
             else:
                 if isinstance(step, SummaryStep):
@@ -651,13 +654,8 @@ class _Run:
     ) -> None:
         old = self.state
         source = payload if payload and payload.startswith("src_") else None
-        self.state = State(
-            locale=locale or old.locale,
-            faq_read=old.faq_read,
-            source=(source or old.source),
-            started=True,
-            turn=old.turn,
-        )
+        # A new conversation: nothing read before it, and the source of its own link only.
+        self.state = State(locale=locale or old.locale, source=source, started=True, turn=old.turn)
         welcome = self.flows.start_of(MAIN_FLOW)
         target = self.deep_link(payload)
         welcome_step = self.flows.step(welcome)

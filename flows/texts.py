@@ -122,6 +122,12 @@ ERROR = N_(
 )
 
 DELIVERED = N_("Bonne nouvelle : votre demande {ref} est bien arrivée chez l'équipe PAT.")
+# Without an SMTP server the request is only written to a folder: it is registered, and no
+# more than that is said.
+FILED = N_(
+    "Votre demande {ref} est bien enregistrée. Si l'équipe PAT ne vous recontacte pas, écrivez à "
+    "pat@smes.be en indiquant cette référence."
+)
 NOT_DELIVERED = N_(
     "Désolé : votre demande {ref} n'a pas pu être transmise à l'équipe PAT, malgré plusieurs "
     "essais. Pouvez-vous écrire à pat@smes.be en indiquant cette référence ? Merci."

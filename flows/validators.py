@@ -18,7 +18,9 @@ from email_validator import EmailNotValidError, validate_email
 Validator = Callable[[str], str | None]
 
 MAX_INPUT_CHARS = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters (new lines kept) and the bidirectional controls that can make a name
+# display as something else in staff's mailbox (U+202A-U+202E, U+2066-U+2069).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
@@ -74,7 +76,8 @@ def email(text: str) -> str | None:
 def phone(text: str) -> str | None:
     """A phone number, Belgian by default, returned in international format (+32 …)."""
     value = clean_text(text)
-    if not value or len(value) > 40:
+    # phonenumbers reads letters as keypad digits ("0470 ab cd ef"): a typo, not a number.
+    if not value or len(value) > 40 or any(ch.isalpha() for ch in value):
         return None
     try:
         number = phonenumbers.parse(value, "BE")

@@ -65,10 +65,12 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, max_pages: int | None = None) -> sqlite3.Connection:
     """Open the file in WAL mode and apply the migrations (in a worker thread)."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
+        if max_pages is not None:  # a cap on the file's size: "database or disk is full"
+            conn.execute(f"PRAGMA max_page_count={int(max_pages)}").fetchall()
         conn.execute(f"PRAGMA busy_timeout={_MIGRATION_BUSY_MS}")
         conn.execute("PRAGMA journal_mode=WAL").fetchall()
         for pragma in _PRAGMAS:
@@ -150,11 +152,11 @@ class Database:
         self._checkpointer: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
+    async def open(cls, path: Path, max_pages: int | None = None) -> Database:
         """Open (or create) the file and apply migrations; on any failure, close what was
         opened and raise (a process must never hang on a half-open database)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await asyncio.to_thread(_connect, path)
+        conn = await asyncio.to_thread(_connect, path, max_pages)
         try:
             logger = await aiosqlite.connect(path, isolation_level=None)
         except BaseException:

@@ -61,6 +61,7 @@ class RequestRecord(BaseModel):
     last_error: str | None
     delivered_at: datetime | None
     next_attempt_at: datetime | None = None
+    lease_until: datetime | None = None  # a process is sending it until then
     person_told: RequestStatus | None = None
     anonymised_at: datetime | None = None
     payload: RequestPayload | None  # None once anonymised

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,17 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """`pat-bot` commands run in-process add a handler on the test's captured stderr, which
+    pytest closes after the test: remove it so later tests do not log into a closed file."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture(scope="session")
 def flows() -> FlowSet:
     return load_flows()
@@ -28,7 +40,7 @@ def flows() -> FlowSet:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # Scripted tests answer faster than any person: the flood limit is tested on its own.
-    return Settings(data_dir=tmp_path / "data", rate_limit_per_minute=10_000, _env_file=None)
+    return Settings(data_dir=tmp_path / "data", rate_limit_per_minute=1000, _env_file=None)
 
 
 @pytest.fixture

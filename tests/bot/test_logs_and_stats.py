@@ -167,3 +167,27 @@ def test_stats_command_in_the_terminal(
     ) in out
     assert "Formation : profile 1 → format 0 → group_size 1 → region 1 → hopes 1" in out
     assert "Léon" not in out and "leon@" not in out
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "delivery of R-261201-7KQ3 failed",
+        "next try at 2026-12-01T07:06:12.345678+00:00",
+        "took 12345678 µs",
+        "user 123456789 wrote",
+    ],
+)
+def test_the_filter_keeps_references_times_and_ids(kept: str) -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, kept, (), None)
+    RedactingFilter().filter(record)
+    assert record.getMessage() == kept
+
+
+@pytest.mark.parametrize(
+    "phone", ["0470 12 34 56", "+32 470 12 34 56", "0032470123456", "02/123.45.67", "0470-123456"]
+)
+def test_the_filter_masks_phones_in_every_usual_form(phone: str) -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "call %s now", (phone,), None)
+    RedactingFilter().filter(record)
+    assert record.getMessage() == "call [phone] now"

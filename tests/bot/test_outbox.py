@@ -81,7 +81,7 @@ async def test_stored_before_delivery_and_the_person_told_only_after(settings: S
         assert await repo.count_requests(app.db) == 1
         assert await repo.count_requests(app.db, "delivered") == 1
         assert await repo.count_requests(app.db, "pending") == 0
-        assert chat.told == [("tg:1", texts.DELIVERED.format(ref=record.ref))]
+        assert chat.told == [("tg:1", texts.FILED.format(ref=record.ref))]
         await app.outbox.run_once()
         assert len(chat.told) == 1  # told once
     eml = settings.outbox_dir / f"{record.ref}.eml"
@@ -221,7 +221,7 @@ async def test_terminal_chat_full_request_and_delivery_notice(settings: Settings
     assert "[Passer]  [↩ Menu]" in printed
     assert "• Contact préféré : Peu importe" in printed
     assert f"référence {record.ref}." in printed
-    assert texts.DELIVERED.format(ref=record.ref) in printed
+    assert texts.FILED.format(ref=record.ref) in printed
     assert record.status == "delivered" and record.person_told == "delivered"
     assert record.payload is not None
     assert record.payload.value("phone") == "+32 470 12 34 56"

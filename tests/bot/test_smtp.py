@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from bot.app import build_app
 from bot.service import ConversationService
 from bot.settings import Settings
+from flows import texts
 from storage import repo
 from tests.helpers import CONTACT, other_request
 
@@ -152,6 +153,45 @@ async def test_normal_delivery_and_content(settings: Settings) -> None:
     assert "Nouvelle demande : Autre demande" in text and "Pouvez-vous m'appeler ?" in text
     assert [a.get_filename() for a in mail.iter_attachments()] == [f"{record.ref}.json"]
     assert not settings.outbox_dir.exists()  # SMTP replaces the .eml folder
+
+
+async def test_arrived_at_pat_is_said_only_after_the_mail_server_took_it(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    told: list[tuple[str, str]] = []
+
+    async def chat(key: str, text: str) -> None:
+        told.append((key, text))
+
+    port = free_port()
+    with smtp_server(port) as sink, caplog.at_level("WARNING"):
+        async with build_app(smtp_settings(settings, port), run_worker=False) as app:
+            app.outbox.register_channel("tg:", chat)
+            await request(app.service, "tg:1")
+            assert await app.outbox.run_once() == 1
+            (record,) = await repo.list_requests(app.db)
+    assert len(sink.envelopes) == 1
+    assert told == [("tg:1", texts.DELIVERED.format(ref=record.ref))]
+    assert "no SMTP server" not in caplog.text  # the file-mode warning is for file mode only
+
+
+async def test_file_mode_warns_at_start_up_and_says_registered_not_arrived(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    told: list[tuple[str, str]] = []
+
+    async def chat(key: str, text: str) -> None:
+        told.append((key, text))
+
+    with caplog.at_level("WARNING"):
+        async with build_app(settings, run_worker=False) as app:
+            assert "no SMTP server (PAT_SMTP_HOST)" in caplog.text
+            app.outbox.register_channel("tg:", chat)
+            await request(app.service, "tg:1")
+            assert await app.outbox.run_once() == 1
+            (record,) = await repo.list_requests(app.db)
+    assert told == [("tg:1", texts.FILED.format(ref=record.ref))]
+    assert "arrivée chez l'équipe PAT" not in told[0][1]
 
 
 async def test_server_down_when_confirmed_then_up_delivered_exactly_once(

@@ -134,7 +134,7 @@ async def test_full_request_on_telegram(
         assert sent[-1]["text"] == MENU_Q
         api.clear()
         assert await bot.built.outbox.run_once() == 1
-        assert api.texts() == [texts.DELIVERED.format(ref=record.ref)]
+        assert api.texts() == [texts.FILED.format(ref=record.ref)]
         assert api.sent()[0]["chat_id"] == str(ana.user["id"])
         (record,) = await repo.list_requests(_db(bot))
     assert record.status == "delivered"
@@ -474,6 +474,8 @@ async def test_long_polling_end_to_end(tg_settings: Settings, api: FakeBotAPI) -
     assert tg_settings.heartbeat_path.exists()
     stop.set()
     assert await asyncio.wait_for(task, 10) == 0
+    # A stopped bot is not healthy: the health check must not trust an old heartbeat.
+    assert not tg_settings.heartbeat_path.exists()
 
 
 async def test_webhook_mode_checks_the_secret_and_answers(

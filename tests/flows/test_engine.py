@@ -125,6 +125,42 @@ def test_faq_then_get_in_touch_records_topics_read_in_the_request(flows: FlowSet
     assert sub.source == "src_flyer2026"
 
 
+def test_a_second_request_carries_only_what_happened_in_its_own_conversation(
+    flows: FlowSet,
+) -> None:
+    walk = Walk(flows)
+    walk.start("src_flyer2026")
+    walk.press("faq")
+    walk.press("relapse")
+    walk.press("contact")
+    walk.press("other")
+    walk.type("Bonjour, pouvez-vous nous rappeler ?")
+    give_contact(walk)
+    first = send_from_summary(walk)
+    assert first.faq_read == ("relapse",) and first.source == "src_flyer2026"
+    # Same chat, right after: a new request with no FAQ read and no link of its own.
+    walk.press("other")
+    walk.type("Une autre question, pour ma collègue.")
+    give_contact(walk)
+    second = send_from_summary(walk)
+    assert second.faq_read == () and second.source is None
+    # /start with another link: only that link counts.
+    walk.start("src_salon")
+    walk.press("other")
+    walk.type("Encore une question.")
+    give_contact(walk)
+    assert send_from_summary(walk).source == "src_salon"
+    # /start without a link after reading the FAQ: the earlier reading is not carried over.
+    walk.press("faq")
+    walk.press("place")
+    walk.start()
+    walk.press("other")
+    walk.type("Dernière question.")
+    give_contact(walk)
+    third = send_from_summary(walk)
+    assert third.faq_read == () and third.source is None
+
+
 def test_training_individual_full_path(flows: FlowSet) -> None:
     walk = Walk(flows)
     walk.start()

@@ -37,6 +37,8 @@ def test_email(text: str, expected: str | None) -> None:
         ("0470 12 34 5", None),
         ("123", None),
         ("téléphone", None),
+        ("0470 ab cd ef", None),  # letters are a typo, not keypad digits
+        ("0470 12 34 5O", None),  # the letter O for a zero
         ("", None),
     ],
 )
@@ -62,3 +64,12 @@ def test_name_and_text_bounds() -> None:
 
 def test_control_characters_are_removed() -> None:
     assert clean_text("a\x00b\x1bc\r\nd") == "abc\nd"
+
+
+def test_bidirectional_controls_are_removed_from_names_and_organisations() -> None:
+    # U+202E would make "Marie\u202eredlof" display as "Mariefolder" reversed in a mailbox.
+    assert VALIDATORS["name"]("Marie\u202eeporuE\u202c Dupont") == "MarieeporuE Dupont"
+    assert VALIDATORS["short_text"]("\u2066ASBL\u2069 Soleil\u202a") == "ASBL Soleil"
+    assert (
+        clean_text("".join(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])) == ""
+    )

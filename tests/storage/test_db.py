@@ -219,3 +219,26 @@ async def test_another_process_holding_the_lock_never_freezes_the_event_loop(
     assert worst < 0.1  # …without the event loop ever stalling
     assert await repo.load_conversation(db, "tg:2") == State(turn=2)
     await db.close()
+
+
+async def test_a_leased_request_is_due_when_its_lease_ends_and_not_retried_before(
+    settings: Settings,
+) -> None:
+    """A process that crashed while sending holds its lease: the others wait for its end
+    (no polling every 50 ms), and `outbox retry` leaves a live lease alone."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.helpers import other_request
+
+    async with build_app(settings, run_worker=False) as app:
+        await other_request(app.service, "tg:1")
+        (record,) = await repo.list_requests(app.db)
+        now = datetime.now(UTC)
+        until = now + timedelta(minutes=5)
+        assert await repo.claim(app.db, record.ref, now, until)
+        assert not await repo.claim(app.db, record.ref, now, until)  # held: not twice
+        assert await repo.next_attempt_time(app.db) == until
+        assert await repo.reset_for_retry(app.db, now) == []
+        assert await repo.reset_for_retry(app.db, now, record.ref) == []
+        later = until + timedelta(seconds=1)
+        assert await repo.reset_for_retry(app.db, later, record.ref) == [record.ref]

@@ -1,0 +1,72 @@
+"""Settings: every value checked at start-up, named in one line, and documented in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import REPO_ROOT, Settings, problem
+
+
+def readme_rows() -> dict[str, str]:
+    rows = {}
+    for line in (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `PAT_"):
+            name = line.split("`")[1]
+            rows[name] = line
+    return rows
+
+
+def test_every_setting_has_a_readme_row_with_what_is_allowed() -> None:
+    rows = readme_rows()
+    for name, field in Settings.model_fields.items():
+        variable = f"PAT_{name.upper()}"
+        assert variable in rows, f"{variable} is missing from the README's settings table"
+        assert field.description, f"{name} does not say what is allowed"
+        assert field.description in rows[variable], variable
+    assert set(rows) == {f"PAT_{name.upper()}" for name in Settings.model_fields}
+
+
+def test_defaults_are_valid_and_empty_values_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAT_SMTP_HOST", "")
+    monkeypatch.setenv("PAT_SMTP_PORT", " ")
+    monkeypatch.setenv("PAT_LOG_LEVEL", "debug")
+    monkeypatch.setenv("PAT_STAFF_IDS", "12, 34;56")
+    settings = Settings(_env_file=None)
+    assert settings.smtp_host is None and settings.smtp_port is None
+    assert settings.log_level == "DEBUG"
+    assert settings.staff_ids == [12, 34, 56]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("smtp_password", "x\ny", None),  # any text is a password
+        ("telegram_webhook_secret", "has space", "PAT_TELEGRAM_WEBHOOK_SECRET=(hidden)"),
+        ("telegram_api_url", "ftp://x", "PAT_TELEGRAM_API_URL='ftp://x' is refused"),
+        ("retention_days", "3651", "too large. Allowed: a whole number of days from 1 to 3650."),
+    ],
+)
+def test_a_refused_value_is_one_plain_line_and_secrets_stay_hidden(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str | None
+) -> None:
+    monkeypatch.setenv(f"PAT_{name.upper()}", value)
+    if expected is None:
+        Settings(_env_file=None)
+        return
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)
+    line = problem(caught.value)
+    assert expected in line and "\n" not in line
+    assert value not in line or name != "telegram_webhook_secret"
+    assert "^" not in line  # no regular expression shown to a person
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    afile = tmp_path / "f"
+    afile.write_text("x")
+    with pytest.raises(ValidationError) as caught:
+        Settings(data_dir=afile, _env_file=None)
+    assert "a file, not a folder" in problem(caught.value)
