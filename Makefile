@@ -7,12 +7,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit i18n check-i18n clean
+.PHONY: run test lint typecheck unit i18n check-i18n lock clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from the lock (exact versions and hashes), then the project itself.
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+		--no-build-isolation -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -44,6 +48,17 @@ i18n: $(STAMP)
 			$(BIN)/pybabel init -i locales/messages.pot -d locales -l $$lang --no-wrap; \
 		fi; \
 	done
+
+# Write the lock files from pyproject.toml's ranges: requirements.lock (what the bot needs, for
+# Docker), requirements-dev.lock (that, the test tools and the build backend, for make) and
+# requirements-build.lock (the build backend, for Docker). Pins already there are kept;
+# `make lock UPGRADE=--upgrade` moves every pin to the newest release the ranges allow.
+LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	--no-header --annotation-style line $(UPGRADE)
+lock: $(STAMP)
+	$(LOCK) pyproject.toml -o requirements.lock
+	$(LOCK) pyproject.toml --extra dev -o requirements-dev.lock
+	printf 'setuptools>=77\n' | $(LOCK) - -o requirements-build.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

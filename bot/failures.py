@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.i18n import CatalogError
 from bot.settings import Settings
 from flows.loader import FlowError
 from storage.db import DatabaseBusy
@@ -35,6 +36,8 @@ def explain(exc: BaseException, settings: Settings) -> str:
         return f"{db} stayed locked by another process: is another pat-bot stuck on it?"
     if isinstance(exc, PermissionError | IsADirectoryError | NotADirectoryError):
         return f"cannot write in {settings.data_dir}: {_WRITABLE}"
+    if isinstance(exc, CatalogError):
+        return f"{exc}; reinstall pat-bot, or fix PAT_LOCALES_DIR"
     if isinstance(exc, FlowError):
         return (
             f"the flow files have {len(exc.problems)} problem(s); run `pat-bot check` to see them"

@@ -4,6 +4,10 @@ msgids are the French reference texts. Each ``locales/<lang>/LC_MESSAGES/message
 compiled in memory when the bot starts, so a fresh checkout needs no build step and what runs
 is always what the .po files say. Fuzzy entries (a French text changed since the translation)
 are left out, so the person reads the current French rather than an outdated translation.
+
+The catalogs are package data (the ``locales`` package), found with ``importlib.resources``
+wherever the bot is installed. A missing or empty catalog for a language the bot offers stops
+start-up (``CatalogError``): a Dutch speaker must never be answered in French without a word.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import io
 import string
 from collections.abc import Mapping
 from datetime import date, datetime
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -23,7 +28,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 from flows.engine import Msg
-from flows.locales import LOCALES
+from flows.locales import LOCALES, REFERENCE
 
 DOMAIN = "messages"
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -76,24 +81,42 @@ def long_date(day: date, locale: str) -> str:
     return text
 
 
-def _load_po(path: Path) -> gettext.NullTranslations:
-    with path.open("rb") as fh:
-        catalog = read_po(fh, domain=DOMAIN)
+class CatalogError(Exception):
+    """A language the bot offers has no usable catalog."""
+
+
+def _load_po(po: Traversable) -> tuple[gettext.NullTranslations, int]:
+    """The translations of one .po file, and how many messages it really translates."""
+    catalog = read_po(io.BytesIO(po.read_bytes()), domain=DOMAIN)
+    translated = sum(1 for m in catalog if m.id and m.string and not m.fuzzy)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    return Translations(fp=buffer, domain=DOMAIN), translated
+
+
+def packaged_catalogs() -> Traversable:
+    """The catalogs installed with the bot (the ``locales`` package)."""
+    return files("locales")
 
 
 class Catalogs:
     """Every locale's translations, loaded once."""
 
-    def __init__(self, locales_dir: Path, default: str = "fr") -> None:
+    def __init__(self, locales_dir: Traversable | None = None, default: str = REFERENCE) -> None:
+        folder = locales_dir if locales_dir is not None else packaged_catalogs()
         self.default = default
         self._translators: dict[str, Translator] = {}
         for locale in LOCALES:
-            po = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-            translations = _load_po(po) if po.exists() else gettext.NullTranslations()
+            po = folder / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+            if locale == REFERENCE:  # the msgids are this language's texts
+                self._translators[locale] = Translator(locale, gettext.NullTranslations())
+                continue
+            if not po.is_file():
+                raise CatalogError(f"the {locale} catalog is missing: {po}")
+            translations, translated = _load_po(po)
+            if not translated:
+                raise CatalogError(f"the {locale} catalog translates nothing: {po}")
             self._translators[locale] = Translator(locale, translations)
 
     def get(self, locale: str | None) -> Translator:

@@ -17,8 +17,6 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.locales import LOCALES, Locale
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
 
 def _allowed(text: str, **constraints: Any) -> Any:
     """A field whose description says what is allowed (shown when a value is refused)."""
@@ -47,9 +45,10 @@ class Settings(BaseSettings):
         str, _allowed("an address, with a name or not: Robot PAT <noreply@smes.be>")
     ] = "Robot PAT <noreply@smes.be>"
     default_locale: Annotated[Locale, _allowed(f"one of {', '.join(LOCALES)}")] = "fr"
-    locales_dir: Annotated[Path, _allowed("a folder with <lang>/LC_MESSAGES/messages.po")] = (
-        REPO_ROOT / "locales"
-    )
+    # Unset: the catalogs installed with the bot. Set: a folder to try catalogs being edited.
+    locales_dir: Annotated[
+        Path | None, _allowed("a folder with <lang>/LC_MESSAGES/messages.po")
+    ] = None
     log_level: Annotated[LogLevel, _allowed("DEBUG, INFO, WARNING or ERROR")] = "INFO"
     telegram_token: Annotated[SecretStr | None, _allowed("the token BotFather gave")] = None
     telegram_api_url: Annotated[str, _allowed(_URL, pattern=_URL_PATTERN)] = (
@@ -126,6 +125,7 @@ class Settings(BaseSettings):
         "privacy_contact",
         "mailbox_retention_days",
         "db_max_pages",
+        "locales_dir",
         mode="before",
     )
     @classmethod
@@ -168,6 +168,13 @@ class Settings(BaseSettings):
             r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
         ):
             raise ValueError("Telegram would refuse it")
+        return value
+
+    @field_validator("locales_dir")
+    @classmethod
+    def _a_catalog_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError("no such folder")
         return value
 
     @field_validator("data_dir")

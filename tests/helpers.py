@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flows.engine import Choice, Effect, Event, Say, Start, State, Text, advance
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from bot.service import ConversationService
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Walk:

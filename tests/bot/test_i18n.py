@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -12,11 +13,11 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot.i18n import Catalogs
-from bot.settings import REPO_ROOT
+from bot.i18n import CatalogError, Catalogs
 from flows.babel_extract import extract_texts
 from flows.engine import Msg
 from flows.loader import FLOWS_DIR, FlowSet
+from tests.helpers import REPO_ROOT
 
 LOCALES = REPO_ROOT / "locales"
 
@@ -100,6 +101,7 @@ def test_a_changed_french_text_falls_back_to_french_until_reviewed(tmp_path: Pat
         '#, fuzzy\nmsgid "Au revoir !"\nmsgstr "Tot ziens"\n',
         encoding="utf-8",
     )
+    (tmp_path / "en").symlink_to(LOCALES / "en")
     nl = Catalogs(tmp_path).get("nl")
     assert nl.gettext("Bonjour") == "Hallo"
     assert nl.gettext("Au revoir !") == "Au revoir !"
@@ -113,3 +115,25 @@ def test_dates_and_numbers_follow_the_locale() -> None:
     assert catalogs.get("en").long_date(when) == "November 22, 2026"
     assert catalogs.get("nl").render(Msg("{n}", {"n": 2000})) == "2.000"
     assert catalogs.get("en").render(Msg("{n}", {"n": 2000})) == "2,000"
+
+
+def test_a_missing_or_empty_catalog_is_an_error_not_french(tmp_path: Path) -> None:
+    for lang in ("nl", "en"):
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        shutil.copy(LOCALES / lang / "LC_MESSAGES" / "messages.po", folder)
+    Catalogs(tmp_path)  # both there: fine
+    (tmp_path / "en" / "LC_MESSAGES" / "messages.po").unlink()
+    with pytest.raises(CatalogError, match="the en catalog is missing"):
+        Catalogs(tmp_path)
+    (tmp_path / "en" / "LC_MESSAGES" / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Bonjour"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError, match="the en catalog translates nothing"):
+        Catalogs(tmp_path)
+
+
+def test_without_a_folder_the_installed_catalogs_are_used() -> None:
+    assert Catalogs().get("nl").gettext("Accueil") != "Accueil"

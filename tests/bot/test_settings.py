@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import REPO_ROOT, Settings, problem
+from bot.settings import Settings, problem
+from tests.helpers import REPO_ROOT
 
 
 def readme_rows() -> dict[str, str]:
