@@ -31,7 +31,7 @@ from flows.schema import (
     SubmitStep,
     SummaryStep,
 )
-from flows.validators import MAX_INPUT_CHARS, VALIDATORS
+from flows.validators import MAX_INPUT_CHARS, VALIDATORS, derived_answers
 
 # ---------------------------------------------------------------------------------------------
 # Events: what the person did.
@@ -756,7 +756,7 @@ class _Run:
             else:
                 self._stale()
         elif isinstance(step, InputStep) and opt == SKIP and step.optional:
-            st.answers[step.key] = ""
+            self._store(step, "")
             self.enter(self.resolve(flow_id, step.next))
         elif isinstance(step, ConsentStep) and opt in (YES, NO):
             if opt == YES:
@@ -771,6 +771,15 @@ class _Run:
             self._summary_choice(step, flow_id, opt)
         else:
             self._stale()
+
+    def _store(self, step: InputStep, value: str) -> None:
+        """An input's answer, and what follows from it (a commune gives its region)."""
+        self.state.answers[step.key] = value
+        for key, derived in derived_answers(step.validator, value).items():
+            if derived is None:
+                self.state.answers.pop(key, None)
+            else:
+                self.state.answers[key] = derived
 
     def _forget_choice(self, opt: str) -> None:
         st = self.state
@@ -961,7 +970,7 @@ class _Run:
             if value is None:
                 self.prompt(first=Msg(step.retry))
                 return
-            self.state.answers[step.key] = value
+            self._store(step, value)
             self.enter(self.resolve(flow_of(self.state.step), step.next))
             return
         if intent is not None:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from flows import places
+
 Validator = Callable[[str], str | None]
 
 MAX_INPUT_CHARS = 2000
@@ -98,6 +100,24 @@ def count(text: str) -> str | None:
     return str(n) if 1 <= n <= 1000 else None
 
 
+def commune(text: str) -> str | None:
+    """A Belgian commune or postal code, shown as ``Liège (4000)``."""
+    value = clean_text(text)
+    if not value or len(value) > 100:
+        return None
+    place = places.find(value)
+    return place.shown() if place is not None else None
+
+
+def derived_answers(validator: str, value: str) -> dict[str, str | None]:
+    """Answers that follow from another one: a commune gives its region (None: no longer known,
+    the question will be asked)."""
+    if validator != "commune":
+        return {}
+    place = places.find(value) if value else None
+    return {"region": place.region if place is not None else None}
+
+
 VALIDATORS: dict[str, Validator] = {
     "name": person_name,
     "short_text": one_line(200),
@@ -105,4 +125,5 @@ VALIDATORS: dict[str, Validator] = {
     "email": email,
     "phone": phone,
     "count": count,
+    "commune": commune,
 }

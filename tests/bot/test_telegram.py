@@ -101,9 +101,10 @@ async def test_full_request_on_telegram(
         sent = await press(bot, ana, sent[-1], "Commencer ma demande")
         assert sent[-1]["text"] == "Quel est le nom de votre organisation ?"
         sent = await bot.send(ana.message("<b>Soleil & Co</b>"))
+        sent = await press(bot, ana, bot.last_with_buttons(), "Santé mentale")
+        assert sent[-1]["text"].startswith("Dans quelle commune se trouve votre organisation ?")
+        sent = await bot.send(ana.message("Liège"))
         for label in (
-            "Santé mentale",
-            "Bruxelles",
             "Nous découvrons l'idée",
             "10 à 25",
             "Pas encore",
@@ -126,6 +127,7 @@ async def test_full_request_on_telegram(
         summary = sent[-1]["text"]
         assert summary.startswith("Voici votre demande. Tout est juste ?")
         assert "• <b>Organisation</b> : &lt;b&gt;Soleil &amp; Co&lt;/b&gt;" in summary
+        assert "• <b>Commune</b> : Liège (4000)" in summary
         assert sent[-1]["parse_mode"] == "HTML"
         sent = await press(bot, ana, sent[-1], "Envoyer")
         (record,) = await repo.list_requests(_db(bot))

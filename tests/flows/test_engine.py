@@ -196,7 +196,7 @@ def test_training_for_a_team_asks_how_many_and_skips_the_format(flows: FlowSet) 
     assert walk.step == "training.group_size"
     walk.type("12")
     walk.press("elsewhere")
-    assert "PAT travaille à Bruxelles et en Wallonie." in walk.says()[0]
+    assert walk.says()[0].startswith("PAT travaille à Bruxelles et en Wallonie.")
     walk.type("Préparer l'équipe")
     give_contact(walk)
     sub = send_from_summary(walk)
@@ -227,7 +227,10 @@ def test_accompaniment_full_path_with_concerns(flows: FlowSet) -> None:
     assert walk.step == "accompaniment.organisation"
     walk.type("ASBL Les Ponts")
     walk.press("homelessness")
-    walk.press("brussels")
+    assert walk.step == "accompaniment.commune"
+    walk.type("schaerbeek")  # the commune answers the region question
+    assert walk.state.answers["commune"] == "Schaerbeek (1030)"
+    assert walk.state.answers["region"] == "brussels"
     walk.press("decided")
     walk.press("size_10_25")
     walk.press("in_progress")
@@ -259,6 +262,7 @@ def test_accompaniment_full_path_with_concerns(flows: FlowSet) -> None:
     assert "contact_pref" not in sub.answers
     labels = {f.key: f.value for f in sub.fields}
     assert labels["stage"] == Msg("Nous avons décidé d'engager")
+    assert labels["commune"] == "Schaerbeek (1030)" and "region" not in labels
 
 
 def test_intervision_working_peer(flows: FlowSet) -> None:
@@ -267,6 +271,7 @@ def test_intervision_working_peer(flows: FlowSet) -> None:
     walk.press("intervision")
     walk.press("working_peer")
     walk.press("addiction")
+    walk.press("_skip")  # no commune: the region is asked
     walk.press("brussels")
     walk.type("Le mardi après-midi, une fois par mois")
     give_contact(walk)
@@ -298,7 +303,11 @@ def test_intervision_coordinator_says_what_they_look_for(flows: FlowSet) -> None
     walk.type("Un espace d'échange entre coordinateurs de maisons d'accueil")
     assert walk.step == "intervision.sector"
     walk.press("social")
-    walk.press("wallonia")
+    walk.type("Paris")
+    assert walk.step == "intervision.commune"  # not a Belgian commune: asked again
+    assert walk.says()[0].startswith("Je ne trouve pas cette commune")
+    walk.type("9000")  # Ghent: PAT works in Brussels and Wallonia, and says so
+    assert walk.says()[0].startswith("PAT travaille à Bruxelles et en Wallonie.")
     walk.type("Le jeudi")
     give_contact(walk)
     sub = send_from_summary(walk)
@@ -547,6 +556,7 @@ def test_every_path_is_reachable_and_every_step_visited(flows: FlowSet) -> None:
         "name": "Ana",
         "short_text": "Test",
         "long_text": "Test",
+        "commune": "Namur",
     }
     seen: set[str] = set()
     frontier = [Walk(flows)]

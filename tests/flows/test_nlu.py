@@ -187,7 +187,7 @@ def test_a_faq_question_in_the_middle_of_a_request_is_answered_in_place(
     assert walk.step == "accompaniment.sector"
     assert walk.state.answers == {"offer": "accompaniment", "organisation": "ASBL Soleil"}
     walk.press("social")  # the buttons of the repeated question work
-    assert walk.step == "accompaniment.region"
+    assert walk.step == "accompaniment.commune"
 
 
 def test_an_offer_typed_in_the_middle_of_a_request_does_not_derail_it(flows: FlowSet) -> None:
