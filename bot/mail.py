@@ -25,8 +25,9 @@ from email.utils import format_datetime, parseaddr
 from babel import Locale
 
 from bot.i18n import BRUSSELS, Translator, long_date
+from flows import places
 from flows.engine import Submit
-from storage.models import PayloadField, RequestPayload
+from storage.models import PAYLOAD_SCHEMA_VERSION, PayloadField, RequestPayload
 
 CONTACT_KEYS = ("name", "organisation", "role", "email", "phone", "contact_pref")
 _HEADER_PART_MAX = 60
@@ -42,10 +43,29 @@ def header_safe(value: str, limit: int = _HEADER_PART_MAX) -> str:
     return value
 
 
+def _place(payload: RequestPayload) -> str | None:
+    """The commune without its postal code, or the region."""
+    if payload.commune:
+        return re.sub(r" \(\d{4}\)$", "", payload.commune) or payload.commune
+    return payload.region_label or payload.label_of("region")  # version 1: the field only
+
+
 def subject(payload: RequestPayload) -> str:
-    parts = [payload.offer_label, payload.label_of("region"), payload.value("organisation")]
+    """``[PAT][NL] Accompagnement · Liège · Le Méridien · Anne Lemaire · #R-…``: a mailbox
+    sorted by subject groups offers, then places. Only the words that need it are encoded."""
+    parts = [payload.offer_label, _place(payload), payload.value("organisation")]
+    parts.append(payload.value("name"))
     shown = [header_safe(p) for p in parts if p]
-    return "[PAT] " + " · ".join([*shown, f"#{payload.ref}"])
+    return f"[PAT][{payload.locale.upper()}] " + " · ".join([*shown, f"#{payload.ref}"])
+
+
+def sender(payload: RequestPayload, mail_from: str) -> str:
+    """``Anne Lemaire via Robot PAT <noreply@smes.be>``: the inbox shows who wrote."""
+    robot, address = parseaddr(mail_from)
+    person = header_safe(payload.value("name") or "", 60)
+    if not person or not address:
+        return mail_from
+    return str(Address(display_name=f"{person} via {robot or 'Robot PAT'}", addr_spec=address))
 
 
 def _when(payload: RequestPayload, which: str) -> str:
@@ -59,15 +79,39 @@ def _who(payload: RequestPayload) -> str:
     return f"{name} ({', '.join(extra)})" if extra else name
 
 
+def _preferred(payload: RequestPayload) -> str:
+    """How to answer: by e-mail unless the person gave a phone number and preferred it."""
+    phone = payload.value("phone")
+    choice = payload.value("contact_pref")
+    if phone and choice == "phone":
+        return f"par téléphone ({phone})"
+    if phone and choice == "either":
+        return f"par e-mail ou par téléphone ({phone})"
+    return "par e-mail (répondre à ce message)"
+
+
+def banner(payload: RequestPayload) -> str:
+    """The first thing staff read: the language to answer in and the way to answer."""
+    return f"Répondre en {payload.locale_label}, {_preferred(payload)}."
+
+
 def _sections(payload: RequestPayload) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     what = [(f.label, f.value) for f in payload.fields if f.key not in CONTACT_KEYS]
+    if payload.region_label and not any(f.key == "region" for f in payload.fields):
+        what.append(("Région", payload.region_label))  # from the commune
     contact = [(f.label, f.value) for f in payload.fields if f.key in CONTACT_KEYS]
     return what, contact
 
 
+_CHANNELS = {"telegram": "Telegram", "terminal": "terminal (essai)", "web": "page web"}
+
+
 def _footer(payload: RequestPayload) -> list[tuple[str, str]]:
+    channel = _CHANNELS.get(payload.channel or "", payload.channel or "inconnu")
+    if payload.telegram_username:
+        channel += f" (@{payload.telegram_username})"
     rows = [
-        ("Langue de la personne", f"{payload.locale_label} : répondre en {payload.locale_label}"),
+        ("Canal", channel),
         ("Questions lues avant", ", ".join(payload.faq_read_labels) or "aucune"),
         (
             "Consentement",
@@ -83,6 +127,8 @@ def _footer(payload: RequestPayload) -> list[tuple[str, str]]:
 def text_body(payload: RequestPayload) -> str:
     what, contact = _sections(payload)
     lines = [
+        f">> {banner(payload)}",
+        "",
         f"Nouvelle demande : {payload.offer_label}",
         f"De : {_who(payload)}",
         f"Référence : {payload.ref}",
@@ -100,29 +146,50 @@ def text_body(payload: RequestPayload) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rows(rows: list[tuple[str, str]]) -> str:
-    cell = 'style="padding:2px 12px 2px 0;vertical-align:top;color:#555"'
-    return "".join(
-        f"<tr><td {cell}>{html.escape(label)}</td>"
-        f'<td style="padding:2px 0">{html.escape(value).replace(chr(10), "<br>")}</td></tr>'
-        for label, value in rows
+_LABEL_CELL = 'style="padding:2px 12px 2px 0;vertical-align:top;color:#555"'
+
+
+def _cell(key: str, value: str) -> str:
+    """A value, escaped, with e-mail addresses and phone numbers as links."""
+    shown = html.escape(value).replace("\n", "<br>")
+    if key == "email" and "@" in value:
+        return f'<a href="mailto:{html.escape(value, quote=True)}">{shown}</a>'
+    if key == "phone" and value:
+        number = re.sub(r"[^\d+]", "", value)
+        return f'<a href="tel:{number}">{shown}</a>'
+    return shown
+
+
+def _table(rows: list[tuple[str, str, str]], style: str = "") -> str:
+    body = "".join(
+        f"<tr><td {_LABEL_CELL}>{html.escape(label)}</td>"
+        f'<td style="padding:2px 0">{_cell(key, value)}</td></tr>'
+        for key, label, value in rows
     )
+    return f'<table style="border-collapse:collapse{style}">{body}</table>'
 
 
 def html_body(payload: RequestPayload) -> str:
-    what, contact = _sections(payload)
+    """Valid HTML5 (checked by the tests with an HTML5 parser), laid out for a quick read."""
     e = html.escape
+    what = [("", label, value) for label, value in _sections(payload)[0]]
+    contact = [(f.key, f.label, f.value) for f in payload.fields if f.key in CONTACT_KEYS]
+    footer = [("", label, value) for label, value in _footer(payload)]
     return (
-        '<!DOCTYPE html><html lang="fr"><body style="font-family:sans-serif;font-size:15px">'
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        f"<title>{e(subject(payload))}</title></head>"
+        '<body style="font-family:sans-serif;font-size:15px;color:#222">'
+        '<p style="margin:0 0 14px;padding:8px 12px;background:#fff4d6;'
+        f'border-left:4px solid #d9a400"><strong>{e(banner(payload))}</strong></p>'
         f'<h2 style="margin:0 0 4px">{e(payload.offer_label)}</h2>'
         f'<p style="margin:0 0 12px"><strong>{e(_who(payload))}</strong>'
         f" · référence <code>{e(payload.ref)}</code></p>"
         '<h3 style="margin:12px 0 4px">La demande</h3>'
-        f"<table>{_rows(what)}</table>"
+        f"{_table(what)}"
         '<h3 style="margin:12px 0 4px">Contact</h3>'
-        f"<table>{_rows(contact)}</table>"
-        f'<p style="color:#555"><small><table>{_rows(_footer(payload))}</table></small></p>'
-        "<p><small>Répondre à ce message écrit directement à la personne.</small></p>"
+        f"{_table(contact)}"
+        f'<div style="margin-top:16px;font-size:13px;color:#555">{_table(footer)}'
+        "<p>Répondre à ce message écrit directement à la personne.</p></div>"
         "</body></html>"
     )
 
@@ -157,7 +224,7 @@ def compose(payload: RequestPayload, mail_from: str, mail_to: str) -> bytes:
     """The complete e-mail for one request, as the bytes an SMTP server receives."""
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = subject(payload)
-    msg["From"] = mail_from
+    msg["From"] = sender(payload, mail_from)
     msg["To"] = mail_to
     reply = reply_to(payload)
     if reply:
@@ -167,6 +234,8 @@ def compose(payload: RequestPayload, mail_from: str, mail_to: str) -> bytes:
     msg["X-PAT-Reference"] = payload.ref
     msg["X-PAT-Offer"] = header_safe(payload.offer)
     msg["X-PAT-Language"] = header_safe(payload.locale)
+    if payload.region:
+        msg["X-PAT-Region"] = header_safe(payload.region)
     msg.set_content(text_body(payload), cte="quoted-printable")
     msg.add_alternative(html_body(payload), subtype="html", cte="quoted-printable")
     msg.add_attachment(
@@ -178,8 +247,19 @@ def compose(payload: RequestPayload, mail_from: str, mail_to: str) -> bytes:
     return msg.as_bytes()
 
 
+# The region as staff read it; a commune of Flanders says where it is rather than "Ailleurs".
+_REGION_FROM_COMMUNE = {"brussels": "Bruxelles", "wallonia": "Wallonie", "elsewhere": "Flandre"}
+
+
 def request_payload(
-    submit: Submit, ref: str, now: datetime, fr: Translator, topic_labels: Mapping[str, str]
+    submit: Submit,
+    ref: str,
+    now: datetime,
+    fr: Translator,
+    topic_labels: Mapping[str, str],
+    *,
+    channel: str | None = None,
+    telegram_username: str | None = None,
 ) -> RequestPayload:
     """Everything staff receive about one request, labelled in French."""
     fields = []
@@ -193,7 +273,21 @@ def request_payload(
             shown = fr.render(value)
         raw = list(f.raw) if isinstance(f.raw, tuple) else f.raw
         fields.append(PayloadField(key=f.key, label=fr.render(f.label), value=shown, raw=raw))
+    commune = next((f.raw for f in fields if f.key == "commune" and isinstance(f.raw, str)), "")
+    asked = next(
+        (f for f in fields if f.key == "region" and isinstance(f.raw, str) and f.raw), None
+    )
+    place = places.find(commune) if commune else None
+    region: str | None
+    region_label: str | None
+    if asked is not None:
+        region, region_label = str(asked.raw), asked.value
+    elif place is not None:
+        region, region_label = place.region, _REGION_FROM_COMMUNE[place.region]
+    else:
+        region = region_label = None
     return RequestPayload(
+        schema_version=PAYLOAD_SCHEMA_VERSION,
         ref=ref,
         offer=submit.offer,
         offer_label=fr.render(submit.offer_title),
@@ -206,4 +300,9 @@ def request_payload(
         consent_version=submit.consent_version,
         consent_at=submit.consent_at,
         source=submit.source,
+        channel=channel,
+        telegram_username=telegram_username,
+        commune=commune or None,
+        region=region,
+        region_label=region_label,
     )

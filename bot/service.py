@@ -55,6 +55,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def channel_of(chat_key: str) -> str:
+    """``tg:42`` → telegram, ``terminal`` → terminal, ``web:…`` → web."""
+    prefix = chat_key.split(":", 1)[0]
+    return {"tg": "telegram"}.get(prefix, prefix)
+
+
 @dataclass
 class Reply:
     """What to show, and the person's state before and after the event."""
@@ -105,9 +111,12 @@ class ConversationService:
         *,
         locale: str | None = None,
         update_id: int | None = None,
+        username: str | None = None,
     ) -> list[Outgoing]:
         """Apply one event for one chat; return the messages to show, in order."""
-        reply = await self.handle_full(chat_key, event, locale=locale, update_id=update_id)
+        reply = await self.handle_full(
+            chat_key, event, locale=locale, update_id=update_id, username=username
+        )
         return reply.messages
 
     async def handle_full(
@@ -117,10 +126,12 @@ class ConversationService:
         *,
         locale: str | None = None,
         update_id: int | None = None,
+        username: str | None = None,
     ) -> Reply:
         """Like ``handle``, with the state before and after (adapters need both). With an
         ``update_id``, an update applied before (redelivered after a crash) changes nothing
-        and returns no message."""
+        and returns no message. ``username`` (Telegram's, when the person has one) goes with a
+        request sent by this event, as the consent notice says."""
         if isinstance(event, Text):  # lone surrogates and the like: replaced, never a crash
             event = Text(event.text.encode("utf-8", "replace").decode("utf-8"))
         async with self._lock(chat_key):
@@ -138,7 +149,9 @@ class ConversationService:
                 return Reply(notice + self.current_prompt(state), before, before)
             after, effects = advance(self.flows, state, event, now)
             try:
-                saved, context = await self._store(chat_key, after, effects, now, update_id)
+                saved, context = await self._store(
+                    chat_key, after, effects, now, update_id, username
+                )
             except repo.AlreadyApplied:
                 return Reply([], before, before)
             self._after_commit(saved, event, state, after, effects, now)
@@ -159,6 +172,7 @@ class ConversationService:
         effects: list[Effect],
         now: datetime,
         update_id: int | None,
+        username: str | None,
     ) -> tuple[repo.Saved, dict[str, str]]:
         """Everything the event changed, in one transaction; a request's reference is drawn
         again in the rare case it is taken."""
@@ -173,7 +187,7 @@ class ConversationService:
             forget=any(isinstance(e, Forget) for e in effects),
         )
         for _ in range(5):
-            turn.requests = [self._new_request(chat_key, s, now) for s in submits]
+            turn.requests = [self._new_request(chat_key, s, now, username) for s in submits]
             try:
                 saved = await repo.save_turn(self.db, turn)
                 break
@@ -210,9 +224,19 @@ class ConversationService:
     def _draw_ref(now: datetime) -> str:
         return f"R-{now:%y%m%d}-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(4))
 
-    def _new_request(self, chat_key: str, submit: Submit, now: datetime) -> repo.NewRequest:
+    def _new_request(
+        self, chat_key: str, submit: Submit, now: datetime, username: str | None
+    ) -> repo.NewRequest:
         ref = self._draw_ref(now)
-        payload = request_payload(submit, ref, now, self.catalogs.get("fr"), self._topic_labels)
+        payload = request_payload(
+            submit,
+            ref,
+            now,
+            self.catalogs.get("fr"),
+            self._topic_labels,
+            channel=channel_of(chat_key),
+            telegram_username=username,
+        )
         who_what = json.dumps([chat_key, submit.offer, dict(submit.answers)], sort_keys=True)
         return repo.NewRequest(payload, hashlib.sha256(who_what.encode("utf-8")).hexdigest())
 

@@ -176,7 +176,11 @@ class TelegramFrontDoor:
         assert user is not None
         locale = locale_of(user.language_code, self.service.default_locale)
         return await self.service.handle_full(
-            chat_key(user.id), event, locale=locale, update_id=update.update_id
+            chat_key(user.id),
+            event,
+            locale=locale,
+            update_id=update.update_id,
+            username=user.username,
         )
 
     # -- handlers -----------------------------------------------------------------------------

@@ -41,7 +41,8 @@ PRIVACY_ADDRESS = N_("Adresse du Smes : {controller_address}.")
 PRIVACY_CONTACT = N_("Contact pour la protection des données : {privacy_contact}.")
 PRIVACY_WHAT = N_(
     "Ce que je collecte, et pourquoi : vos réponses, votre nom, votre fonction, votre "
-    "e-mail et, si vous le donnez, votre téléphone, seulement pour que l'équipe PAT traite "
+    "e-mail, votre téléphone si vous le donnez et, sur Telegram, votre nom d'utilisateur, "
+    "seulement pour que l'équipe PAT traite "
     "votre demande. La base légale est votre accord (consentement), que vous pouvez retirer "
     "à tout moment."
 )
@@ -103,7 +104,7 @@ FORGOTTEN = N_(
 NOT_FORGOTTEN = N_("D'accord, je n'efface rien.")
 PICK_FIELD = N_("Que voulez-vous corriger ?")
 BACK_TO_SUMMARY = N_("Retour au récapitulatif")
-NOT_GIVEN = N_("(non précisé)")
+NOT_GIVEN = N_("(pas de réponse)")
 NON_TEXT = N_(
     "Je ne lis que le texte : je ne peux pas ouvrir les images, autocollants, messages "
     "vocaux ou fichiers. Merci de répondre par écrit ou avec les boutons."

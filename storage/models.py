@@ -19,9 +19,14 @@ class PayloadField(BaseModel):
     raw: str | list[str]
 
 
+PAYLOAD_SCHEMA_VERSION = 2  # 2: channel, Telegram username, commune and region
+
+
 class RequestPayload(BaseModel):
     """Everything PAT staff receive about one request (also the JSON attachment)."""
 
+    # Version 1 (before December 2026) had no schema_version and none of the fields marked 2.
+    schema_version: int = 1
     ref: str
     offer: str
     offer_label: str
@@ -34,6 +39,11 @@ class RequestPayload(BaseModel):
     consent_version: str
     consent_at: datetime
     source: str | None = None
+    channel: str | None = None  # 2: telegram, terminal or web
+    telegram_username: str | None = None  # 2: when the person has one (told at consent)
+    commune: str | None = None  # 2: "Liège (4000)", when given
+    region: str | None = None  # 2: brussels, wallonia or elsewhere, asked or from the commune
+    region_label: str | None = None  # 2: Bruxelles, Wallonie, Flandre, Ailleurs
 
     def value(self, key: str) -> str | None:
         for f in self.fields:

@@ -152,13 +152,17 @@ class FakeBotAPI:
 class Telegram:
     """Builds updates as Telegram sends them, for one private chat."""
 
-    def __init__(self, user_id: int = 4242, first_name: str = "Ana") -> None:
-        self.user = {
+    def __init__(
+        self, user_id: int = 4242, first_name: str = "Ana", username: str | None = None
+    ) -> None:
+        self.user: dict[str, Any] = {
             "id": user_id,
             "is_bot": False,
             "first_name": first_name,
             "language_code": "fr",
         }
+        if username is not None:
+            self.user["username"] = username
         self.chat = {"id": user_id, "type": "private", "first_name": first_name}
         self._update_ids = itertools.count(10_000 + user_id * 1000)
         self._message_ids = itertools.count(1)

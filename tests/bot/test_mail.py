@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
-from bot.mail import compose, header_safe, subject
+import html5lib
+import pytest
+
+from bot.mail import banner, compose, header_safe, sender, subject
 from storage.models import PayloadField, RequestPayload
 
 WHEN = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
@@ -62,7 +65,13 @@ def parse(raw: bytes) -> EmailMessage:
 
 
 def test_subject_sorts_well_and_names_offer_region_organisation_reference() -> None:
-    assert subject(payload()) == "[PAT] Accompagnement · Bruxelles · ASBL Soleil · #R-261122-AB3C"
+    assert subject(payload()) == (
+        "[PAT][FR] Accompagnement · Bruxelles · ASBL Soleil · Zoë Müller · #R-261122-AB3C"
+    )
+    # The commune, when given, is more precise than the region; its postal code is in the body.
+    assert subject(payload(locale="nl", commune="Liège (4000)", region_label="Wallonie")) == (
+        "[PAT][NL] Accompagnement · Liège · ASBL Soleil · Zoë Müller · #R-261122-AB3C"
+    )
 
 
 def test_composed_mail_parses_and_carries_every_field() -> None:
@@ -78,7 +87,10 @@ def test_composed_mail_parses_and_carries_every_field() -> None:
     assert text is not None and html is not None
     plain = text.get_content().replace("\r\n", "\n")
     markup = html.get_content()
-    assert plain.startswith("Nouvelle demande : Accompagnement\nDe : Zoë Müller (coordinatrice,")
+    assert plain.startswith(
+        ">> Répondre en français, par e-mail (répondre à ce message).\n\n"
+        "Nouvelle demande : Accompagnement\nDe : Zoë Müller (coordinatrice,"
+    )
     for f in p.fields:
         assert f"{f.label} : {f.value}" in plain
         assert f.value.replace("'", "&#x27;") in markup
@@ -180,3 +192,100 @@ def test_sender_names_are_encoded_and_no_bare_line_break_is_sent() -> None:
     text = mail.get_body(("plain",))
     assert text is not None
     assert "Message : ligne 1\nligne 2\nligne 3" in text.get_content().replace("\r\n", "\n")
+
+
+def html_errors(markup: str) -> list[str]:
+    """Every parse error of the WHATWG HTML5 algorithm (html5lib), with its position."""
+    parser = html5lib.HTMLParser(strict=False)
+    parser.parse(markup)
+    return [f"{pos}: {code} {data}" for pos, code, data in parser.errors]
+
+
+def test_the_html_is_valid_html5_with_a_banner_and_links() -> None:
+    fields = [
+        *payload().fields,
+        PayloadField(
+            key="contact_pref", label="Contact préféré", value="Par téléphone", raw="phone"
+        ),
+    ]
+    p = payload(fields=fields, locale="nl", locale_label="néerlandais")
+    mail = parse(compose(p, "Robot PAT <noreply@smes.be>", "pat@smes.be"))
+    html = mail.get_body(("html",))
+    assert html is not None
+    markup = html.get_content()
+    assert html_errors(markup) == []
+    # The check sees what the footer used to be (a table inside <p><small>):
+    old = "<p><small><table><tr><td>x</td></tr></table></small></p>"
+    assert html_errors(markup.replace("</body>", old + "</body>")) != []
+    assert markup.startswith("<!DOCTYPE html>")
+    banner_at = markup.index("Répondre en néerlandais, par téléphone (+32 470 12 34 56).")
+    assert banner_at < markup.index("<h2")  # the first thing staff read
+    assert '<a href="mailto:zoe@example.be">zoe@example.be</a>' in markup
+    assert '<a href="tel:+32470123456">+32 470 12 34 56</a>' in markup
+    text = mail.get_body(("plain",))
+    assert text is not None
+    assert text.get_content().startswith(">> Répondre en néerlandais, par téléphone (+32 470")
+
+
+@pytest.mark.parametrize(
+    ("pref", "said"),
+    [
+        ("email", "par e-mail (répondre à ce message)"),
+        ("either", "par e-mail ou par téléphone (+32 470 12 34 56)"),
+        (None, "par e-mail (répondre à ce message)"),
+    ],
+)
+def test_the_banner_says_how_to_answer(pref: str | None, said: str) -> None:
+    fields = list(payload().fields)
+    if pref:
+        fields.append(PayloadField(key="contact_pref", label="Contact", value=pref, raw=pref))
+    assert banner(payload(fields=fields)) == f"Répondre en français, {said}."
+
+
+def test_staff_see_who_wrote_in_the_sender_and_can_grep_the_subject() -> None:
+    raw = compose(payload(), "Robot PAT <noreply@smes.be>", "pat@smes.be")
+    headers = raw.split(b"\r\n\r\n", 1)[0]
+    # Only the words that need it are encoded: the tag, the offer and the reference stay plain.
+    assert b"Subject: [PAT][FR] Accompagnement" in headers
+    assert b"#R-261122-AB3C" in headers
+    mail = parse(raw)
+    assert str(mail["From"]) == "Zoë Müller via Robot PAT <noreply@smes.be>"
+    assert mail["X-PAT-Offer"] == "accompaniment"
+    assert sender(payload(fields=[]), "Robot PAT <noreply@smes.be>") == (
+        "Robot PAT <noreply@smes.be>"  # no name: the robot alone
+    )
+
+
+def test_channel_username_commune_and_schema_version_reach_mail_and_json() -> None:
+    p = payload(
+        schema_version=2,
+        channel="telegram",
+        telegram_username="zoe_m",
+        commune="Liège (4000)",
+        region="wallonia",
+        region_label="Wallonie",
+        fields=[f for f in payload().fields if f.key != "region"],
+    )
+    mail = parse(compose(p, "Robot PAT <noreply@smes.be>", "pat@smes.be"))
+    text = mail.get_body(("plain",))
+    assert text is not None
+    plain = text.get_content()
+    assert "Canal : Telegram (@zoe_m)" in plain
+    assert "Région : Wallonie" in plain  # from the commune
+    assert mail["X-PAT-Region"] == "wallonia"
+    (attachment,) = mail.iter_attachments()
+    content = attachment.get_content()
+    data = json.loads(content if isinstance(content, str) else content.decode())
+    assert data["schema_version"] == 2
+    assert (data["channel"], data["telegram_username"]) == ("telegram", "zoe_m")
+    assert (data["commune"], data["region"]) == ("Liège (4000)", "wallonia")
+
+
+def test_a_stored_version_1_payload_still_composes() -> None:
+    old = payload().model_dump(mode="json")
+    for key in ("schema_version", "channel", "telegram_username", "commune", "region"):
+        old.pop(key, None)
+    p = RequestPayload.model_validate(old)
+    assert p.schema_version == 1
+    assert "Bruxelles" in subject(p)  # the region field, as before
+    assert b"Canal : inconnu" in compose(p, "noreply@smes.be", "pat@smes.be")

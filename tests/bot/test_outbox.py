@@ -86,7 +86,8 @@ async def test_stored_before_delivery_and_the_person_told_only_after(settings: S
         assert len(chat.told) == 1  # told once
     eml = settings.outbox_dir / f"{record.ref}.eml"
     mail = message_from_bytes(eml.read_bytes(), policy=policy.default)
-    assert mail["Subject"] == f"[PAT] Autre demande · #{record.ref}"
+    name = CONTACT["name"]
+    assert mail["Subject"] == f"[PAT][FR] Autre demande · {name} · #{record.ref}"
     assert mail["Reply-To"].addresses[0].addr_spec == CONTACT["email"]
     assert list(settings.outbox_dir.iterdir()) == [eml]  # no temporary file left behind
 

@@ -144,7 +144,8 @@ async def test_normal_delivery_and_content(settings: Settings) -> None:
     assert envelope.mail_from == "noreply@smes.be"
     assert envelope.rcpt_tos == ["pat@smes.be"]
     (mail,) = sink.messages()
-    assert mail["Subject"] == f"[PAT] Autre demande · ASBL Soleil · #{record.ref}"
+    name = CONTACT["name"]
+    assert mail["Subject"] == f"[PAT][FR] Autre demande · ASBL Soleil · {name} · #{record.ref}"
     assert mail["Message-ID"] == f"<{record.ref}@smes.be>"
     assert mail["Reply-To"].addresses[0].addr_spec == CONTACT["email"]
     body = mail.get_body(("plain",))

@@ -83,7 +83,7 @@ async def test_full_request_on_telegram(
     tg_settings: Settings, api: FakeBotAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    ana = Telegram()
+    ana = Telegram(username="ana_lima")
     async with running(tg_settings, api) as bot:
         sent = await bot.send(ana.message("/start"))
         assert [m["text"] for m in sent][-1] == MENU_Q
@@ -133,6 +133,12 @@ async def test_full_request_on_telegram(
         (record,) = await repo.list_requests(_db(bot))
         assert record.status == "pending"
         assert f"référence {record.ref}." in sent[0]["text"]
+        assert record.payload is not None
+        assert (record.payload.channel, record.payload.telegram_username) == (
+            "telegram",
+            "ana_lima",  # as the consent notice said
+        )
+        assert (record.payload.commune, record.payload.region) == ("Liège (4000)", "wallonia")
         assert sent[-1]["text"] == MENU_Q
         api.clear()
         assert await bot.built.outbox.run_once() == 1

@@ -48,17 +48,17 @@ def test_full_request_in_the_terminal_writes_an_eml(tmp_path: Path) -> None:
     emls = list((data / "outbox").glob("*.eml"))
     assert len(emls) == 1
     mail = message_from_bytes(emls[0].read_bytes(), policy=policy.default)
-    assert str(mail["Subject"]).startswith("[PAT] Formation")
+    assert str(mail["Subject"]).startswith("[PAT][FR] Formation · Bruxelles · Sam Peeters · #R-")
     assert "sam@example.be" not in done.stderr  # nothing personal in logs
 
 
 def test_resume_after_the_process_ends_mid_conversation(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = run_chat(data, ["3", "2", "ASBL Les Ponts"])
-    assert first.returncode == 0
+    assert first.returncode == 0, first.stderr
     assert first.stdout.rstrip().endswith("7) ↩ Menu")  # waiting at the sector question
     second = run_chat(data, [])
-    assert second.returncode == 0
+    assert second.returncode == 0, second.stderr
     assert "Nous reprenons là où nous en étions.\n\nDans quel secteur travaillez-vous ?" in (
         second.stdout
     )
