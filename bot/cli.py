@@ -131,6 +131,7 @@ async def _outbox(settings: Settings, action: str | None, ref: str | None, all_:
             if not ref and not all_:
                 print("say which: pat-bot outbox retry R-… or --all", file=sys.stderr)
                 return 2
+            await app.outbox.release_dead_leases()
             now = datetime.now(UTC)
             refs = await repo.reset_for_retry(app.db, now, None if all_ else ref)
             # A request a running bot is sending right now (its lease runs) is left to it:

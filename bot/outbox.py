@@ -10,7 +10,9 @@ told it was received. A background worker then delivers what is due through a tr
 - Before sending, a process takes a lease on the request, so the bot and ``pat-bot outbox
   retry`` never send the same request at the same time; the ``Message-ID`` derives from the
   reference, so the one duplicate a crash can cause (after the server accepted, before we
-  recorded it) is recognisable.
+  recorded it) is recognisable. The lease names its owner (host, pid, a token of the process):
+  a lease whose owner died mid-send on this machine is taken back at once — by the next bot
+  that starts and by ``pat-bot outbox retry`` — instead of blocking the request until it ends.
 - The person hears that the request arrived only once it has: the worker tells them through
   whichever chat channel (Telegram, terminal) the running process has registered.
 """
@@ -22,6 +24,8 @@ import contextlib
 import logging
 import os
 import random
+import secrets
+import socket
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -48,6 +52,31 @@ StaffAlert = Callable[[str], Awaitable[None]]
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Who this process is, for the leases it takes. The token tells a restarted process from the
+# dead one it replaces when both got the same pid (pid 1 in a container, for instance).
+LEASE_OWNER = f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
+
+
+def lease_owner_alive(owner: str) -> bool:
+    """False only when sure: the owner ran on this host and its process is gone."""
+    host, _, rest = owner.partition("/")
+    pid_text = rest.partition("/")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True  # another machine or container: its lease runs out on its own
+    if owner == LEASE_OWNER:
+        return True
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False  # our pid, not our token: the process before us
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # a process of another user holds that pid
+    return True  # alive (or the pid was reused: then the lease simply runs out)
 
 
 class Transport(Protocol):
@@ -183,7 +212,7 @@ class Outbox:
     async def attempt(self, record: Delivery | RequestRecord) -> bool:
         """One delivery attempt of one request; True when delivered."""
         now = self.clock()
-        if not await repo.claim(self.db, record.ref, now, now + self.lease):
+        if not await repo.claim(self.db, record.ref, now, now + self.lease, LEASE_OWNER):
             return False
         payload = await repo.payload_of(self.db, record.ref)
         try:
@@ -251,6 +280,13 @@ class Outbox:
             told += 1
         return told
 
+    async def release_dead_leases(self) -> int:
+        """Take back leases left by processes that died mid-send; returns how many."""
+        released = await repo.release_dead_leases(self.db, self.clock(), lease_owner_alive)
+        if released:
+            log.warning("%d request(s) left mid-send by a stopped process: sending again", released)
+        return released
+
     async def run_once(self) -> int:
         """Attempt every due request once, then tell people; returns how many were delivered."""
         delivered = 0
@@ -267,6 +303,10 @@ class Outbox:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; a last round runs on the way out."""
+        try:
+            await self.release_dead_leases()
+        except Exception as exc:  # the leases then simply run out
+            log.error("could not look at leases: %s", type(exc).__name__)
         while True:
             self._wake.clear()
             try:

@@ -12,7 +12,7 @@ stored, read and erased can be reviewed in one place.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -316,25 +316,47 @@ async def next_attempt_time(db: Database) -> datetime | None:
     return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
 
 
-async def claim(db: Database, ref: str, now: datetime, until: datetime) -> bool:
+async def claim(db: Database, ref: str, now: datetime, until: datetime, owner: str) -> bool:
     """Take the lease on a pending request; False when another process holds it."""
 
     def work(conn: sqlite3.Connection) -> bool:
         cur = conn.execute(
-            "UPDATE requests SET lease_until = ? WHERE ref = ? AND status = 'pending' "
-            "AND (lease_until IS NULL OR lease_until <= ?)",
-            (until.isoformat(), ref, now.isoformat()),
+            "UPDATE requests SET lease_until = ?, lease_owner = ? WHERE ref = ? "
+            "AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)",
+            (until.isoformat(), owner, ref, now.isoformat()),
         )
         return cur.rowcount == 1
 
     return await db.write(work)
 
 
+async def release_dead_leases(db: Database, now: datetime, alive: Callable[[str], bool]) -> int:
+    """Take back the running leases whose owner ``alive`` says is gone (a process killed
+    mid-send), so that their requests are due now; returns how many."""
+    rows = await db.read(
+        "SELECT ref, lease_owner FROM requests WHERE status = 'pending' "
+        "AND lease_until > ? AND lease_owner IS NOT NULL",
+        (now.isoformat(),),
+    )
+    dead = [(ref, owner) for ref, owner in rows if not alive(owner)]
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "UPDATE requests SET lease_until = NULL, lease_owner = NULL "
+            "WHERE ref = ? AND lease_owner = ?",
+            dead,
+        )
+
+    if dead:
+        await db.write(work)
+    return len(dead)
+
+
 async def mark_delivered(db: Database, ref: str, at: datetime) -> None:
     await db.write(
         lambda conn: conn.execute(
             "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
-            "next_attempt_at = NULL, attempts = attempts + 1 WHERE ref = ?",
+            "lease_owner = NULL, next_attempt_at = NULL, attempts = attempts + 1 WHERE ref = ?",
             (at.isoformat(), ref),
         )
     )
@@ -347,7 +369,7 @@ async def mark_attempt_failed(
     await db.write(
         lambda conn: conn.execute(
             "UPDATE requests SET attempts = attempts + 1, last_error = ?, lease_until = NULL, "
-            "next_attempt_at = ?, status = ? WHERE ref = ?",
+            "lease_owner = NULL, next_attempt_at = ?, status = ? WHERE ref = ?",
             (
                 error[:500],
                 next_attempt_at.isoformat() if next_attempt_at else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -191,11 +192,54 @@ async def test_a_lease_keeps_two_processes_from_sending_the_same_request(
         await run_request(app.service, "tg:4")
         (record,) = await repo.list_requests(app.db)
         now = datetime.now(UTC)
-        assert await repo.claim(app.db, record.ref, now, now + timedelta(minutes=5))
-        assert not await repo.claim(app.db, record.ref, now, now + timedelta(minutes=5))
+        assert await repo.claim(app.db, record.ref, now, now + timedelta(minutes=5), "a/1/x")
+        assert not await repo.claim(app.db, record.ref, now, now + timedelta(minutes=5), "b/2/y")
         assert await repo.due_requests(app.db, now) == []
         later = now + timedelta(minutes=6)  # the first process died: its lease runs out
-        assert await repo.claim(app.db, record.ref, later, later + timedelta(minutes=5))
+        assert await repo.claim(app.db, record.ref, later, later + timedelta(minutes=5), "b/2/y")
+
+
+def _a_dead_pid() -> int:
+    """The pid of a process that has ended."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout)
+
+
+async def test_a_lease_left_by_a_dead_process_is_taken_back_at_once(settings: Settings) -> None:
+    """Only when sure: same host and its process gone (or our pid with another token)."""
+    import socket
+
+    from bot.outbox import LEASE_OWNER, lease_owner_alive
+
+    host = socket.gethostname()
+    dead_pid = _a_dead_pid()
+    assert not lease_owner_alive(f"{host}/{dead_pid}/abcd")
+    assert not lease_owner_alive(f"{host}/{os.getpid()}/not-our-token")  # restarted as same pid
+    assert lease_owner_alive(LEASE_OWNER)
+    assert lease_owner_alive(f"{host}/{os.getppid()}/abcd")  # a live process
+    assert lease_owner_alive(f"another-host/{dead_pid}/abcd")  # cannot tell: wait
+    assert lease_owner_alive("garbage")
+    async with build_app(settings, run_worker=False) as app:
+        await run_request(app.service, "tg:4")
+        await run_request(app.service, "tg:5")
+        first, second = await repo.list_requests(app.db)
+        now = datetime.now(UTC)
+        until = now + timedelta(minutes=5)
+        assert await repo.claim(app.db, first.ref, now, until, f"{host}/{dead_pid}/abcd")
+        assert await repo.claim(app.db, second.ref, now, until, f"elsewhere/{dead_pid}/abcd")
+        assert await app.outbox.release_dead_leases() == 1
+        assert [d.ref for d in await repo.due_requests(app.db, now)] == [first.ref]
+        assert await app.outbox.run_once() == 1
+        (held,) = [r for r in await repo.list_requests(app.db) if r.status == "pending"]
+        assert held.ref == second.ref and held.lease_until == until
 
 
 async def test_terminal_chat_full_request_and_delivery_notice(settings: Settings) -> None:

@@ -235,8 +235,8 @@ async def test_a_leased_request_is_due_when_its_lease_ends_and_not_retried_befor
         (record,) = await repo.list_requests(app.db)
         now = datetime.now(UTC)
         until = now + timedelta(minutes=5)
-        assert await repo.claim(app.db, record.ref, now, until)
-        assert not await repo.claim(app.db, record.ref, now, until)  # held: not twice
+        assert await repo.claim(app.db, record.ref, now, until, "h/1/t")
+        assert not await repo.claim(app.db, record.ref, now, until, "h/2/t")  # held: not twice
         assert await repo.next_attempt_time(app.db) == until
         assert await repo.reset_for_retry(app.db, now) == []
         assert await repo.reset_for_retry(app.db, now, record.ref) == []
