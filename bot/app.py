@@ -15,6 +15,7 @@ from pathlib import Path
 
 from babel import Locale
 
+from bot.digest import WeeklyDigest
 from bot.i18n import Catalogs
 from bot.limits import DailyQuota, FloodLimit
 from bot.logs import quiet_third_party_loggers
@@ -139,7 +140,17 @@ async def build_app(
             mail_to=settings.mail_to,
             max_attempts=settings.delivery_max_attempts,
             base_delay=settings.delivery_base_delay,
+            staff_voice=catalogs.get(settings.staff_locale),
         )
+        if settings.digest_weekday is not None:
+            outbox.weekly = WeeklyDigest(
+                db,
+                flows,
+                catalogs.get(settings.staff_locale),
+                settings.digest_weekday,
+                settings.mail_from,
+                settings.mail_to,
+            )
         service = ConversationService(
             flows,
             db,

@@ -2,7 +2,9 @@
 
 pat-bot            Telegram when PAT_TELEGRAM_TOKEN is set, else the terminal chat
 pat-bot chat       the conversation in this terminal
-pat-bot check      validate every flow file (exit 1 and list all problems if any)
+pat-bot -h         every command: outbox, export, digest, stats, graph, sources, check…
+
+What it says to staff is in PAT_STAFF_LOCALE (bot/staff.py).
 """
 
 from __future__ import annotations
@@ -18,27 +20,33 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
+from bot import staff
 from bot.app import build_app, settle
+from bot.digest import digest_command
+from bot.export import export_command
 from bot.failures import explain
+from bot.i18n import BRUSSELS, CatalogError, Catalogs, Translator
 from bot.logs import configure_logging
 from bot.settings import Settings, problem
+from bot.staff import say
 from bot.terminal import TerminalChat
 from flows.loader import FLOWS_DIR, FlowError, load_flows
 from flows.locales import LOCALES, REFERENCE
 
 
-def _check(directory: Path) -> int:
+def _check(directory: Path, t: Translator) -> int:
     try:
         flows = load_flows(directory)
     except FlowError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
+        for found in exc.problems:
+            print(found, file=sys.stderr)
+        print(say(t, staff.CHECK_PROBLEMS, count=len(exc.problems)), file=sys.stderr)
         return 1
-    print(f"OK: {len(flows.flows)} flows, {len(flows.steps)} steps.")
+    print(say(t, staff.CHECK_OK, flows=len(flows.flows), steps=len(flows.steps)))
     return 0
 
 
@@ -67,14 +75,14 @@ async def _heartbeat(path: Path, stop: asyncio.Event) -> None:
         await asyncio.to_thread(path.unlink, missing_ok=True)
 
 
-def _health(settings: Settings) -> int:
+def _health(settings: Settings, t: Translator) -> int:
     try:
         age = time.time() - settings.heartbeat_path.stat().st_mtime
     except OSError:
-        print("no heartbeat: is the bot running?", file=sys.stderr)
+        print(t.gettext(staff.NO_HEARTBEAT), file=sys.stderr)
         return 1
     healthy = age < HEARTBEAT_SECONDS * 4
-    print(f"heartbeat {age:.0f}s ago: {'ok' if healthy else 'stale'}")
+    print(say(t, staff.HEARTBEAT_OK if healthy else staff.HEARTBEAT_STALE, seconds=round(age)))
     return 0 if healthy else 1
 
 
@@ -122,15 +130,17 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     return 0
 
 
-async def _outbox(settings: Settings, action: str | None, ref: str | None, all_: bool) -> int:
+async def _outbox(
+    settings: Settings, action: str | None, ref: str | None, all_: bool, t: Translator
+) -> int:
     """List undelivered requests (no personal data), or retry one or all of them now."""
     from storage import repo
 
+    if action == "retry" and not ref and not all_:
+        print(t.gettext(staff.OUTBOX_WHICH), file=sys.stderr)
+        return 2
     async with build_app(settings, run_worker=False) as app:
         if action == "retry":
-            if not ref and not all_:
-                print("say which: pat-bot outbox retry R-… or --all", file=sys.stderr)
-                return 2
             await app.outbox.release_dead_leases()
             now = datetime.now(UTC)
             refs = await repo.reset_for_retry(app.db, now, None if all_ else ref)
@@ -142,10 +152,11 @@ async def _outbox(settings: Settings, action: str | None, ref: str | None, all_:
                 if r.ref not in refs and (not ref or r.ref == ref)
             ]
             for r in busy:
-                print(f"{r}: being sent by the running bot right now; nothing to do")
+                print(say(t, staff.OUTBOX_BUSY, ref=r))
             if not refs:
                 if not busy:
-                    print("nothing to retry" + (f" for {ref}" if ref else ""), file=sys.stderr)
+                    nothing = say(t, staff.OUTBOX_NOTHING_FOR, ref=ref) if ref else None
+                    print(nothing or t.gettext(staff.OUTBOX_NOTHING), file=sys.stderr)
                 return 0 if busy else 1
             failed = 0
             for r in refs:
@@ -155,23 +166,29 @@ async def _outbox(settings: Settings, action: str | None, ref: str | None, all_:
                 ok = await app.outbox.attempt(record)
                 after = await repo.get_request(app.db, r)
                 if ok:
-                    print(f"{r}: delivered")
+                    print(say(t, staff.OUTBOX_DELIVERED, ref=r))
                 elif after and after.lease_until and after.lease_until > datetime.now(UTC):
-                    print(f"{r}: being sent by the running bot right now; nothing to do")
+                    print(say(t, staff.OUTBOX_BUSY, ref=r))
                 else:
-                    print(f"{r}: not delivered: {(after.last_error if after else '') or '?'}")
+                    error = (after.last_error if after else "") or "?"
+                    print(say(t, staff.OUTBOX_NOT_DELIVERED, ref=r, error=error))
                     failed += 1
             return 1 if failed else 0
         rows = [rec for rec in await repo.list_requests(app.db) if rec.status != "delivered"]
         if not rows:
-            print("Every request has been delivered.")
+            print(t.gettext(staff.OUTBOX_ALL_DELIVERED))
             return 0
-        print(f"{'reference':<16} {'status':<8} {'tries':>5}  {'next try (UTC)':<19}  last error")
+        print(
+            f"{t.gettext(staff.COL_REF):<16} {t.gettext(staff.COL_STATUS):<10} "
+            f"{t.gettext(staff.COL_ATTEMPTS):>6}  {t.gettext(staff.COL_NEXT):<16}  "
+            f"{t.gettext(staff.COL_ERROR)}"
+        )
         for rec in rows:
             when = rec.next_attempt_at
-            nxt = when.strftime("%Y-%m-%d %H:%M:%S") if when else "-"
+            nxt = when.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M") if when else "-"
             error = (rec.last_error or "").replace("\n", " ")[:80]
-            print(f"{rec.ref:<16} {rec.status:<8} {rec.attempts:>5}  {nxt:<19}  {error}")
+            status = t.gettext(staff.STATUSES.get(rec.status, rec.status))
+            print(f"{rec.ref:<16} {status:<10} {rec.attempts:>6}  {nxt:<16}  {error}")
         return 0
 
 
@@ -202,24 +219,24 @@ def _classify(lang: str | None) -> int:
     return 0
 
 
-async def _stats(settings: Settings, days: int) -> int:
+async def _stats(settings: Settings, days: int, t: Translator) -> int:
     from bot.stats import report
 
     async with build_app(settings, run_worker=False) as app:
         await app.service.flush_counts()
-        print(await report(app.db, app.flows, app.catalogs.get("fr"), days))
+        print(await report(app.db, app.flows, t, days))
     return 0
 
 
-def _graph(out: Path) -> int:
+def _graph(out: Path, t: Translator) -> int:
     from bot.graph import mermaid, svg
 
     flows = load_flows()
     out.mkdir(parents=True, exist_ok=True)
-    (out / "flows.mmd").write_text(mermaid(flows), encoding="utf-8")
+    (out / "flows.mmd").write_text(mermaid(flows, t), encoding="utf-8")
     for flow_id in flows.flows:
-        (out / f"{flow_id}.svg").write_text(svg(flows, flow_id), encoding="utf-8")
-    print(f"wrote {out / 'flows.mmd'} and {len(flows.flows)} SVG files in {out}")
+        (out / f"{flow_id}.svg").write_text(svg(flows, flow_id, t), encoding="utf-8")
+    print(say(t, staff.GRAPH_WROTE, mermaid=out / "flows.mmd", count=len(flows.flows), folder=out))
     return 0
 
 
@@ -233,46 +250,114 @@ def _sources(settings: Settings, lang: str | None) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pat-bot", description="PAT front door chat-bot")
-    sub = parser.add_subparsers(dest="command")
-    chat = sub.add_parser("chat", help="the conversation in this terminal")
-    chat.add_argument("--lang", choices=LOCALES, default=None)
-    chat.add_argument("--new", action="store_true", help="start over instead of resuming")
-    sub.add_parser("run", help="the Telegram bot (needs PAT_TELEGRAM_TOKEN)")
-    sub.add_parser("health", help="is a running bot alive? (for Docker's healthcheck)")
-    outbox = sub.add_parser("outbox", help="requests not yet delivered; retry them")
-    outbox.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
-    outbox.add_argument("ref", nargs="?", help="the reference to retry (R-…)")
-    outbox.add_argument("--all", action="store_true", help="retry every undelivered request")
-    classify = sub.add_parser("classify", help="what the bot understands of typed texts")
-    classify.add_argument("--lang", choices=LOCALES, default=None)
-    stats = sub.add_parser("stats", help="anonymous statistics for PAT staff")
-    stats.add_argument("--days", type=int, default=30)
-    graph = sub.add_parser("graph", help="draw the flows (Mermaid text and SVG files)")
-    graph.add_argument("--out", type=Path, default=Path("flows-graph"))
-    sources = sub.add_parser("sources", help="every text that states a fact, with its sources")
-    sources.add_argument("--lang", choices=LOCALES, default=None, help="also in this language")
-    check = sub.add_parser("check", help="validate the flow files")
-    check.add_argument("--dir", type=Path, default=FLOWS_DIR)
+class _Formatter(argparse.HelpFormatter):
+    usage_prefix = "usage: "
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, self.usage_prefix if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse in the staff's language: its own -h, section titles and one line on error."""
+
+    def __init__(self, *args: Any, t: Translator, **kwargs: Any) -> None:
+        def formatter(prog: str) -> argparse.HelpFormatter:
+            made = _Formatter(prog)
+            made.usage_prefix = t.gettext(staff.USAGE)
+            return made
+
+        kwargs.update(add_help=False, formatter_class=formatter)
+        super().__init__(*args, **kwargs)
+        self.t = t
+        self.options = self.add_argument_group(t.gettext(staff.OPTIONS))
+        self.options.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help=t.gettext(staff.HELP)
+        )
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, say(self.t, staff.WRONG_ARGUMENTS, prog=self.prog, detail=message) + "\n")
+
+
+def _parser(t: Translator) -> _Parser:
+    def h(msgid: str) -> str:
+        return t.gettext(msgid)
+
+    parser = _Parser(prog="pat-bot", description=h(staff.DESCRIPTION), t=t)
+    sub = parser.add_subparsers(dest="command", title=h(staff.COMMANDS), metavar="<commande>")
+
+    def command(name: str, help_: str) -> _Parser:
+        made: _Parser = sub.add_parser(name, help=h(help_), description=h(help_), t=t)
+        return made
+
+    chat = command("chat", staff.H_CHAT)
+    chat.options.add_argument("--lang", choices=LOCALES, default=None, help=h(staff.H_LANG))
+    chat.options.add_argument("--new", action="store_true", help=h(staff.H_NEW))
+    command("run", staff.H_RUN)
+    command("health", staff.H_HEALTH)
+    outbox = command("outbox", staff.H_OUTBOX)
+    what = outbox.add_argument_group(h(staff.ARGUMENTS))
+    what.add_argument(
+        "action",
+        nargs="?",
+        choices=["list", "retry"],
+        default="list",
+        help=h(staff.H_OUTBOX_ACTION),
+    )
+    what.add_argument("ref", nargs="?", help=h(staff.H_OUTBOX_REF))
+    outbox.options.add_argument("--all", action="store_true", help=h(staff.H_OUTBOX_ALL))
+    export = command("export", staff.H_EXPORT)
+    export.options.add_argument("--days", type=int, default=30, help=h(staff.H_DAYS))
+    export.options.add_argument(
+        "--format", choices=["csv", "json"], default="csv", help=h(staff.H_EXPORT_FORMAT)
+    )
+    export.options.add_argument("--with-contact", action="store_true", help=h(staff.H_WITH_CONTACT))
+    digest = command("digest", staff.H_DIGEST)
+    digest.options.add_argument("--send", action="store_true", help=h(staff.H_DIGEST_SEND))
+    stats = command("stats", staff.H_STATS)
+    stats.options.add_argument("--days", type=int, default=30, help=h(staff.H_DAYS))
+    graph = command("graph", staff.H_GRAPH)
+    graph.options.add_argument(
+        "--out", type=Path, default=Path("flows-graph"), help=h(staff.H_GRAPH_OUT)
+    )
+    classify = command("classify", staff.H_CLASSIFY)
+    classify.options.add_argument("--lang", choices=LOCALES, default=None, help=h(staff.H_LANG))
+    sources = command("sources", staff.H_SOURCES)
+    sources.options.add_argument(
+        "--lang", choices=LOCALES, default=None, help=h(staff.H_SOURCES_LANG)
+    )
+    check = command("check", staff.H_CHECK)
+    check.options.add_argument("--dir", type=Path, default=FLOWS_DIR, help=h(staff.H_CHECK_DIR))
     return parser
 
 
+def _staff_voice() -> tuple[Settings | ValidationError, Translator]:
+    """The settings (or what is wrong with them) and the staff's language. With a wrong
+    setting, the help still shows, in French; the commands that need settings say what is
+    wrong."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        return exc, Catalogs.reference()
+    try:
+        return settings, Catalogs(settings.locales_dir).get(settings.staff_locale)
+    except CatalogError:  # reported by the command that starts the bot
+        return settings, Catalogs.reference()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    settings, t = _staff_voice()
+    args = _parser(t).parse_args(argv)
     if args.command == "check":
-        return _check(args.dir)
+        return _check(args.dir, t)
     if args.command == "classify":
         return _classify(args.lang)
     if args.command == "graph":
-        return _graph(args.out)
-    try:
-        settings = Settings()
-    except ValidationError as exc:  # one line: which setting, what is wrong, what is allowed
-        print(f"pat-bot: {problem(exc)}", file=sys.stderr)
+        return _graph(args.out, t)
+    if isinstance(settings, ValidationError):  # one line: which setting, what is wrong, allowed
+        print(f"pat-bot: {problem(settings)}", file=sys.stderr)
         return 2
     try:
-        return _command(args, settings)
+        return _command(args, settings, t)
     except KeyboardInterrupt:
         return 0
     except Exception as exc:  # cannot start or go on: one line, and exit (never hang)
@@ -280,19 +365,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _command(args: argparse.Namespace, settings: Settings) -> int:
+def _command(args: argparse.Namespace, settings: Settings, t: Translator) -> int:
     if args.command == "sources":
         return _sources(settings, args.lang)
     if args.command == "health":
-        return _health(settings)
+        return _health(settings, t)
     configure_logging(settings.log_level)
     if args.command == "stats":
-        return asyncio.run(_stats(settings, args.days))
+        return asyncio.run(_stats(settings, args.days, t))
     if args.command == "outbox":
-        return asyncio.run(_outbox(settings, args.action, args.ref, args.all))
+        return asyncio.run(_outbox(settings, args.action, args.ref, args.all, t))
+    if args.command == "export":
+        return asyncio.run(export_command(settings, args.days, args.format, args.with_contact, t))
+    if args.command == "digest":
+        return asyncio.run(digest_command(settings, args.send, t))
     if args.command == "run" or (args.command is None and settings.telegram_token):
         if settings.telegram_token is None:
-            print("pat-bot: PAT_TELEGRAM_TOKEN is not set (see README: Telegram).", file=sys.stderr)
+            print(f"pat-bot: {t.gettext(staff.NO_TOKEN)}", file=sys.stderr)
             return 2
         return asyncio.run(run_telegram(settings))
     # The terminal chat prints to stdout; keep routine log lines out of the conversation.

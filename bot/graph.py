@@ -1,16 +1,22 @@
 """Diagrams of the flows, so PAT staff can review the conversation without reading YAML.
 
 ``mermaid()`` gives Mermaid text (one subgraph per flow); ``svg()`` draws one flow as a
-self-contained SVG with a simple layered layout: no Graphviz or browser needed. Texts are the
-French reference texts.
+self-contained SVG with a simple layered layout: no Graphviz or browser needed. Both show what
+a person sees — each question in full, its answer buttons, the conditions in words — in the
+staff's language (``PAT_STAFF_LOCALE``), never step ids or YAML keys.
 """
 
 from __future__ import annotations
 
 import html
+import textwrap
 from collections import deque
 from dataclasses import dataclass
 
+from bot import staff
+from bot.i18n import Translator
+from bot.staff import say
+from flows import texts
 from flows.loader import FlowSet, flow_of, qualify
 from flows.schema import (
     Branch,
@@ -20,7 +26,9 @@ from flows.schema import (
     MultiStep,
     Next,
     Step,
+    SummaryStep,
 )
+from flows.texts import N_
 
 MENU = "main.menu"
 _COLOURS = {
@@ -33,6 +41,15 @@ _COLOURS = {
     "submit": "#e0f0f0",
     "end": "#eeeeee",
 }
+OTHERWISE = N_("sinon")
+ANSWERED = N_("réponse à « {question} » connue")
+NOT_ANSWERED = N_("pas de réponse à « {question} »")
+IS_VALUE = N_("« {question} » : {answer}")
+OR = N_(" ou ")
+BACK_TO_MENU = N_("retour au menu")
+CORRECT_LOOP = N_("{label} : une réponse à changer, puis retour ici")
+OPTIONAL = N_("(facultatif : « {skip} »)")
+MESSAGE_LINES = 4  # a message is shown by its beginning; a question always in full
 
 
 @dataclass(frozen=True)
@@ -42,81 +59,150 @@ class Edge:
     label: str
 
 
-def _first_text(step: Step) -> str:
+def _texts(step: Step, t: Translator) -> list[str]:
     text = getattr(step, "text", "")
-    if isinstance(text, list):
-        text = text[0] if text else ""
-    text = " ".join(str(text).split())
-    return text if len(text) <= 48 else text[:47] + "…"
+    parts = text if isinstance(text, list) else [text]
+    return [" ".join(t.gettext(p).split()) for p in parts if p]
 
 
-def _branch_label(branch: Branch) -> str:
+def _question(flows: FlowSet, key: str, t: Translator) -> tuple[str, dict[str, str]]:
+    """The summary label of the step that asks ``key``, and its options' labels."""
+    for step in flows.steps.values():
+        if getattr(step, "key", None) == key:
+            label = t.gettext(getattr(step, "summary", None) or key)
+            options = getattr(step, "options", [])
+            return label, {o.id: t.gettext(o.label) for o in options}
+    return key, {}
+
+
+def _branch_label(flows: FlowSet, branch: Branch, t: Translator) -> str:
     if branch.when is None:
-        return "sinon"
-    return ", ".join(
-        f"{k}={'/'.join(v) if isinstance(v, list) else v}" for k, v in branch.when.items()
-    )
+        return t.gettext(OTHERWISE)
+    parts = []
+    for key, value in branch.when.items():
+        question, options = _question(flows, key, t)
+        if value is True:
+            parts.append(say(t, ANSWERED, question=question))
+        elif value is False:
+            parts.append(say(t, NOT_ANSWERED, question=question))
+        else:
+            values = value if isinstance(value, list) else [value]
+            answer = t.gettext(OR).join(options.get(str(v), str(v)) for v in values)
+            parts.append(say(t, IS_VALUE, question=question, answer=answer))
+    return ", ".join(parts)
 
 
-def _next_edges(source: str, flow_id: str, nxt: Next | None, label: str = "") -> list[Edge]:
+def _next_edges(
+    flows: FlowSet, source: str, nxt: Next | None, t: Translator, label: str = ""
+) -> list[Edge]:
     if nxt is None:
         return []
+    flow_id = flow_of(source)
     if isinstance(nxt, str):
         return [Edge(source, qualify(flow_id, nxt), label)]
-    return [Edge(source, qualify(flow_id, b.goto), _branch_label(b)) for b in nxt]
+    return [Edge(source, qualify(flow_id, b.goto), _branch_label(flows, b, t)) for b in nxt]
 
 
-def edges(flows: FlowSet) -> list[Edge]:
+def edges(flows: FlowSet, t: Translator) -> list[Edge]:
     """Every transition of every flow, labelled with the button or condition that takes it."""
     out: list[Edge] = []
     for qid, step in flows.steps.items():
-        flow_id = flow_of(qid)
         if isinstance(step, ChoiceStep | MultiStep):
             for opt in step.options:
+                label = t.gettext(opt.label)
                 if opt.next is not None:
-                    out += _next_edges(qid, flow_id, opt.next, opt.label)
+                    out += _next_edges(flows, qid, opt.next, t, label)
                 elif isinstance(step, ChoiceStep) and step.next is None and opt.command:
-                    out.append(Edge(qid, qid, f"{opt.label} (/{opt.command})"))
+                    out.append(Edge(qid, qid, f"{label} (/{opt.command})"))
         if isinstance(step, ConsentStep):
-            out += _next_edges(qid, flow_id, step.next, step.accept_label)
-            out.append(Edge(qid, qualify(flow_id, step.on_refuse), step.refuse_label))
+            out += _next_edges(flows, qid, step.next, t, t.gettext(step.accept_label))
+            out.append(
+                Edge(qid, qualify(flow_of(qid), step.on_refuse), t.gettext(step.refuse_label))
+            )
             continue
         if isinstance(step, EndStep):
-            out.append(Edge(qid, MENU, "menu"))
+            out.append(Edge(qid, MENU, t.gettext(BACK_TO_MENU)))
+            continue
+        if isinstance(step, SummaryStep):
+            correct = say(t, CORRECT_LOOP, label=t.gettext(step.edit_label))
+            out.append(Edge(qid, qid, correct))
+            out += _next_edges(flows, qid, step.next, t, t.gettext(step.send_label))
             continue
         nxt = getattr(step, "next", None)
         if isinstance(step, ChoiceStep) and all(o.next is not None for o in step.options):
             continue
-        out += _next_edges(qid, flow_id, nxt)
+        out += _next_edges(flows, qid, nxt, t)
     return out
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, 44, break_on_hyphens=False)
+
+
+def box_lines(step: Step, t: Translator) -> list[str]:
+    """What a box shows below its heading: the text (a question in full), then the buttons."""
+    said = _texts(step, t)
+    if step.kind == "message":
+        lines = _wrap(" ".join(said))
+        return lines[:MESSAGE_LINES] + (["…"] if len(lines) > MESSAGE_LINES else [])
+    lines = [row for text in said for row in _wrap(text)]
+    if isinstance(step, ChoiceStep | MultiStep):
+        lines += [f"• {t.gettext(o.label)}" for o in step.options]
+    skip = getattr(step, "skip_label", None) or (
+        texts.SKIP_BUTTON if getattr(step, "optional", False) else None
+    )
+    if skip:
+        lines.append(say(t, OPTIONAL, skip=t.gettext(skip)))
+    return lines
+
+
+def heading(flows: FlowSet, qid: str, t: Translator) -> str:
+    step = flows.steps.get(qid)
+    if step is None:
+        return qid
+    return t.gettext(staff.KIND_NAMES.get(step.kind, step.kind))
+
+
+def _outside(flows: FlowSet, qid: str, t: Translator) -> str:
+    """A step of another flow, drawn as an exit: « → Menu principal »."""
+    flow = flows.flows.get(flow_of(qid))
+    return f"→ {t.gettext(flow.title)}" if flow is not None else f"→ {qid}"
+
+
+# -- Mermaid -------------------------------------------------------------------------------------
 
 
 def _node_id(qid: str) -> str:
     return qid.replace(".", "__")
 
 
-def _mermaid_text(text: str) -> str:
-    return html.escape(text, quote=True).replace("#", "&#35;")
+def mermaid_text(text: str) -> str:
+    """Text inside a quoted Mermaid label, escaped once with Mermaid's own entity codes."""
+    text = text.replace("#", "#35;")  # first: the codes below start with #
+    for char, code in (('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("|", "#124;")):
+        text = text.replace(char, code)
+    return text
 
 
-def mermaid(flows: FlowSet) -> str:
+def mermaid(flows: FlowSet, t: Translator) -> str:
     lines = ["flowchart TD"]
     for flow_id, flow in flows.flows.items():
-        lines.append(f'  subgraph {flow_id}["{_mermaid_text(flow.title)} ({flow_id})"]')
+        lines.append(f'  subgraph {flow_id}["{mermaid_text(t.gettext(flow.title))}"]')
         for step in flow.steps:
             qid = f"{flow_id}.{step.id}"
-            label = f"<b>{step.id}</b> · {step.kind}<br/>{_mermaid_text(_first_text(step))}"
+            body = "<br/>".join(mermaid_text(row) for row in box_lines(step, t))
+            label = f"<b>{mermaid_text(heading(flows, qid, t))}</b><br/>{body}"
             lines.append(f'    {_node_id(qid)}["{label}"]')
         lines.append("  end")
-    for edge in edges(flows):
-        label = f'|"{_mermaid_text(edge.label)}"|' if edge.label else ""
+    for edge in edges(flows, t):
+        label = f'|"{mermaid_text(edge.label)}"|' if edge.label else ""
         lines.append(f"  {_node_id(edge.source)} -->{label} {_node_id(edge.target)}")
     return "\n".join(lines) + "\n"
 
 
 # -- SVG -----------------------------------------------------------------------------------------
 
-_W, _H, _GAP_X, _GAP_Y, _MARGIN = 230, 58, 40, 70, 30
+_W, _LINE, _PAD, _GAP_X, _GAP_Y, _MARGIN = 300, 15, 10, 50, 70, 30
 
 
 def _layers(flows: FlowSet, flow_id: str, flow_edges: list[Edge]) -> dict[str, int]:
@@ -138,71 +224,92 @@ def _layers(flows: FlowSet, flow_id: str, flow_edges: list[Edge]) -> dict[str, i
     return depth
 
 
-def svg(flows: FlowSet, flow_id: str) -> str:
-    """One flow as an SVG picture: boxes per step, arrows labelled with buttons or conditions."""
-    mine = [e for e in edges(flows) if e.source.startswith(flow_id + ".")]
+def _box(flows: FlowSet, flow_id: str, node: str, t: Translator) -> tuple[str, list[str]]:
+    step = flows.steps.get(node)
+    if step is None or not node.startswith(flow_id + "."):
+        return _outside(flows, node, t), []
+    return heading(flows, node, t), box_lines(step, t)
+
+
+def _height(lines: list[str]) -> float:
+    return _PAD * 2 + _LINE * (1 + len(lines))
+
+
+def _edge_path(
+    a: tuple[float, float, float], b: tuple[float, float, float], loop: bool
+) -> tuple[str, float, float]:
+    """The path of an arrow between boxes (x, y, height), and where its label goes."""
+    (x1, y1, h1), (x2, y2, h2) = a, b
+    if loop:  # back to itself: a small loop on the right side
+        return f"M{x1 + _W},{y1 + 14} c50,-22 50,34 0,22", x1 + _W + 44, y1 + 20
+    sx, sy, tx, ty = x1 + _W / 2, y1 + h1, x2 + _W / 2, y2
+    if y2 > y1:
+        # The label near the arrow's end: arrows leaving one box part there, not at its start.
+        lx, ly = sx + 0.7 * (tx - sx) + 6, sy + 0.7 * (ty - sy)
+        return f"M{sx},{sy} C{sx},{sy + 35} {tx},{ty - 35} {tx},{ty}", lx, ly
+    if y2 == y1:  # same row: straight across, between the facing sides
+        p, q = (x1 + _W, x2) if x2 > x1 else (x1, x2 + _W)
+        return f"M{p},{y1 + 20} L{q},{y2 + 20}", min(p, q) - 30, y1 - 6
+    bx = max(x1, x2) + _W + 60  # back to an earlier step: around the right side
+    path = f"M{x1 + _W},{y1 + h1 / 2} C{bx},{y1} {bx},{y2 + h2} {x2 + _W},{y2 + h2 / 2}"
+    return path, bx - 30, (y1 + y2 + h2) / 2
+
+
+def svg(flows: FlowSet, flow_id: str, t: Translator) -> str:
+    """One flow as an SVG picture: a box per step with its text and buttons, arrows labelled
+    with the button or the condition that takes them."""
+    mine = [e for e in edges(flows, t) if e.source.startswith(flow_id + ".")]
     depth = _layers(flows, flow_id, mine)
     rows: dict[int, list[str]] = {}
     for node, d in sorted(depth.items(), key=lambda kv: kv[1]):
         rows.setdefault(d, []).append(node)
-    pos: dict[str, tuple[float, float]] = {}
-    width = max(len(r) for r in rows.values()) * (_W + _GAP_X) + 2 * _MARGIN + 160
-    for d, nodes in rows.items():
-        for i, node in enumerate(nodes):
-            pos[node] = (_MARGIN + i * (_W + _GAP_X), _MARGIN + 40 + d * (_H + _GAP_Y))
-    height = max(y for _, y in pos.values()) + _H + 2 * _MARGIN
-    title = html.escape(f"{flows.flows[flow_id].title} ({flow_id})")
+    boxes = {node: _box(flows, flow_id, node, t) for node in depth}
+    pos: dict[str, tuple[float, float, float]] = {}
+    y = _MARGIN + 40.0
+    for d in sorted(rows):
+        tallest = max(_height(boxes[n][1]) for n in rows[d])
+        for i, node in enumerate(rows[d]):
+            pos[node] = (_MARGIN + i * (_W + _GAP_X), y, _height(boxes[node][1]))
+        y += tallest + _GAP_Y
+    width = max(len(r) for r in rows.values()) * (_W + _GAP_X) + 2 * _MARGIN + 200
+    title = html.escape(t.gettext(flows.flows[flow_id].title))
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{y + _MARGIN:.0f}" '
         f'font-family="sans-serif" font-size="12">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'fill="#555"/></marker></defs>',
-        f'<text x="{_MARGIN}" y="{_MARGIN + 6}" font-size="16" font-weight="bold">{title}</text>',
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
+        f'<text x="{_MARGIN}" y="{_MARGIN + 6}" font-size="18" font-weight="bold">{title}</text>',
     ]
+    labels: list[str] = []
     for edge in mine:
         if edge.target not in pos or edge.source not in pos:
             continue
-        (x1, y1), (x2, y2) = pos[edge.source], pos[edge.target]
-        sx, sy = x1 + _W / 2, y1 + _H
-        tx, ty = x2 + _W / 2, y2
-        if edge.source == edge.target:
-            path = f"M{x1 + _W},{y1 + 20} c40,-20 40,30 0,20"
-        elif y2 > y1:
-            path = f"M{sx},{sy} C{sx},{sy + 35} {tx},{ty - 35} {tx},{ty}"
-        elif y2 == y1:  # same row: straight across, between the facing sides
-            a, b = (x1 + _W, x2) if x2 > x1 else (x1, x2 + _W)
-            path = f"M{a},{y1 + _H / 2} L{b},{y2 + _H / 2}"
-        else:  # back to an earlier step: around the right side
-            bx = max(x1, x2) + _W + 60
-            path = f"M{x1 + _W},{y1 + _H / 2} C{bx},{y1} {bx},{y2 + _H} {x2 + _W},{y2 + _H / 2}"
+        path, lx, ly = _edge_path(pos[edge.source], pos[edge.target], edge.source == edge.target)
         out.append(f'<path d="{path}" fill="none" stroke="#777" marker-end="url(#arrow)"/>')
-        if edge.label:
-            lx, ly = (sx + tx) / 2 + 4, (sy + ty) / 2
-            label = edge.label if len(edge.label) <= 28 else edge.label[:27] + "…"
-            out.append(
-                f'<text x="{lx:.0f}" y="{ly:.0f}" fill="#444" font-size="10">'
-                f"{html.escape(label)}</text>"
+        if edge.label:  # drawn last, over the boxes, with a white halo
+            labels.append(
+                f'<text x="{lx:.0f}" y="{ly:.0f}" fill="#1f4f8f" font-size="11" '
+                f'stroke="#fff" stroke-width="3" paint-order="stroke">'
+                f"{html.escape(edge.label)}</text>"
             )
-    for node, (x, y) in pos.items():
+    for node, (x, top, h) in pos.items():
         step = flows.steps.get(node)
         own = node.startswith(flow_id + ".")
-        kind = step.kind if step else "?"
-        fill = _COLOURS.get(kind, "#fff") if own else "#ffffff"
+        fill = _COLOURS.get(step.kind, "#fff") if own and step else "#ffffff"
         dash = "" if own else ' stroke-dasharray="4 3"'
-        name = node.split(".", 1)[1] if own else f"→ {node}"
+        name, lines = boxes[node]
         out.append(
-            f'<rect x="{x}" y="{y}" width="{_W}" height="{_H}" rx="8" fill="{fill}" '
+            f'<rect x="{x}" y="{top}" width="{_W}" height="{h}" rx="8" fill="{fill}" '
             f'stroke="#999"{dash}/>'
         )
-        out.append(
-            f'<text x="{x + 10}" y="{y + 20}" font-weight="bold">'
-            f"{html.escape(name)} · {kind}</text>"
-        )
-        if step is not None and own:
+        head = top + _PAD + 11
+        out.append(f'<text x="{x + _PAD}" y="{head}" font-weight="bold">{html.escape(name)}</text>')
+        for i, row in enumerate(lines, start=1):
             out.append(
-                f'<text x="{x + 10}" y="{y + 40}" fill="#333">'
-                f"{html.escape(_first_text(step)[:34])}</text>"
+                f'<text x="{x + _PAD}" y="{head + i * _LINE}" fill="#222">{html.escape(row)}</text>'
             )
+    out += labels
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -103,6 +103,11 @@ def packaged_catalogs() -> Traversable:
 class Catalogs:
     """Every locale's translations, loaded once."""
 
+    @staticmethod
+    def reference() -> Translator:
+        """The French reference texts alone (the msgids): no catalog to load."""
+        return Translator(REFERENCE, gettext.NullTranslations())
+
     def __init__(self, locales_dir: Traversable | None = None, default: str = REFERENCE) -> None:
         folder = locales_dir if locales_dir is not None else packaged_catalogs()
         self.default = default
@@ -110,7 +115,7 @@ class Catalogs:
         for locale in LOCALES:
             po = folder / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
             if locale == REFERENCE:  # the msgids are this language's texts
-                self._translators[locale] = Translator(locale, gettext.NullTranslations())
+                self._translators[locale] = self.reference()
                 continue
             if not po.is_file():
                 raise CatalogError(f"the {locale} catalog is missing: {po}")

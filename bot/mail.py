@@ -154,8 +154,8 @@ def _cell(key: str, value: str) -> str:
     shown = html.escape(value).replace("\n", "<br>")
     if key == "email" and "@" in value:
         return f'<a href="mailto:{html.escape(value, quote=True)}">{shown}</a>'
-    if key == "phone" and value:
-        number = re.sub(r"[^\d+]", "", value)
+    number = re.sub(r"[^\d+]", "", value)
+    if key == "phone" and re.search(r"\d", number):  # not « (pas de réponse) »
         return f'<a href="tel:{number}">{shown}</a>'
     return shown
 
@@ -277,15 +277,12 @@ def request_payload(
     asked = next(
         (f for f in fields if f.key == "region" and isinstance(f.raw, str) and f.raw), None
     )
-    place = places.find(commune) if commune else None
-    region: str | None
+    region: str | None = places.region_of(submit.answers)
     region_label: str | None
     if asked is not None:
-        region, region_label = str(asked.raw), asked.value
-    elif place is not None:
-        region, region_label = place.region, _REGION_FROM_COMMUNE[place.region]
+        region_label = asked.value
     else:
-        region = region_label = None
+        region_label = _REGION_FROM_COMMUNE[region] if region else None
     return RequestPayload(
         schema_version=PAYLOAD_SCHEMA_VERSION,
         ref=ref,

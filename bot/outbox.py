@@ -35,10 +35,13 @@ from typing import ClassVar, Literal, Protocol
 
 import aiosmtplib
 
-from bot.i18n import Catalogs
+from bot import staff
+from bot.i18n import Catalogs, Translator
 from bot.mail import compose
+from bot.staff import say
 from flows import texts
 from flows.engine import Msg
+from flows.locales import REFERENCE
 from storage import repo
 from storage.db import Database
 from storage.models import Delivery, RequestRecord
@@ -173,10 +176,12 @@ class Outbox:
         lease_seconds: float = 300.0,
         clock: Callable[[], datetime] = utcnow,
         jitter: Callable[[], float] = random.random,
+        staff_voice: Translator | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
         self.catalogs = catalogs
+        self.staff = staff_voice or catalogs.get(REFERENCE)  # alerts, in the staff's language
         self.mail_from = mail_from
         self.mail_to = mail_to
         self.max_attempts = max_attempts
@@ -187,6 +192,7 @@ class Outbox:
         self.jitter = jitter
         self.channels: dict[str, ChatSender] = {}
         self.staff_alert: StaffAlert | None = None
+        self.weekly: Callable[[datetime], Awaitable[None]] | None = None  # makes the digest
         self._wake = asyncio.Event()
 
     async def forget_files(self, refs: list[str]) -> None:
@@ -246,9 +252,8 @@ class Outbox:
     async def _give_up(self, ref: str, attempts: int, error_type: str) -> None:
         log.error("request %s NOT delivered after %d attempts (%s)", ref, attempts, error_type)
         if self.staff_alert is not None:
-            text = (
-                f"[PAT bot] La demande {ref} n'a pas pu être envoyée à l'équipe après "
-                f"{attempts} essais ({error_type}). Voir « pat-bot outbox » pour la renvoyer."
+            text = say(
+                self.staff, staff.ALERT_NOT_DELIVERED, ref=ref, attempts=attempts, error=error_type
             )
             try:
                 await self.staff_alert(text)
@@ -287,12 +292,35 @@ class Outbox:
             log.warning("%d request(s) left mid-send by a stopped process: sending again", released)
         return released
 
+    async def send_digests(self) -> str | None:
+        """Make the weekly digest when due, and send the digests waiting; the last error."""
+        if self.weekly is not None:
+            await self.weekly(self.clock())
+        error = None
+        for week, message, attempts in await repo.due_digests(self.db, self.clock()):
+            now = self.clock()
+            if not await repo.claim_digest(self.db, week, now, now + self.lease, LEASE_OWNER):
+                continue
+            try:
+                await self.transport.send(f"digest-{week}", message)
+            except Exception as exc:  # kept; tried again later, like a request
+                error = f"{type(exc).__name__}: {exc}"
+                retry_at = self.clock() + timedelta(seconds=self.backoff(attempts + 1))
+                await repo.mark_digest(self.db, week, None, error, retry_at)
+                log.warning("weekly digest %s not sent (%s)", week, type(exc).__name__)
+                continue
+            await repo.mark_digest(self.db, week, self.clock())
+            log.info("weekly digest %s sent", week)
+        return error
+
     async def run_once(self) -> int:
-        """Attempt every due request once, then tell people; returns how many were delivered."""
+        """Attempt every due request once, then tell people, then the weekly digest; returns
+        how many requests were delivered."""
         delivered = 0
         for record in await repo.due_requests(self.db, self.clock()):
             delivered += await self.attempt(record)
         await self.tell_people()
+        await self.send_digests()
         return delivered
 
     async def _sleep_for(self) -> float:

@@ -28,6 +28,14 @@ _PORT = "a port number from 1 to 65535"
 _URL = "an http:// or https:// address"
 _URL_PATTERN = r"^https?://\S+$"
 Port = Annotated[int, _allowed(_PORT, ge=1, le=65535)]
+_WEEKDAYS = {
+    name: str(i + 1)
+    for names in (
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    )
+    for i, name in enumerate(names)
+}
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
@@ -45,6 +53,7 @@ class Settings(BaseSettings):
         str, _allowed("an address, with a name or not: Robot PAT <noreply@smes.be>")
     ] = "Robot PAT <noreply@smes.be>"
     default_locale: Annotated[Locale, _allowed(f"one of {', '.join(LOCALES)}")] = "fr"
+    staff_locale: Annotated[Locale, _allowed(f"one of {', '.join(LOCALES)}")] = "fr"
     # Unset: the catalogs installed with the bot. Set: a folder to try catalogs being edited.
     locales_dir: Annotated[
         Path | None, _allowed("a folder with <lang>/LC_MESSAGES/messages.po")
@@ -101,6 +110,11 @@ class Settings(BaseSettings):
     delivery_base_delay: Annotated[
         float, _allowed("a number of seconds from 0 to 86400", ge=0, le=86_400)
     ] = 30.0
+    # The weekly digest to mail_to (bot/digest.py): unset, none is sent.
+    digest_weekday: Annotated[
+        int | None,
+        _allowed("a day: monday to sunday, lundi to dimanche, or 1 (Monday) to 7", ge=1, le=7),
+    ] = None
     # The privacy notice (/privacy): what PAT must fill in; each line is shown only when set.
     controller_address: Annotated[str | None, _allowed("text, shown as it is")] = None
     privacy_contact: Annotated[str | None, _allowed("text, shown as it is")] = None
@@ -111,6 +125,15 @@ class Settings(BaseSettings):
     db_max_pages: Annotated[
         int | None, _allowed("a whole number of pages of 4 KiB, at least 1", ge=1)
     ] = None
+
+    @field_validator("digest_weekday", mode="before")
+    @classmethod
+    def _weekday(cls, value: object) -> object:
+        """``monday``, ``Lundi`` or ``1`` are the same day; empty means no digest."""
+        if isinstance(value, str):
+            name = value.strip().lower()
+            return _WEEKDAYS.get(name, name) or None
+        return value
 
     @field_validator(
         "telegram_token",

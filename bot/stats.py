@@ -3,7 +3,8 @@
 ``Counters`` gathers, from each event of a conversation, ids only (an offer, a step, a FAQ
 topic, a deep-link source, a distress tier; never a chat key or a text) and adds them to the
 daily counters every few seconds. The same report is shown by ``/stats`` on Telegram (staff ids
-only) and ``pat-bot stats``. Staff read French, like the request e-mails.
+only), ``pat-bot stats`` and the weekly digest, in the staff's language (French by default):
+question texts and answer labels, never step ids.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from bot import staff
 from bot.i18n import Translator, long_date
-from flows import texts
+from bot.staff import language_name, say
+from flows import places, texts
 from flows.engine import Effect, Event, Say, Start, State, Submit
 from flows.loader import MENU_STEP, FlowSet
+from flows.locales import LOCALES
 from flows.schema import WAITING_KINDS, ChoiceStep
 from storage import repo
 from storage.db import Database
@@ -50,7 +54,9 @@ class Counters:
 
     def request(self, day: str, submit: Submit) -> None:
         self._counts[day, "request", submit.offer] += 1
-        self._counts[day, "region", str(submit.answers.get("region", ""))] += 1
+        region = places.region_of(submit.answers)
+        if region is not None:  # asked, or from the commune; "other" requests have none
+            self._counts[day, "region", region] += 1
         self._counts[day, "language", submit.locale] += 1
 
     async def flush(self, db: Database) -> None:
@@ -59,64 +65,105 @@ class Counters:
             await repo.add_counts(db, pending)
 
 
-def _line(title: str, items: dict[str, int], names: dict[str, str] | None = None) -> str:
+def line(t: Translator, title: str, items: dict[str, int], names: dict[str, str]) -> str:
     if not items:
-        return f"{title} : aucune"
+        return say(t, staff.STATS_NONE, title=t.gettext(title))
     ordered = sorted(items.items(), key=lambda kv: (-kv[1], kv[0]))
-    shown = " · ".join(f"{(names or {}).get(k, k) or '(non précisé)'} {n}" for k, n in ordered)
-    return f"{title} : {shown}"
+    unknown = t.gettext(staff.STATS_NOT_GIVEN)
+    shown = " · ".join(f"{names.get(k, k) or unknown} {n}" for k, n in ordered)
+    return say(t, staff.STATS_LINE, title=t.gettext(title), items=shown)
 
 
-def _option_labels(flows: FlowSet, qid: str) -> dict[str, str]:
+def _option_labels(flows: FlowSet, qid: str, t: Translator) -> dict[str, str]:
     step = flows.steps.get(qid)
-    return {o.id: o.label for o in step.options} if isinstance(step, ChoiceStep) else {}
+    return {o.id: t.gettext(o.label) for o in step.options} if isinstance(step, ChoiceStep) else {}
 
 
-def _funnel(flows: FlowSet, flow_id: str, reached: dict[str, int], fr: Translator) -> str:
+def question_label(flows: FlowSet, qid: str, t: Translator) -> str:
+    """A question as staff read it: its summary label (« Secteur »), else its text."""
+    step = flows.steps.get(qid)
+    if step is None:
+        return qid
+    if step.kind in ("consent", "summary"):  # long texts, well named by what they are
+        return t.gettext(staff.KIND_NAMES[step.kind])
+    label = getattr(step, "summary", None) or getattr(step, "text", "") or step.id
+    if isinstance(label, list):
+        label = label[-1] if label else step.id
+    return " ".join(t.gettext(label).split())
+
+
+def where_stopped(flows: FlowSet, qid: str, t: Translator) -> str:
+    """« Accompagnement · Secteur »: the flow and the question a conversation stopped at."""
+    flow = flows.flows.get(qid.split(".", 1)[0])
+    title = t.gettext(flow.title) if flow is not None else ""
+    return f"{title} · {question_label(flows, qid, t)}" if title else question_label(flows, qid, t)
+
+
+def _funnel(flows: FlowSet, flow_id: str, reached: dict[str, int], t: Translator) -> list[str]:
     """People reaching each question of a flow, in the order of the file."""
     flow = flows.flows[flow_id]
-    parts = []
+    lines = [f"  {t.gettext(flow.title)}"]
     for step in flow.steps:
         if step.kind not in WAITING_KINDS:
             continue
         qid = f"{flow_id}.{step.id}"
-        parts.append(f"{step.id} {reached.get(qid, 0)}")
-    return f"  {fr.gettext(flow.title)} : " + " → ".join(parts)
+        lines.append(f"    {reached.get(qid, 0):>4}  {question_label(flows, qid, t)}")
+    return lines
 
 
-def _crisis_line(crisis: dict[str, int]) -> str:
+def _crisis_line(crisis: dict[str, int], t: Translator) -> str:
     """Distress, by tier: help lines at once (sure), a question first (possible) and how many
     answered yes. Older counts had no tier (key ""): they were help lines shown at once."""
     sure = crisis.get("sure", 0) + crisis.get("", 0)
-    return (
-        f"Détresse : lignes d'aide montrées d'emblée {sure} · question « êtes-vous en "
-        f"danger ? » posée {crisis.get('possible', 0)}, dont « oui » {crisis.get('confirmed', 0)}"
+    return say(
+        t,
+        staff.STATS_CRISIS,
+        sure=sure,
+        asked=crisis.get("possible", 0),
+        yes=crisis.get("confirmed", 0),
     )
 
 
-async def report(db: Database, flows: FlowSet, fr: Translator, days: int = 30) -> str:
+def names(flows: FlowSet, t: Translator) -> dict[str, dict[str, str]]:
+    """Offer, region, FAQ topic and language codes as staff read them, by kind of counter."""
+    return {
+        "request": {o: t.gettext(flows.flows[o].title) for o in OFFERS if o in flows.flows},
+        "region": _option_labels(flows, "accompaniment.region", t),
+        "faq": {name: t.gettext(label) for name, (_, label) in flows.intent_targets().items()},
+        "language": {code: language_name(code, t) for code in LOCALES},
+    }
+
+
+async def report(db: Database, flows: FlowSet, t: Translator, days: int = 30) -> str:
+    """The anonymous report of the last ``days`` days, in the staff's language ``t``."""
     now = datetime.now(UTC)
     since = now - timedelta(days=days)
     counts = await repo.counters(db, since)
-    offers = {o: fr.gettext(flows.flows[o].title) for o in OFFERS if o in flows.flows}
-    topics = {name: fr.gettext(label) for name, (_, label) in flows.intent_targets().items()}
-    regions = {k: fr.gettext(v) for k, v in _option_labels(flows, "accompaniment.region").items()}
+    label = names(flows, t)
     reached = counts.get("reached", {})
     requests = counts.get("request", {})
+    stopped = {where_stopped(flows, q, t): n for q, n in counts.get("stopped", {}).items()}
     lines = [
-        f"Statistiques PAT du {long_date(since.date(), 'fr')} "
-        f"au {long_date(now.date(), 'fr')} ({days} jours)",
-        f"Conversations commencées : {sum(counts.get('conversation', {}).values())}",
-        f"Demandes envoyées : {sum(requests.values())}",
-        _line("Par offre", requests, offers),
-        _line("Par région", counts.get("region", {}), regions),
-        _line("Par langue", counts.get("language", {})),
-        _line("Questions lues", counts.get("faq", {}), topics),
-        _line("Sources (liens)", counts.get("source", {})),
-        _crisis_line(counts.get("crisis", {})),
-        f"Menu affiché : {reached.get(MENU_STEP, 0)}",
-        "Parcours (personnes arrivées à chaque question) :",
-        *(_funnel(flows, f, reached, fr) for f in (*OFFERS, "request") if f in flows.flows),
-        _line("Conversations abandonnées, dernière étape", counts.get("stopped", {})),
+        say(
+            t,
+            staff.STATS_TITLE,
+            start=long_date(since.date(), t.locale),
+            end=long_date(now.date(), t.locale),
+            days=days,
+        ),
+        say(t, staff.STATS_CONVERSATIONS, count=sum(counts.get("conversation", {}).values())),
+        say(t, staff.STATS_REQUESTS, count=sum(requests.values())),
+        line(t, staff.STATS_BY_OFFER, requests, label["request"]),
+        line(t, staff.STATS_BY_REGION, counts.get("region", {}), label["region"]),
+        line(t, staff.STATS_BY_LANGUAGE, counts.get("language", {}), label["language"]),
+        line(t, staff.STATS_FAQ, counts.get("faq", {}), label["faq"]),
+        line(t, staff.STATS_SOURCES, counts.get("source", {}), {}),
+        _crisis_line(counts.get("crisis", {}), t),
+        say(t, staff.STATS_MENU, count=reached.get(MENU_STEP, 0)),
+        t.gettext(staff.STATS_FUNNEL),
     ]
+    for flow_id in (*OFFERS, "request"):
+        if flow_id in flows.flows:
+            lines += _funnel(flows, flow_id, reached, t)
+    lines.append(line(t, staff.STATS_STOPPED, stopped, {}))
     return "\n".join(lines)

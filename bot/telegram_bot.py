@@ -220,7 +220,8 @@ class TelegramFrontDoor:
         if context.args and context.args[0].isascii() and context.args[0].isdecimal():
             days = max(1, min(366, int(context.args[0])))
         await self.service.flush_counts()
-        text = await report(self.service.db, self.service.flows, self.catalogs.get("fr"), days)
+        staff_voice = self.service.outbox.staff  # PAT_STAFF_LOCALE
+        text = await report(self.service.db, self.service.flows, staff_voice, days)
         await repo.record_update(self.service.db, update.update_id, datetime.now(UTC))
         await with_retries(lambda: context.bot.send_message(user.id, escape(text)))
 

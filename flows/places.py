@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Literal
+from typing import Literal, get_args
 
 from rapidfuzz import fuzz, process
 
@@ -110,3 +111,14 @@ def find(text: str) -> Place | None:
     if match is not None and match[1] >= _TYPO_SCORE:
         return table.by_name[match[0]]
     return None
+
+
+def region_of(answers: Mapping[str, object]) -> Region | None:
+    """The region of a request: as answered, else from its commune; None when neither."""
+    asked = answers.get("region")
+    for region in get_args(Region):  # the ids of the flows' "Région" question
+        if asked == region:
+            return region  # type: ignore[no-any-return]
+    commune = answers.get("commune")
+    place = find(commune) if isinstance(commune, str) and commune else None
+    return place.region if place is not None else None

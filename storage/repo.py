@@ -11,11 +11,13 @@ stored, read and erased can be reviewed in one place.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from flows.engine import State
 from storage.db import Database, Rollback
@@ -218,7 +220,8 @@ async def purge(
         rows = conn.execute("SELECT state FROM conversations WHERE updated_at < ?", (idle,))
         stopped = [State.model_validate_json(r[0]).step for r in rows]
         conn.execute("DELETE FROM conversations WHERE updated_at < ?", (idle,))
-        _add_counts(conn, {(now.date().isoformat(), "stopped", step): 1 for step in stopped})
+        day = now.date().isoformat()
+        _add_counts(conn, Counter((day, "stopped", step) for step in stopped))
         return refs, stopped
 
     return await db.write(work)
@@ -330,26 +333,32 @@ async def claim(db: Database, ref: str, now: datetime, until: datetime, owner: s
     return await db.write(work)
 
 
+def _executemany(sql: str, rows: list[tuple[str, str]], conn: sqlite3.Connection) -> None:
+    conn.executemany(sql, rows)
+
+
 async def release_dead_leases(db: Database, now: datetime, alive: Callable[[str], bool]) -> int:
     """Take back the running leases whose owner ``alive`` says is gone (a process killed
     mid-send), so that their requests are due now; returns how many."""
-    rows = await db.read(
-        "SELECT ref, lease_owner FROM requests WHERE status = 'pending' "
-        "AND lease_until > ? AND lease_owner IS NOT NULL",
-        (now.isoformat(),),
-    )
-    dead = [(ref, owner) for ref, owner in rows if not alive(owner)]
-
-    def work(conn: sqlite3.Connection) -> None:
-        conn.executemany(
-            "UPDATE requests SET lease_until = NULL, lease_owner = NULL "
-            "WHERE ref = ? AND lease_owner = ?",
-            dead,
+    released = 0
+    for table, key, waiting in (
+        ("requests", "ref", "status = 'pending'"),
+        ("digests", "week", "sent_at IS NULL"),
+    ):
+        rows = await db.read(
+            f"SELECT {key}, lease_owner FROM {table} WHERE {waiting} "
+            "AND lease_until > ? AND lease_owner IS NOT NULL",
+            (now.isoformat(),),
         )
-
-    if dead:
-        await db.write(work)
-    return len(dead)
+        dead = [(name, owner) for name, owner in rows if not alive(owner)]
+        if dead:
+            sql = (
+                f"UPDATE {table} SET lease_until = NULL, lease_owner = NULL "
+                f"WHERE {key} = ? AND lease_owner = ?"
+            )
+            await db.write(functools.partial(_executemany, sql, dead))
+        released += len(dead)
+    return released
 
 
 async def mark_delivered(db: Database, ref: str, at: datetime) -> None:
@@ -414,4 +423,74 @@ async def untold_requests(db: Database) -> list[Delivery]:
 async def mark_told(db: Database, ref: str, what: str) -> None:
     await db.write(
         lambda conn: conn.execute("UPDATE requests SET person_told = ? WHERE ref = ?", (what, ref))
+    )
+
+
+# -- the weekly digest (bot/digest.py) ----------------------------------------------------------
+
+
+async def add_digest(db: Database, week: str, now: datetime, message: bytes) -> bool:
+    """Store the digest of ``week`` unless it already exists; True when this call made it."""
+
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO digests (week, created_at, message) VALUES (?, ?, ?)",
+            (week, now.isoformat(), message),
+        )
+        return cur.rowcount == 1
+
+    return await db.write(work)
+
+
+async def digest_state(db: Database, week: str) -> Literal["none", "waiting", "sent"]:
+    """Whether the digest of ``week`` was made, and sent."""
+    rows = await db.read("SELECT sent_at FROM digests WHERE week = ?", (week,))
+    if not rows:
+        return "none"
+    return "sent" if rows[0][0] else "waiting"
+
+
+async def due_digests(db: Database, now: datetime) -> list[tuple[str, bytes, int]]:
+    """Digests not sent yet, due now and not being sent by another process: (week, message,
+    attempts so far)."""
+    rows = await db.read(
+        "SELECT week, message, attempts FROM digests WHERE sent_at IS NULL "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+        "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY week",
+        (now.isoformat(), now.isoformat()),
+    )
+    return [(row[0], bytes(row[1]), int(row[2])) for row in rows]
+
+
+async def claim_digest(db: Database, week: str, now: datetime, until: datetime, owner: str) -> bool:
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
+            "UPDATE digests SET lease_until = ?, lease_owner = ? WHERE week = ? "
+            "AND sent_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)",
+            (until.isoformat(), owner, week, now.isoformat()),
+        )
+        return cur.rowcount == 1
+
+    return await db.write(work)
+
+
+async def mark_digest(
+    db: Database,
+    week: str,
+    sent_at: datetime | None,
+    error: str = "",
+    retry_at: datetime | None = None,
+) -> None:
+    """Record an attempt: sent at ``sent_at``, or failed with ``error`` (retry at ``retry_at``)."""
+    await db.write(
+        lambda conn: conn.execute(
+            "UPDATE digests SET attempts = attempts + 1, sent_at = ?, last_error = ?, "
+            "next_attempt_at = ?, lease_until = NULL, lease_owner = NULL WHERE week = ?",
+            (
+                sent_at.isoformat() if sent_at else None,
+                error[:500] or None,
+                retry_at.isoformat() if retry_at else None,
+                week,
+            ),
+        )
     )

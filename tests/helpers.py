@@ -120,3 +120,35 @@ async def other_request(
     for answer in answers:
         said = [o.text for o in await service.handle(chat, Text(answer))]
     return said
+
+
+async def accompaniment_request(
+    service: ConversationService,
+    chat: str,
+    *,
+    organisation: str = "ASBL Soleil",
+    commune: str = "4000",
+    name: str = "Ana Lima",
+    email: str = "ana@example.be",
+) -> None:
+    """Through the service, as typed text: an accompaniment request with a commune, sent."""
+    await service.handle(chat, Start())
+    for answer in [
+        "Accompagner mon organisation",
+        "Commencer ma demande",
+        organisation,
+        "Social",
+        commune,
+        "Nous découvrons l'idée",
+        "Moins de 10",
+        "Oui",
+        "C'est tout",
+        "Passer",
+        "J'accepte",
+        name,
+        "éducatrice",
+        email,
+        "Passer",
+        "Envoyer",
+    ]:
+        await service.handle(chat, Text(answer))

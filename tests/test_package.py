@@ -117,7 +117,7 @@ def test_installed_bot_speaks_each_language_from_another_folder(
 
 def test_installed_bot_checks_its_flows(installed: Path, tmp_path: Path) -> None:
     out = run(installed / "pat-bot", "check", cwd=tmp_path, env=env_for(tmp_path))
-    assert out.startswith("OK: ") and "flows" in out
+    assert out.startswith("OK : ") and "parcours" in out
 
 
 def test_a_missing_catalog_stops_start_up_in_one_line(installed: Path, tmp_path: Path) -> None:

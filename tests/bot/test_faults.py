@@ -271,8 +271,8 @@ def test_outbox_retry_all_racing_a_slow_server_sends_once(tmp_path: Path) -> Non
         out, _ = first.communicate(timeout=TIMEOUT)
     finally:
         controller.stop()
-    assert b"being sent by the running bot right now" in second.stdout
-    assert b": delivered" in out
+    assert b"le robot en marche l'envoie en ce moment" in second.stdout
+    assert " : envoyée à l'équipe".encode() in out
     assert len(sink.message_ids) == 1  # one e-mail, not two
     assert integrity(data / "pat.sqlite3") == "ok"
 

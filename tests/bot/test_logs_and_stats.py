@@ -158,14 +158,23 @@ def test_stats_command_in_the_terminal(
     out = capsys.readouterr().out
     assert "Conversations commencées : 2" in out
     assert "Demandes envoyées : 1" in out and "Par offre : Formation 1" in out
-    assert "Par région : Wallonie 1" in out and "Par langue : fr 1" in out
+    assert "Par région : Wallonie 1" in out and "Par langue : français 1" in out
     assert "Questions lues : Et s'il ou elle rechute ? 1" in out
-    assert "Sources (liens) : src_flyer2026 1" in out
+    assert "Venues par un lien : src_flyer2026 1" in out
     assert (
         "Détresse : lignes d'aide montrées d'emblée 1 · "
         "question « êtes-vous en danger ? » posée 1, dont « oui » 1"
     ) in out
-    assert "Formation : profile 1 → format 0 → group_size 1 → region 1 → hopes 1" in out
+    # Each question by its label, in the order of the flow; never a step id.
+    funnel = out[out.index("  Formation\n") :].splitlines()[1:6]
+    assert [row.split(None, 1) for row in funnel] == [
+        ["1", "Profil"],
+        ["0", "Pour qui"],
+        ["1", "Nombre de personnes"],
+        ["1", "Région"],
+        ["1", "Attentes"],
+    ]
+    assert "group_size" not in out and "training." not in out
     assert "Léon" not in out and "leon@" not in out
 
 

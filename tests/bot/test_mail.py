@@ -289,3 +289,16 @@ def test_a_stored_version_1_payload_still_composes() -> None:
     assert p.schema_version == 1
     assert "Bruxelles" in subject(p)  # the region field, as before
     assert b"Canal : inconnu" in compose(p, "noreply@smes.be", "pat@smes.be")
+
+
+def test_a_phone_not_given_is_not_a_link() -> None:
+    """Seen on the rendered "other" e-mail: « (pas de réponse) » was a tel: link."""
+    fields = [
+        f if f.key != "phone" else f.model_copy(update={"value": "(pas de réponse)", "raw": ""})
+        for f in payload().fields
+    ]
+    mail = parse(compose(payload(fields=fields), "Robot PAT <noreply@smes.be>", "pat@smes.be"))
+    html = mail.get_body(("html",))
+    assert html is not None
+    markup = html.get_content()
+    assert "(pas de réponse)" in markup and 'href="tel:' not in markup

@@ -288,15 +288,15 @@ def test_outbox_command_lists_without_personal_data_and_retries(
     monkeypatch.delenv("PAT_SMTP_HOST", raising=False)
     assert main(["outbox"]) == 0
     listing = capsys.readouterr().out
-    assert ref in listing and "failed" in listing and "SMTPAuthenticationError" in listing
+    assert ref in listing and "en échec" in listing and "SMTPAuthenticationError" in listing
     for private in (CONTACT["name"], CONTACT["email"], "appeler"):
         assert private not in listing
     assert main(["outbox", "retry", "R-000000-NONE"]) == 1
     assert main(["outbox", "retry", "--all"]) == 0
-    assert f"{ref}: delivered" in capsys.readouterr().out
+    assert f"{ref} : envoyée à l'équipe." in capsys.readouterr().out
     assert (Path(settings.outbox_dir) / f"{ref}.eml").exists()
     assert main(["outbox"]) == 0
-    assert "Every request has been delivered." in capsys.readouterr().out
+    assert "Toutes les demandes ont été envoyées à l'équipe." in capsys.readouterr().out
 
 
 async def test_settle_loads_lazy_data_and_freezes_long_lived_objects(app: App) -> None:

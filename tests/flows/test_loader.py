@@ -175,9 +175,9 @@ def test_check_command_prints_every_problem_and_exits_1(
     err = capsys.readouterr().err
     assert "main.yml: step 'menu': option 'a' leads to unknown step 'ghost'" in err
     assert "other.yml: 'steps' must be a non-empty list" in err
-    assert "2 problem(s) found." in err
+    assert "2 problème(s) trouvé(s)." in err
 
 
 def test_check_command_passes_on_the_shipped_flows(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
-    assert capsys.readouterr().out.startswith("OK: 7 flows")
+    assert capsys.readouterr().out.startswith("OK : 7 parcours")

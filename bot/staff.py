@@ -1,0 +1,128 @@
+"""What ``pat-bot`` and its alerts say to PAT staff, in their language.
+
+Staff read French by default (``PAT_STAFF_LOCALE``), like the request e-mails; the texts live in
+the same catalogs as the conversation, French being the msgid. ``say()`` translates one text and
+fills its ``{names}``. Python's argparse keeps a few messages of its own in English (the details
+of a wrong option); ``pat-bot`` wraps them in one translated line.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+
+from bot.i18n import Translator
+from flows.texts import N_
+
+
+def say(t: Translator, msgid: str, **values: object) -> str:
+    """``msgid`` in the staff's language, its ``{names}`` filled with ``values``."""
+    return t.gettext(msgid).format(**values)
+
+
+def language_name(code: str, t: Translator) -> str:
+    """« néerlandais », "Dutch", « Nederlands »: a language as staff name it."""
+    try:
+        return Locale.parse(code).get_display_name(t.locale) or code
+    except (ValueError, TypeError):
+        return code
+
+
+# -- pat-bot -h ----------------------------------------------------------------------------------
+USAGE = N_("utilisation : ")
+COMMANDS = N_("commandes")
+OPTIONS = N_("options")
+ARGUMENTS = N_("arguments")
+HELP = N_("afficher cette aide")
+DESCRIPTION = N_(
+    "Le robot d'accueil de PAT. Sans commande : le robot Telegram si PAT_TELEGRAM_TOKEN est "
+    "défini, sinon la conversation dans ce terminal. Réglages : variables PAT_… (voir le README)."
+)
+WRONG_ARGUMENTS = N_("{prog} : je ne comprends pas cette commande ({detail}). Voir « {prog} -h ».")
+H_CHAT = N_("la conversation dans ce terminal")
+H_LANG = N_("la langue de la conversation")
+H_NEW = N_("recommencer au lieu de reprendre")
+H_RUN = N_("le robot Telegram (il faut PAT_TELEGRAM_TOKEN)")
+H_HEALTH = N_("le robot tourne-t-il ? (pour le contrôle de santé de Docker)")
+H_OUTBOX = N_("les demandes pas encore envoyées à l'équipe ; les renvoyer")
+H_OUTBOX_ACTION = N_("list : les montrer (par défaut) ; retry : les renvoyer maintenant")
+H_OUTBOX_REF = N_("la référence de la demande à renvoyer (R-…)")
+H_OUTBOX_ALL = N_("renvoyer toutes les demandes pas encore envoyées")
+H_EXPORT = N_("les demandes encore gardées, en tableau pour un tableur (CSV ou JSON)")
+H_EXPORT_FORMAT = N_("csv (par défaut) ou json")
+H_WITH_CONTACT = N_("ajouter nom, e-mail, téléphone et Telegram : ce sont des données personnelles")
+H_DIGEST = N_("le résumé anonyme de la semaine : l'afficher, ou l'envoyer à l'équipe")
+H_DIGEST_SEND = N_("l'envoyer à l'équipe par e-mail (une seule fois par semaine)")
+H_DAYS = N_("sur combien de jours (30 par défaut)")
+H_CLASSIFY = N_("ce que le robot comprend de textes tapés (une ligne chacun, sur l'entrée)")
+H_STATS = N_("les statistiques anonymes")
+H_GRAPH = N_("dessiner les parcours (texte Mermaid et une image SVG par parcours)")
+H_GRAPH_OUT = N_("le dossier où écrire les dessins (flows-graph par défaut)")
+H_SOURCES = N_("chaque texte qui affirme un fait, avec ses sources")
+H_SOURCES_LANG = N_("aussi dans cette langue")
+H_CHECK = N_("vérifier les fichiers de parcours")
+H_CHECK_DIR = N_("le dossier des fichiers de parcours")
+
+# -- pat-bot check, health, run, graph -------------------------------------------------------------
+CHECK_OK = N_("OK : {flows} parcours, {steps} étapes.")
+CHECK_PROBLEMS = N_("{count} problème(s) trouvé(s).")
+NO_HEARTBEAT = N_("Aucun signe de vie : le robot tourne-t-il ?")
+HEARTBEAT_OK = N_("Dernier signe de vie il y a {seconds} s : tout va bien.")
+HEARTBEAT_STALE = N_("Dernier signe de vie il y a {seconds} s : c'est trop ancien.")
+NO_TOKEN = N_("PAT_TELEGRAM_TOKEN n'est pas défini (voir le README, « Telegram »).")
+GRAPH_WROTE = N_("Écrit : {mermaid}, et {count} images SVG dans {folder}.")
+
+# -- pat-bot outbox --------------------------------------------------------------------------------
+OUTBOX_WHICH = N_("Laquelle ? pat-bot outbox retry R-… ou, pour toutes, pat-bot outbox retry --all")
+OUTBOX_BUSY = N_("{ref} : le robot en marche l'envoie en ce moment ; rien à faire.")
+OUTBOX_NOTHING = N_("Rien à renvoyer.")
+OUTBOX_NOTHING_FOR = N_("Rien à renvoyer pour {ref}.")
+OUTBOX_DELIVERED = N_("{ref} : envoyée à l'équipe.")
+OUTBOX_NOT_DELIVERED = N_("{ref} : pas envoyée ({error}).")
+OUTBOX_ALL_DELIVERED = N_("Toutes les demandes ont été envoyées à l'équipe.")
+COL_REF = N_("référence")
+COL_STATUS = N_("état")
+COL_ATTEMPTS = N_("essais")
+COL_NEXT = N_("prochain essai")
+COL_ERROR = N_("dernière erreur")
+STATUS_PENDING = N_("en attente")
+STATUS_FAILED = N_("en échec")
+STATUS_DELIVERED = N_("envoyée")
+STATUSES = {"pending": STATUS_PENDING, "failed": STATUS_FAILED, "delivered": STATUS_DELIVERED}
+
+# -- alert to staff (Telegram) ---------------------------------------------------------------------
+ALERT_NOT_DELIVERED = N_(
+    "[Robot PAT] La demande {ref} n'a pas pu être envoyée à l'équipe après {attempts} essais "
+    "({error}). « pat-bot outbox retry {ref} » la renvoie."
+)
+
+# -- pat-bot stats, /stats, the weekly digest ------------------------------------------------------
+STATS_TITLE = N_("Statistiques PAT du {start} au {end} ({days} jours)")
+STATS_CONVERSATIONS = N_("Conversations commencées : {count}")
+STATS_REQUESTS = N_("Demandes envoyées : {count}")
+STATS_LINE = N_("{title} : {items}")
+STATS_NONE = N_("{title} : aucune")
+STATS_BY_OFFER = N_("Par offre")
+STATS_BY_REGION = N_("Par région")
+STATS_BY_LANGUAGE = N_("Par langue")
+STATS_FAQ = N_("Questions lues")
+STATS_SOURCES = N_("Venues par un lien")
+STATS_CRISIS = N_(
+    "Détresse : lignes d'aide montrées d'emblée {sure} · question « êtes-vous en danger ? » "
+    "posée {asked}, dont « oui » {yes}"
+)
+STATS_MENU = N_("Menu affiché : {count}")
+STATS_FUNNEL = N_("Parcours : combien de personnes sont arrivées à chaque question")
+STATS_STOPPED = N_("Conversations laissées en route, à la question")
+STATS_NOT_GIVEN = N_("(non précisé)")
+
+# -- kinds of steps, as headings of the diagrams (and the stats' names of steps without a label)
+KIND_NAMES = {
+    "message": N_("Message"),
+    "choice": N_("Question à boutons"),
+    "multi": N_("Question à plusieurs choix"),
+    "input": N_("Question à réponse écrite"),
+    "consent": N_("Consentement"),
+    "summary": N_("Relecture avant l'envoi"),
+    "submit": N_("Envoi à l'équipe PAT"),
+    "end": N_("Fin"),
+}
