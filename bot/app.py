@@ -10,12 +10,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from babel import Locale
 
 from bot.digest import WeeklyDigest
+from bot.handoff import HandOff
 from bot.i18n import Catalogs
 from bot.limits import DailyQuota, FloodLimit
 from bot.logs import quiet_third_party_loggers
@@ -27,7 +28,7 @@ from flows import validators
 from flows.loader import FLOWS_DIR, FlowSet, load_flows
 from flows.locales import LOCALES
 from flows.nlu import Classifier
-from storage import repo
+from storage import handoffs, repo
 from storage.db import Database
 from storage.models import PayloadField, RequestPayload
 
@@ -128,6 +129,7 @@ async def build_app(
     db = await Database.open(settings.db_path, settings.db_max_pages)
     stop = asyncio.Event()
     worker: asyncio.Task[None] | None = None
+    relay: asyncio.Task[None] | None = None
     janitor: asyncio.Task[None] | None = None
     counter: asyncio.Task[None] | None = None
     service: ConversationService | None = None
@@ -162,16 +164,26 @@ async def build_app(
             flood=FloodLimit(settings.rate_limit_per_minute),
             quota=DailyQuota(settings.max_requests_per_day),
         )
+        handoff = HandOff(
+            db,
+            catalogs,
+            catalogs.get(settings.staff_locale),
+            days=settings.handoff_days,
+            console=settings.data_dir / "staff-console",
+        )
+        handoff.count = functools.partial(_count_handoff, service)
+        service.handoff = handoff
         app = App(settings, flows, db, outbox, service, catalogs)
         await apply_retention(app)
         if run_worker:
             worker = asyncio.create_task(outbox.run(stop))
+            relay = asyncio.create_task(handoff.run(stop))
             janitor = asyncio.create_task(_every(RETENTION_PERIOD, stop, apply_retention, app))
         counter = asyncio.create_task(_every(COUNTS_PERIOD, stop, _flush_counts, app))
         yield app
     finally:
         stop.set()
-        for task in (worker, janitor, counter):
+        for task in (worker, relay, janitor, counter):
             if task is not None:
                 await task
         if service is not None:
@@ -188,6 +200,8 @@ def text_values(settings: Settings) -> dict[str, str]:
         "controller_address": settings.controller_address,
         "privacy_contact": settings.privacy_contact,
         "mailbox_days": settings.mailbox_retention_days,
+        # A person from PAT may answer in the chat (bot/handoff.py, bot/telegram_staff.py).
+        "handoff": "on" if settings.staff_chat_id is not None else None,
     }
     return {key: str(value) for key, value in values.items() if value is not None}
 
@@ -200,11 +214,20 @@ async def _flush_counts(app: App) -> None:
     await app.service.flush_counts()
 
 
+def _count_handoff(service: ConversationService, key: str) -> None:
+    service.counters.add(datetime.now(UTC).date().isoformat(), "handoff", key)
+
+
 async def apply_retention(app: App) -> None:
-    """Anonymise old requests, delete abandoned conversations, leave nothing in the WAL."""
+    """Anonymise old requests, delete abandoned conversations, end idle hand-offs, leave
+    nothing in the WAL."""
+    now = datetime.now(UTC)
     refs, stopped = await repo.purge(
-        app.db, datetime.now(UTC), app.settings.retention_days, app.settings.abandoned_days
+        app.db, now, app.settings.retention_days, app.settings.abandoned_days
     )
+    if app.service.handoff is not None:
+        await app.service.handoff.expire()
+        await handoffs.purge_closed(app.db, now - timedelta(days=app.settings.retention_days))
     if refs or stopped:
         await app.db.checkpoint()
         await app.outbox.forget_files(refs)

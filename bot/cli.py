@@ -98,7 +98,9 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with build_app(settings) as app:
-        door = TelegramFrontDoor(app.service, app.catalogs, settings.staff_ids)
+        door = TelegramFrontDoor(
+            app.service, app.catalogs, settings.staff_ids, settings.staff_chat_id
+        )
         tg = door.build(settings)
         async with tg:
             assert tg.updater is not None
@@ -178,9 +180,10 @@ async def _outbox(
         if not rows:
             print(t.gettext(staff.OUTBOX_ALL_DELIVERED))
             return 0
+        tries = max(6, len(t.gettext(staff.COL_ATTEMPTS)))
         print(
             f"{t.gettext(staff.COL_REF):<16} {t.gettext(staff.COL_STATUS):<10} "
-            f"{t.gettext(staff.COL_ATTEMPTS):>6}  {t.gettext(staff.COL_NEXT):<16}  "
+            f"{t.gettext(staff.COL_ATTEMPTS):>{tries}}  {t.gettext(staff.COL_NEXT):<16}  "
             f"{t.gettext(staff.COL_ERROR)}"
         )
         for rec in rows:
@@ -188,7 +191,7 @@ async def _outbox(
             nxt = when.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M") if when else "-"
             error = (rec.last_error or "").replace("\n", " ")[:80]
             status = t.gettext(staff.STATUSES.get(rec.status, rec.status))
-            print(f"{rec.ref:<16} {status:<10} {rec.attempts:>6}  {nxt:<16}  {error}")
+            print(f"{rec.ref:<16} {status:<10} {rec.attempts:>{tries}}  {nxt:<16}  {error}")
         return 0
 
 
@@ -219,6 +222,13 @@ def _classify(lang: str | None) -> int:
     return 0
 
 
+async def _staff_console(settings: Settings, name: str) -> int:
+    from bot.staff_console import StaffConsole
+
+    async with build_app(settings, run_worker=False) as app:
+        return await StaffConsole(app, sys.stdin, sys.stdout, name).run()
+
+
 async def _stats(settings: Settings, days: int, t: Translator) -> int:
     from bot.stats import report
 
@@ -232,10 +242,15 @@ def _graph(out: Path, t: Translator) -> int:
     from bot.graph import mermaid, svg
 
     flows = load_flows()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "flows.mmd").write_text(mermaid(flows, t), encoding="utf-8")
-    for flow_id in flows.flows:
-        (out / f"{flow_id}.svg").write_text(svg(flows, flow_id, t), encoding="utf-8")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "flows.mmd").write_text(mermaid(flows, t), encoding="utf-8")
+        for flow_id in flows.flows:
+            (out / f"{flow_id}.svg").write_text(svg(flows, flow_id, t), encoding="utf-8")
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        print(f"pat-bot : {say(t, staff.CANNOT_WRITE, folder=out, why=why)}", file=sys.stderr)
+        return 1
     print(say(t, staff.GRAPH_WROTE, mermaid=out / "flows.mmd", count=len(flows.flows), folder=out))
     return 0
 
@@ -278,12 +293,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, say(self.t, staff.WRONG_ARGUMENTS, prog=self.prog, detail=message) + "\n")
 
 
+def days(text: str) -> int:
+    """--days: a whole number of days from 1 to 3650 (argparse says so when it is not)."""
+    days = int(text)
+    if not 1 <= days <= 3650:
+        raise ValueError(text)
+    return days
+
+
 def _parser(t: Translator) -> _Parser:
     def h(msgid: str) -> str:
         return t.gettext(msgid)
 
     parser = _Parser(prog="pat-bot", description=h(staff.DESCRIPTION), t=t)
-    sub = parser.add_subparsers(dest="command", title=h(staff.COMMANDS), metavar="<commande>")
+    sub = parser.add_subparsers(dest="command", title=h(staff.COMMANDS), metavar=h(staff.COMMAND))
 
     def command(name: str, help_: str) -> _Parser:
         made: _Parser = sub.add_parser(name, help=h(help_), description=h(help_), t=t)
@@ -306,15 +329,17 @@ def _parser(t: Translator) -> _Parser:
     what.add_argument("ref", nargs="?", help=h(staff.H_OUTBOX_REF))
     outbox.options.add_argument("--all", action="store_true", help=h(staff.H_OUTBOX_ALL))
     export = command("export", staff.H_EXPORT)
-    export.options.add_argument("--days", type=int, default=30, help=h(staff.H_DAYS))
+    export.options.add_argument("--days", type=days, default=30, help=h(staff.H_DAYS))
     export.options.add_argument(
         "--format", choices=["csv", "json"], default="csv", help=h(staff.H_EXPORT_FORMAT)
     )
     export.options.add_argument("--with-contact", action="store_true", help=h(staff.H_WITH_CONTACT))
     digest = command("digest", staff.H_DIGEST)
     digest.options.add_argument("--send", action="store_true", help=h(staff.H_DIGEST_SEND))
+    console = command("staff", staff.H_STAFF)
+    console.options.add_argument("--name", default="PAT", help=h(staff.H_STAFF_NAME))
     stats = command("stats", staff.H_STATS)
-    stats.options.add_argument("--days", type=int, default=30, help=h(staff.H_DAYS))
+    stats.options.add_argument("--days", type=days, default=30, help=h(staff.H_DAYS))
     graph = command("graph", staff.H_GRAPH)
     graph.options.add_argument(
         "--out", type=Path, default=Path("flows-graph"), help=h(staff.H_GRAPH_OUT)
@@ -377,6 +402,8 @@ def _command(args: argparse.Namespace, settings: Settings, t: Translator) -> int
         return asyncio.run(_outbox(settings, args.action, args.ref, args.all, t))
     if args.command == "export":
         return asyncio.run(export_command(settings, args.days, args.format, args.with_contact, t))
+    if args.command == "staff":
+        return asyncio.run(_staff_console(settings, args.name))
     if args.command == "digest":
         return asyncio.run(digest_command(settings, args.send, t))
     if args.command == "run" or (args.command is None and settings.telegram_token):

@@ -75,7 +75,8 @@ class Translator:
 
 def long_date(day: date, locale: str) -> str:
     """Babel's long date, with the French ordinal for the first of the month (« 1er »)."""
-    text = str(format_date(day, format="long", locale=locale))
+    # English as written in Belgium and Britain (1 December 2026), not the US order.
+    text = str(format_date(day, format="long", locale="en_GB" if locale == "en" else locale))
     if locale == "fr" and day.day == 1:
         text = "1er" + text.removeprefix("1")
     return text

@@ -87,6 +87,8 @@ def _preferred(payload: RequestPayload) -> str:
         return f"par téléphone ({phone})"
     if phone and choice == "either":
         return f"par e-mail ou par téléphone ({phone})"
+    if choice == "chat":  # bot/handoff.py: the card in PAT's staff chat has the button
+        return "dans le chat (bouton « Répondre dans le chat » de la carte envoyée à l'équipe)"
     return "par e-mail (répondre à ce message)"
 
 

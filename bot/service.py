@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.handoff import HandOff
 from bot.i18n import Catalogs, Translator
 from bot.limits import DailyQuota, FloodLimit
 from bot.mail import request_payload
@@ -25,6 +26,7 @@ from bot.outbox import Outbox
 from bot.render import SELECTED_MARK, Outgoing, fold, render_all, render_text
 from bot.stats import Counters
 from flows.engine import (
+    END_CHAT,
     SEND,
     Choice,
     ConsentGiven,
@@ -45,6 +47,7 @@ from flows.schema import InputStep, SummaryStep
 from flows.texts import DUPLICATE, SLOW_DOWN, TOO_MANY_REQUESTS
 from storage import repo
 from storage.db import Database
+from storage.models import RequestPayload
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +102,7 @@ class ConversationService:
         self.flood = flood or FloodLimit(30)
         self.quota = quota or DailyQuota(3)
         self.counters = Counters()
+        self.handoff: HandOff | None = None  # a person from PAT answering in the chat
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._topic_labels = {name: label for name, (_, label) in flows.intent_targets().items()}
 
@@ -137,6 +141,11 @@ class ConversationService:
         async with self._lock(chat_key):
             before = await repo.load_conversation(self.db, chat_key)
             state = before or State(locale=locale or self.default_locale)
+            if self.handoff is not None:
+                state.reply_here = self.handoff.can_reply_here(chat_key)
+                relayed = await self._handoff_turn(chat_key, state, event, update_id)
+                if relayed is not None:
+                    return Reply(relayed, before, before)
             event = self._understood(state, event)
             if not self._distress(event):  # distress is never silenced by the flood limit
                 limit = self.flood.check(chat_key)
@@ -149,7 +158,7 @@ class ConversationService:
                 return Reply(notice + self.current_prompt(state), before, before)
             after, effects = advance(self.flows, state, event, now)
             try:
-                saved, context = await self._store(
+                saved, context, stored = await self._store(
                     chat_key, after, effects, now, update_id, username
                 )
             except repo.AlreadyApplied:
@@ -159,11 +168,43 @@ class ConversationService:
             out = render_all(effects, t, context)
             if any(duplicate for _, duplicate in saved.requests):
                 out.insert(0, render_text(DUPLICATE, t))
+            if self.handoff is not None:
+                for payload in stored:
+                    await self.handoff.offer(chat_key, payload)
             if any(isinstance(e, Forget) for e in effects):
+                if self.handoff is not None:
+                    await self.handoff.forgotten(chat_key)
                 await self.db.checkpoint()  # no old page image left in the log
                 await self.outbox.forget_files(saved.forgotten)
                 log.info("a person's data was erased at their request")
             return Reply(out, before, after)
+
+    async def _handoff_turn(
+        self, chat_key: str, state: State, event: Event, update_id: int | None
+    ) -> list[Outgoing] | None:
+        """While a person from PAT answers in this chat, the person's texts go to them. None:
+        the bot handles the event as usual (a button, a command; distress too, after it has
+        been passed on, so that the help lines show at once)."""
+        assert self.handoff is not None
+        if isinstance(event, Choice) and event.option == END_CHAT:
+            ended = await self.handoff.person_ends(chat_key)
+            return [Outgoing(ended)] if ended else None
+        if not isinstance(event, Text):
+            return None
+        row = await self.handoff.open_for(chat_key)
+        if row is None:
+            return None
+        crisis = self.classifier.crisis(event.text, state.locale)
+        limit = self.flood.check(chat_key) if crisis is None else "ok"
+        if limit != "ok":  # staff are not flooded either
+            return [render_text(SLOW_DOWN, self.translator(state))] if limit == "warn" else []
+        recorded_here = crisis is None and update_id is not None  # else with the turn
+        if recorded_here and not await repo.record_update(self.db, update_id or 0, self.clock()):
+            return []  # Telegram sent this update again: passed on already
+        reminder = await self.handoff.person_writes(row, event.text, distress=crisis is not None)
+        if crisis is not None:
+            return None
+        return [Outgoing(reminder)] if reminder else []
 
     async def _store(
         self,
@@ -173,9 +214,10 @@ class ConversationService:
         now: datetime,
         update_id: int | None,
         username: str | None,
-    ) -> tuple[repo.Saved, dict[str, str]]:
+    ) -> tuple[repo.Saved, dict[str, str], list[RequestPayload]]:
         """Everything the event changed, in one transaction; a request's reference is drawn
-        again in the rare case it is taken."""
+        again in the rare case it is taken. Returns what was saved, the values the answer
+        shows, and the new requests (not those sent twice)."""
         context = dict(self.context)
         submits = [e for e in effects if isinstance(e, Submit)]
         turn = repo.Turn(
@@ -198,7 +240,12 @@ class ConversationService:
         for ref, _ in saved.requests:
             context["ref"] = ref
             context["date"] = self.translator(after).long_date(now)
-        return saved, context
+        stored = [
+            new.payload
+            for new, (_, duplicate) in zip(turn.requests, saved.requests, strict=True)
+            if not duplicate
+        ]
+        return saved, context, stored
 
     def _after_commit(
         self,

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
     delivery_base_delay: Annotated[
         float, _allowed("a number of seconds from 0 to 86400", ge=0, le=86_400)
     ] = 30.0
+    # A person from PAT answering in the chat (bot/handoff.py): on when set; cards go to this
+    # Telegram chat (a private staff group, or one staff member's own chat).
+    staff_chat_id: Annotated[
+        int | None, _allowed("a Telegram chat id (a number; a group's is negative)")
+    ] = None
+    handoff_days: Annotated[int, _allowed("a whole number of days from 1 to 90", ge=1, le=90)] = 7
     # The weekly digest to mail_to (bot/digest.py): unset, none is sent.
     digest_weekday: Annotated[
         int | None,
@@ -132,6 +138,8 @@ class Settings(BaseSettings):
         """``monday``, ``Lundi`` or ``1`` are the same day; empty means no digest."""
         if isinstance(value, str):
             name = value.strip().lower()
+            if name and not name.isdigit() and name not in _WEEKDAYS:
+                raise ValueError("not a day of the week")
             return _WEEKDAYS.get(name, name) or None
         return value
 
@@ -149,6 +157,7 @@ class Settings(BaseSettings):
         "mailbox_retention_days",
         "db_max_pages",
         "locales_dir",
+        "staff_chat_id",
         mode="before",
     )
     @classmethod

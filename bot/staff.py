@@ -30,6 +30,7 @@ def language_name(code: str, t: Translator) -> str:
 # -- pat-bot -h ----------------------------------------------------------------------------------
 USAGE = N_("utilisation : ")
 COMMANDS = N_("commandes")
+COMMAND = N_("<commande>")
 OPTIONS = N_("options")
 ARGUMENTS = N_("arguments")
 HELP = N_("afficher cette aide")
@@ -52,7 +53,7 @@ H_EXPORT_FORMAT = N_("csv (par défaut) ou json")
 H_WITH_CONTACT = N_("ajouter nom, e-mail, téléphone et Telegram : ce sont des données personnelles")
 H_DIGEST = N_("le résumé anonyme de la semaine : l'afficher, ou l'envoyer à l'équipe")
 H_DIGEST_SEND = N_("l'envoyer à l'équipe par e-mail (une seule fois par semaine)")
-H_DAYS = N_("sur combien de jours (30 par défaut)")
+H_DAYS = N_("sur combien de jours, de 1 à 3650 (30 par défaut)")
 H_CLASSIFY = N_("ce que le robot comprend de textes tapés (une ligne chacun, sur l'entrée)")
 H_STATS = N_("les statistiques anonymes")
 H_GRAPH = N_("dessiner les parcours (texte Mermaid et une image SVG par parcours)")
@@ -69,6 +70,7 @@ NO_HEARTBEAT = N_("Aucun signe de vie : le robot tourne-t-il ?")
 HEARTBEAT_OK = N_("Dernier signe de vie il y a {seconds} s : tout va bien.")
 HEARTBEAT_STALE = N_("Dernier signe de vie il y a {seconds} s : c'est trop ancien.")
 NO_TOKEN = N_("PAT_TELEGRAM_TOKEN n'est pas défini (voir le README, « Telegram »).")
+CANNOT_WRITE = N_("impossible d'écrire dans {folder} ({why}).")
 GRAPH_WROTE = N_("Écrit : {mermaid}, et {count} images SVG dans {folder}.")
 
 # -- pat-bot outbox --------------------------------------------------------------------------------
@@ -98,7 +100,7 @@ ALERT_NOT_DELIVERED = N_(
 # -- pat-bot stats, /stats, the weekly digest ------------------------------------------------------
 STATS_TITLE = N_("Statistiques PAT du {start} au {end} ({days} jours)")
 STATS_CONVERSATIONS = N_("Conversations commencées : {count}")
-STATS_REQUESTS = N_("Demandes envoyées : {count}")
+STATS_REQUESTS = N_("Demandes faites : {count}")
 STATS_LINE = N_("{title} : {items}")
 STATS_NONE = N_("{title} : aucune")
 STATS_BY_OFFER = N_("Par offre")
@@ -126,3 +128,42 @@ KIND_NAMES = {
     "submit": N_("Envoi à l'équipe PAT"),
     "end": N_("Fin"),
 }
+
+# -- a person from PAT answering in the chat (bot/handoff.py) ---------------------------------
+CARD = N_("📥 Nouvelle demande {ref}\n{details}")
+CARD_CHAT = N_("La personne souhaite une réponse ici, dans le chat.")
+REPLY_BUTTON = N_("Répondre dans le chat")
+FOCUS = N_(
+    "Écrivez votre réponse à {ref} : votre prochain message lui est envoyé, signé « {name}, de "
+    "l'équipe PAT ». « /close {ref} » termine la conversation."
+)
+TAKEN_BY = N_("{ref} : {name} répond.")
+ALREADY_TAKEN = N_("{name} répond déjà à {ref}.")
+NO_CHAT = N_(
+    "{ref} : pas de conversation possible (la personne n'a pas choisi le chat, ou la "
+    "conversation est terminée)."
+)
+PERSON_SAYS = N_("💬 {ref} · la personne écrit :\n{text}")
+PERSON_DISTRESS = N_(
+    "⚠️ {ref} : ce message peut dire une détresse. Le robot a montré les lignes d'aide à la "
+    "personne.\n{text}"
+)
+PERSON_ENDED = N_("{ref} : la personne a terminé la conversation.")
+STAFF_ENDED = N_("{ref} : conversation terminée par {name}.")
+EXPIRED_STAFF = N_("{ref} : conversation fermée après {days} jours sans message.")
+FORGOTTEN = N_(
+    "{ref} : la personne a demandé l'effacement de ses données ; la conversation est terminée."
+)
+NOT_DELIVERED_TO_PERSON = N_("{ref} : votre message n'a pas pu être remis ({error}).")
+STAFF_ONLY = N_("Réservé à l'équipe PAT.")
+HOW_TO_REPLY = N_(
+    "Pour répondre : « /reply R-… votre texte », ou répondez à la carte de la demande. "
+    "« /close R-… » termine."
+)
+CONSOLE_INTRO = N_(
+    "Console de l'équipe PAT, au nom de {name}. Les demandes faites dans « pat-bot chat » (même "
+    "dossier de données) arrivent ici. « /reply R-… texte » répond dans le chat, « /close R-… » "
+    "termine ; une ligne seule va à la dernière conversation choisie. Ctrl-D quitte."
+)
+H_STAFF = N_("la console de l'équipe : répondre dans « pat-bot chat », pour essayer")
+H_STAFF_NAME = N_("le prénom que la personne verra (« Anne, de l'équipe PAT »)")

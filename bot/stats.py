@@ -52,6 +52,10 @@ class Counters:
         if said & _CHECK:
             counts[day, "crisis", "possible"] += 1
 
+    def add(self, day: str, kind: str, key: str) -> None:
+        """One more of something anonymous (a hand-off opened, a message relayed…)."""
+        self._counts[day, kind, key] += 1
+
     def request(self, day: str, submit: Submit) -> None:
         self._counts[day, "request", submit.offer] += 1
         region = places.region_of(submit.answers)

@@ -48,6 +48,7 @@ from bot.telegram_api import (
     to_html,
     with_retries,
 )
+from bot.telegram_staff import StaffDesk
 from flows import texts
 from flows.engine import Choice, Command, CommandName, Event, Start, State, Text
 from flows.locales import LOCALES, REFERENCE
@@ -62,11 +63,21 @@ class TelegramFrontDoor:
     """Wires the service into a python-telegram-bot Application."""
 
     def __init__(
-        self, service: ConversationService, catalogs: Catalogs, staff_ids: list[int] | None = None
+        self,
+        service: ConversationService,
+        catalogs: Catalogs,
+        staff_ids: list[int] | None = None,
+        staff_chat_id: int | None = None,
     ) -> None:
         self.service = service
         self.catalogs = catalogs
         self.staff_ids = staff_ids or []
+        # A person from PAT answering in the chat: on when the staff chat is set.
+        self.desk = (
+            StaffDesk(service, self.staff_ids, staff_chat_id)
+            if staff_chat_id is not None and service.handoff is not None
+            else None
+        )
 
     # -- building -----------------------------------------------------------------------------
 
@@ -99,6 +110,8 @@ class TelegramFrontDoor:
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
+        if self.desk is not None:  # staff actions first; they never reach the person's handlers
+            app.add_handler(TypeHandler(Update, self.desk.on_update), group=-2)
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
         app.add_handler(CommandHandler("start", self.on_start, filters=private))
         app.add_handler(CommandHandler("stats", self.on_stats, filters=private))
@@ -144,6 +157,8 @@ class TelegramFrontDoor:
 
         self.service.outbox.register_channel("tg:", tell)
         self.service.outbox.staff_alert = alert
+        if self.desk is not None:
+            self.desk.connect(bot)
 
     # -- sending ------------------------------------------------------------------------------
 

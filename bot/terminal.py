@@ -17,11 +17,22 @@ import re
 import sqlite3
 from typing import TextIO
 
-from bot.render import Outgoing, parse_callback, render_text
+from bot.handoff import END_BUTTON
+from bot.render import OutButton, Outgoing, callback_data, parse_callback, render_text
 from bot.service import ConversationService
 from flows import texts
-from flows.engine import Choice, Command, CommandName, Event, SetLocale, Start, Text
+from flows.engine import (
+    END_CHAT,
+    Choice,
+    Command,
+    CommandName,
+    Event,
+    SetLocale,
+    Start,
+    Text,
+)
 from flows.loader import MENU_STEP
+from storage.handoffs import Relayed
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +116,19 @@ class TerminalChat:
         self.stdout.write(text + "\n\n")
         self.stdout.flush()
 
+    async def relayed(self, msg: Relayed) -> None:
+        """A message from a person of PAT, or about the conversation with them."""
+        buttons: tuple[OutButton, ...] = ()
+        if msg.kind == "to_person":
+            state = await self.service.state_of(self.chat_key)
+            label = self.service.translator(state).gettext(END_BUTTON)
+            buttons = (OutButton(callback_data(0, END_CHAT), label),)
+        self.show([Outgoing(msg.text, buttons, expects="choice" if buttons else "nothing")])
+
     async def run(self, *, new: bool = False) -> int:
         self.service.outbox.register_channel(self.chat_key, self.notify)
+        if self.service.handoff is not None:  # pat-bot staff, in another terminal
+            self.service.handoff.register(self.chat_key, self.relayed)
         state = await self.service.state_of(self.chat_key)
         resumable = state is not None and state.started and state.step != MENU_STEP and not new
         if not resumable:

@@ -27,6 +27,7 @@ from flows.schema import (
     MessageStep,
     MultiStep,
     Next,
+    Option,
     Step,
     SubmitStep,
     SummaryStep,
@@ -121,6 +122,8 @@ MENU = "_menu"
 SKIP = "_skip"
 DONE = "_done"
 SEND = "_send"
+END_CHAT = "_end_chat"  # the person ends a conversation with a person from PAT
+REPLY_HERE = "reply_here"  # a condition: can a person from PAT answer in this chat?
 EDIT = "_edit"
 BACK = "_back"
 YES = "_yes"
@@ -254,6 +257,9 @@ class State(BaseModel):
     check_declined: bool = False
     source: str | None = None
     started: bool = False
+    # Set by the service before each event: a person from PAT can answer in this chat
+    # (hand-off on, and this channel carries it). Conditions read it as ``reply_here``.
+    reply_here: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -346,12 +352,20 @@ class _Run:
         raise ValueError(f"no branch taken in flow {flow_id}")  # loader requires a default
 
     def _holds(self, key: str, expected: str | list[str] | bool) -> bool:
-        value = self.state.answers.get(key)
+        value = self.state.reply_here if key == REPLY_HERE else self.state.answers.get(key)
         if isinstance(expected, bool):
             return bool(value) is expected
         if isinstance(expected, str):
             return value == expected or (isinstance(value, list) and expected in value)
         return isinstance(value, str) and value in expected
+
+    def shown(self, step: ChoiceStep) -> list[Option]:
+        """The options of a choice step whose ``when`` holds now."""
+        return [
+            o
+            for o in step.options
+            if o.when is None or all(self._holds(k, v) for k, v in o.when.items())
+        ]
 
     def clear_request(self) -> None:
         self.state.answers.clear()
@@ -453,7 +467,7 @@ class _Run:
             self._prompt_overlay()
             return
         if isinstance(step, ChoiceStep):
-            buttons = tuple(Button(o.id, Msg(o.label)) for o in step.options)
+            buttons = tuple(Button(o.id, Msg(o.label)) for o in self.shown(step))
             if step.menu_button and st.step != MENU_STEP:
                 buttons += self._menu_button()
             self.effects.append(Say(first or Msg(step.text), buttons, turn=turn, expects="choice"))
@@ -729,7 +743,7 @@ class _Run:
         flow_id = flow_of(st.step)
         opt = event.option
         if isinstance(step, ChoiceStep):
-            chosen = next((o for o in step.options if o.id == opt), None)
+            chosen = next((o for o in self.shown(step) if o.id == opt), None)
             if chosen is None:
                 self._stale()
                 return

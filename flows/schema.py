@@ -64,12 +64,14 @@ Next = str | list[Branch]
 
 class Option(_Model):
     """A button of a choice step; ``next`` overrides the step's own; ``command`` runs one of
-    the conversation commands instead (``language``: the language picker)."""
+    the conversation commands instead (``language``: the language picker); ``when`` shows it
+    only when the condition holds (like a branch's)."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=40)]
     label: str
     next: Next | None = None
     command: Literal["language", "help", "privacy"] | None = None
+    when: dict[str, ConditionValue] | None = None
 
 
 class _Step(_Model):

@@ -73,6 +73,10 @@ PRIVACY_TELEGRAM = N_(
     "contrôle pas, et elle n'est pas chiffrée de bout en bout : n'y écrivez pas de détails "
     "sur votre santé."
 )
+PRIVACY_HANDOFF = N_(
+    "Si vous choisissez « Ici, dans ce chat », une personne de l'équipe PAT peut vous répondre "
+    "dans ce chat. Le robot lui transmet vos messages sans les garder ; Telegram les transporte."
+)
 PRIVACY_NOTICE = (
     PRIVACY_CONTROLLER,
     PRIVACY_ADDRESS,
@@ -82,6 +86,7 @@ PRIVACY_NOTICE = (
     PRIVACY_HOW_LONG,
     PRIVACY_MAILBOX_DAYS,
     PRIVACY_MAILBOX_ASK,
+    PRIVACY_HANDOFF,
     PRIVACY_RIGHTS,
     PRIVACY_TELEGRAM,
 )
@@ -89,6 +94,7 @@ ONLY_WITH = {
     PRIVACY_ADDRESS: "controller_address",
     PRIVACY_CONTACT: "privacy_contact",
     PRIVACY_MAILBOX_DAYS: "mailbox_days",
+    PRIVACY_HANDOFF: "handoff",
 }
 ONLY_WITHOUT = {PRIVACY_MAILBOX_ASK: "mailbox_days"}
 FORGET_CONFIRM = N_(
@@ -240,6 +246,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     PRIVACY_MAILBOX_ASK: ("bot",),
     PRIVACY_RIGHTS: ("brief: Privacy — right to erasure, supervisory authority",),
     PRIVACY_TELEGRAM: ("brief: Privacy — Telegram chats",),
+    PRIVACY_HANDOFF: ("bot", "brief: Privacy — Telegram chats"),
     TEAM_LANGUAGE: ("brief: Who and what",),
     BOT_DESCRIPTION: (
         "brief: Who and what",

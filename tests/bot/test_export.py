@@ -127,7 +127,7 @@ def test_export_in_dutch_and_only_what_is_held_in_the_period(
     out, _ = _export(settings, monkeypatch, capsys, "--days", "60")
     assert (
         out.splitlines()[0]
-        == "referentie,datum,aanbod,taal,gewest,gemeente,organisatie,kanaal,status"
+        == "referentie,datum,aanbod,taal,regio,gemeente,organisatie,kanaal,status"
     )
     assert out.count("\n") == 1  # anonymised requests are no longer held: header only
     assert first not in out and second not in out

@@ -157,7 +157,7 @@ def test_stats_command_in_the_terminal(
     assert main(["stats", "--days", "7"]) == 0
     out = capsys.readouterr().out
     assert "Conversations commencées : 2" in out
-    assert "Demandes envoyées : 1" in out and "Par offre : Formation 1" in out
+    assert "Demandes faites : 1" in out and "Par offre : Formation 1" in out
     assert "Par région : Wallonie 1" in out and "Par langue : français 1" in out
     assert "Questions lues : Et s'il ou elle rechute ? 1" in out
     assert "Venues par un lien : src_flyer2026 1" in out

@@ -125,8 +125,9 @@ async def test_the_staff_alert_is_in_the_staff_language(settings: Settings) -> N
         await outbox.run_once()
         (record,) = await repo.list_requests(app.db)
     assert alerts == [
-        f"[PAT-bot] Aanvraag {record.ref} kon na 1 pogingen niet naar het team verstuurd worden "
-        f"(ConnectionRefusedError). ‘pat-bot outbox retry {record.ref}’ verstuurt ze opnieuw."
+        f"[PAT-robot] Aanvraag {record.ref} kon na 1 pogingen niet naar het team verstuurd "
+        f"worden (ConnectionRefusedError). „pat-bot outbox retry {record.ref}” verstuurt ze "
+        "opnieuw."
     ]
 
 
@@ -144,3 +145,20 @@ def test_a_wrong_digest_weekday_is_one_line(tmp_path: Path) -> None:
     done = run("stats", digest_weekday="someday", data_dir=str(tmp_path))
     assert done.returncode == 2 and "PAT_DIGEST_WEEKDAY" in done.stderr
     assert "monday to sunday, lundi to dimanche, or 1 (Monday) to 7" in done.stderr
+
+
+def test_wrong_days_and_an_unwritable_graph_folder_are_one_line(tmp_path: Path) -> None:
+    done = run("stats", "--days", "-3", data_dir=str(tmp_path))
+    assert done.returncode == 2 and "invalid days value: '-3'" in done.stderr
+    assert "Traceback" not in done.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    done = run("graph", "--out", str(blocker / "g"))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"pat-bot : impossible d'écrire dans {blocker / 'g'} (")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_misspelt_weekday_says_so(tmp_path: Path) -> None:
+    done = run("stats", digest_weekday="lundy", data_dir=str(tmp_path))
+    assert done.returncode == 2 and "is refused: not a day of the week." in done.stderr

@@ -1,0 +1,316 @@
+"""A person from PAT answers in the chat: the hand-off from the bot to staff.
+
+When a request arrives, staff get a short card in their chat (Telegram: ``PAT_STAFF_CHAT_ID``
+or each id of ``PAT_STAFF_IDS``; terminal: ``pat-bot staff``). If the person chose « Ici, dans
+ce chat », the card has a button « Répondre dans le chat »: the first staff member who answers
+takes the conversation; their messages reach the person signed « Anne, de l'équipe PAT : »,
+and the person's messages reach staff tagged with the reference, until either side ends it or
+``PAT_HANDOFF_DAYS`` pass without a message. While it is open the service still checks each
+message for distress first (help lines for the person, a warning for staff) and commands still
+work (bot/service.py).
+
+Messages go through the relay queue (storage/handoffs.py), in order, retried when the channel
+refuses them; a message that cannot be delivered is dropped after a few tries and its sender is
+told. A message stays in the queue only until it is delivered: no text is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot import staff
+from bot.i18n import Catalogs, Translator
+from bot.staff import language_name, say
+from flows.texts import N_
+from storage import handoffs
+from storage.db import Database
+from storage.handoffs import HandOffRow, Relayed
+from storage.models import RequestPayload
+
+log = logging.getLogger(__name__)
+
+RelaySender = Callable[[Relayed], Awaitable[None]]
+Count = Callable[[str], None]
+
+MAX_ATTEMPTS = 6  # about a minute of tries, then the sender is told
+POLL_SECONDS = 1.0  # another process (pat-bot staff, pat-bot chat) may have queued something
+CONSOLE_FRESH = 30.0  # seconds: a pat-bot staff console touches its file every few seconds
+CHANNELS_WITH_CHAT = ("tg:", "terminal")  # where a person from PAT can answer in the chat
+
+# What the person sees, in their language.
+STAFF_SAYS = N_("💬 {name}, de l'équipe PAT :\n{text}")
+FIRST_NOTE = N_(
+    "Vous parlez maintenant avec une personne de l'équipe PAT, plus avec le robot. Répondez "
+    "ici ; « Terminer la conversation » y met fin."
+)
+END_BUTTON = N_("Terminer la conversation")
+REMINDER = N_("C'est transmis à {name}, de l'équipe PAT : une personne, pas le robot.")
+ENDED_BY_YOU = N_(
+    "La conversation avec l'équipe PAT est terminée. Le robot reprend : /menu. Pour écrire à "
+    "l'équipe : pat@smes.be."
+)
+ENDED_BY_STAFF = N_(
+    "{name} a terminé la conversation. Le robot reprend : /menu. Pour écrire à l'équipe : "
+    "pat@smes.be."
+)
+EXPIRED = N_(
+    "La conversation avec l'équipe PAT s'est terminée après {days} jours sans message. Pour "
+    "reprendre contact : pat@smes.be, ou /menu."
+)
+
+_CHANNEL_NAMES = {"tg": "Telegram", "terminal": "terminal"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def console_alive(path: Path) -> bool:
+    """Whether a ``pat-bot staff`` console touched its file lately."""
+    try:
+        return time.time() - path.stat().st_mtime < CONSOLE_FRESH
+    except OSError:
+        return False
+
+
+class HandOff:
+    """Cards to staff, conversations between a person and a staff member, and their relay."""
+
+    def __init__(
+        self,
+        db: Database,
+        catalogs: Catalogs,
+        staff_voice: Translator,
+        *,
+        days: int = 7,
+        console: Path | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.catalogs = catalogs
+        self.t = staff_voice
+        self.days = days
+        self.console = console  # pat-bot staff's file: terminal people get a person then
+        self.clock = clock
+        self.senders: dict[str, RelaySender] = {}
+        self.telegram_staff: list[str] = []  # tg-staff:<chat id>, set by the Telegram adapter
+        self.count: Count = lambda _key: None
+        self._wake = asyncio.Event()
+
+    # -- who is there ----------------------------------------------------------------------------
+
+    def register(self, prefix: str, sender: RelaySender) -> None:
+        """Messages to chats whose key starts with ``prefix`` are delivered by ``sender``."""
+        self.senders[prefix] = sender
+
+    def staff_for(self, chat_key: str) -> list[str]:
+        """Where staff read about this person's requests (none: no card, no hand-off)."""
+        if chat_key.startswith("tg:"):
+            return list(self.telegram_staff)
+        if chat_key.startswith("terminal") and self.console and console_alive(self.console):
+            return ["staff:terminal"]
+        return []
+
+    def can_reply_here(self, chat_key: str) -> bool:
+        return chat_key.startswith(CHANNELS_WITH_CHAT) and bool(self.staff_for(chat_key))
+
+    def _person(self, locale: str) -> Translator:
+        return self.catalogs.get(locale)
+
+    async def _queue(self, *messages: tuple[str, str, str, str, str]) -> None:
+        await handoffs.enqueue(self.db, messages)
+        self._wake.set()
+
+    async def _to_staff(self, chat_key: str, ref: str, kind: str, text: str) -> None:
+        await self._queue(*((to, ref, kind, text, "") for to in self.staff_for(chat_key)))
+
+    # -- a new request -----------------------------------------------------------------------------
+
+    async def offer(self, chat_key: str, payload: RequestPayload) -> None:
+        """Tell staff about a new request; a hand-off is offered when the person chose it."""
+        where = self.staff_for(chat_key)
+        if not where:
+            return
+        t = self.t
+        place = payload.commune or payload.region_label or ""
+        details = [
+            t.gettext(payload.offer_label),
+            t.gettext(place) if place else "",
+            payload.value("organisation") or "",
+            language_name(payload.locale, t),
+            _CHANNEL_NAMES.get(chat_key.split(":", 1)[0], payload.channel or ""),
+        ]
+        text = say(t, staff.CARD, ref=payload.ref, details=" · ".join(d for d in details if d))
+        chat = payload.value("contact_pref") == "chat" and self.can_reply_here(chat_key)
+        if chat:
+            text += "\n" + t.gettext(staff.CARD_CHAT)
+            await handoffs.offer(self.db, payload.ref, chat_key, payload.locale, self.clock())
+        await self._to_staff(chat_key, payload.ref, "card_chat" if chat else "card", text)
+
+    # -- the person's side -------------------------------------------------------------------------
+
+    async def open_for(self, chat_key: str) -> HandOffRow | None:
+        return await handoffs.open_for(self.db, chat_key)
+
+    async def person_writes(self, row: HandOffRow, text: str, distress: bool) -> str | None:
+        """Pass the person's message on to staff; returns the reminder to show once, if due."""
+        msgid = staff.PERSON_DISTRESS if distress else staff.PERSON_SAYS
+        await self._to_staff(
+            row.chat_key, row.ref, "to_staff", say(self.t, msgid, ref=row.ref, text=text)
+        )
+        await handoffs.touch(self.db, row.ref, self.clock(), "reminded")
+        self.count("to_staff")
+        if row.reminded:
+            return None
+        return say(self._person(row.locale), REMINDER, name=row.staff_name or "")
+
+    async def person_ends(self, chat_key: str) -> str | None:
+        """The person pressed « Terminer »: what to tell them (None: nothing was open)."""
+        row = await handoffs.open_for(self.db, chat_key)
+        if row is None or not await handoffs.close(self.db, row.ref, "person", self.clock()):
+            return None
+        await self._to_staff(
+            chat_key, row.ref, "notice", say(self.t, staff.PERSON_ENDED, ref=row.ref)
+        )
+        return self._person(row.locale).gettext(ENDED_BY_YOU)
+
+    async def forgotten(self, chat_key: str) -> None:
+        """/forget: every hand-off of the person ends, queued messages go, staff are told."""
+        rows = await handoffs.not_closed_for(self.db, chat_key)
+        await handoffs.forget_chat(self.db, chat_key, [r.ref for r in rows])
+        for row in rows:
+            await handoffs.close(self.db, row.ref, "forgotten", self.clock())
+            text = say(self.t, staff.FORGOTTEN, ref=row.ref)
+            await self._to_staff(chat_key, row.ref, "notice", text)
+
+    # -- the staff side ----------------------------------------------------------------------------
+
+    async def take(self, ref: str, staff_key: str, name: str) -> tuple[bool, str]:
+        """A staff member wants to answer ``ref``: (may write now, what to tell them)."""
+        outcome = await handoffs.take(self.db, ref, staff_key, name, self.clock())
+        row = await handoffs.get(self.db, ref)
+        if outcome == "other" and row is not None:
+            return False, say(self.t, staff.ALREADY_TAKEN, ref=ref, name=row.staff_name or "")
+        if outcome in ("unknown", "closed") or row is None:
+            return False, say(self.t, staff.NO_CHAT, ref=ref)
+        if outcome == "taken":
+            self.count("opened")
+            text = say(self.t, staff.TAKEN_BY, ref=ref, name=name)
+            await self._to_staff(row.chat_key, ref, "notice", text)
+        return True, say(self.t, staff.FOCUS, ref=ref, name=name)
+
+    async def staff_writes(
+        self, ref: str, staff_key: str, name: str, text: str, where: str
+    ) -> str | None:
+        """Pass a staff member's message on to the person; what to tell staff if it cannot."""
+        allowed, why = await self.take(ref, staff_key, name)
+        row = await handoffs.get(self.db, ref)
+        if not allowed or row is None:
+            return why
+        t = self._person(row.locale)
+        said = say(t, STAFF_SAYS, name=name, text=text)
+        if not row.introduced:
+            said += "\n\n" + t.gettext(FIRST_NOTE)
+        await self._queue((row.chat_key, ref, "to_person", said, where))
+        await handoffs.touch(self.db, ref, self.clock(), "introduced")
+        self.count("to_person")
+        return None
+
+    async def staff_closes(self, ref: str, staff_key: str, name: str) -> str:
+        row = await handoffs.get(self.db, ref)
+        if row is None or row.closed_at is not None:
+            return say(self.t, staff.NO_CHAT, ref=ref)
+        if row.staff_key not in (None, staff_key):
+            return say(self.t, staff.ALREADY_TAKEN, ref=ref, name=row.staff_name or "")
+        await handoffs.close(self.db, ref, "staff", self.clock())
+        if row.staff_key is not None:  # the person was talking with someone: they are told
+            ended = say(self._person(row.locale), ENDED_BY_STAFF, name=name)
+            await self._queue((row.chat_key, ref, "notice", ended, ""))
+        text = say(self.t, staff.STAFF_ENDED, ref=ref, name=name)
+        await self._to_staff(row.chat_key, ref, "notice", text)
+        return text
+
+    # -- time ----------------------------------------------------------------------------
+
+    async def expire(self) -> int:
+        """Close hand-offs without a message for ``days``; both sides are told."""
+        now = self.clock()
+        rows = await handoffs.idle_since(self.db, now - timedelta(days=self.days))
+        for row in rows:
+            if not await handoffs.close(self.db, row.ref, "expired", now):
+                continue
+            if row.staff_key is not None:
+                ended = say(self._person(row.locale), EXPIRED, days=self.days)
+                await self._queue((row.chat_key, row.ref, "notice", ended, ""))
+                text = say(self.t, staff.EXPIRED_STAFF, ref=row.ref, days=self.days)
+                await self._to_staff(row.chat_key, row.ref, "notice", text)
+        return len(rows)
+
+    # -- delivery ----------------------------------------------------------------------------
+
+    def backoff(self, attempts: int) -> float:
+        return min(30.0, 2.0 * float(2 ** max(0, attempts - 1)))
+
+    async def deliver(self) -> int:
+        """Send what is queued for the chats this process serves, in order per chat: a chat
+        whose message waits for a retry gets nothing newer meanwhile. Returns how many went."""
+        sent = 0
+        blocked: set[str] = set()
+        now = self.clock()
+        for msg in await handoffs.waiting(self.db, list(self.senders)):
+            if msg.to_key in blocked:
+                continue
+            if msg.next_attempt_at is not None and msg.next_attempt_at > now:
+                blocked.add(msg.to_key)
+                continue
+            sender = next(s for p, s in self.senders.items() if msg.to_key.startswith(p))
+            try:
+                await sender(msg)
+            except Exception as exc:  # the channel refused: retry, or give up and tell
+                await self._failed(msg, exc, blocked)
+                continue
+            await handoffs.delivered(self.db, msg.id)
+            sent += 1
+        return sent
+
+    async def _failed(self, msg: Relayed, exc: Exception, blocked: set[str]) -> None:
+        error = type(exc).__name__
+        if msg.attempts + 1 < MAX_ATTEMPTS:
+            blocked.add(msg.to_key)
+            when = self.clock() + timedelta(seconds=self.backoff(msg.attempts + 1))
+            await handoffs.retry_at(self.db, msg.id, when)
+            log.warning("relay %s to a chat failed (%s); trying again", msg.ref, error)
+            return
+        await handoffs.delivered(self.db, msg.id)  # given up: dropped, and its sender told
+        log.error("relay %s not delivered after %d tries (%s)", msg.ref, MAX_ATTEMPTS, error)
+        if msg.from_key:
+            text = say(self.t, staff.NOT_DELIVERED_TO_PERSON, ref=msg.ref, error=error)
+            await self._queue((msg.from_key, msg.ref, "notice", text, ""))
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop``; checks every second, at once when something is queued."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                await self.deliver()
+            except Exception as exc:  # a broken round must not end the relay
+                log.error("relay round failed: %s", type(exc).__name__)
+            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+            try:
+                await asyncio.wait(
+                    waiters, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await waiter

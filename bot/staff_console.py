@@ -1,0 +1,91 @@
+"""``pat-bot staff``: the staff side of the hand-off in a terminal, to try it locally.
+
+Run ``pat-bot chat`` in one terminal and ``pat-bot staff --name Anne`` in another, on the same
+data folder: while the console runs (it touches ``PAT_DATA_DIR/staff-console``), the chat
+offers « Ici, dans ce chat », cards of new requests appear here, and ``/reply R-… text`` /
+``/close R-…`` work as on Telegram. Messages pass through the same relay queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from pathlib import Path
+from typing import TextIO
+
+from bot import staff
+from bot.app import App
+from bot.handoff import HandOff
+from bot.staff import say
+from storage.handoffs import Relayed
+
+STAFF_KEY = "staff:terminal"
+BEAT_SECONDS = 5.0
+REF = re.compile(r"^R-\d{6}-[A-Z0-9]{4}$")
+
+
+class StaffConsole:
+    def __init__(self, app: App, stdin: TextIO, stdout: TextIO, name: str) -> None:
+        assert app.service.handoff is not None
+        self.handoff: HandOff = app.service.handoff
+        self.file: Path = app.settings.data_dir / "staff-console"
+        self.stdin, self.stdout, self.name = stdin, stdout, name
+        self.t = self.handoff.t
+        self.focus: str | None = None
+
+    def print(self, text: str) -> None:
+        self.stdout.write(text + "\n\n")
+        self.stdout.flush()
+
+    async def show(self, msg: Relayed) -> None:
+        text = msg.text
+        if msg.kind == "card_chat":
+            text += f"\n→ /reply {msg.ref} …"
+        self.print(text)
+
+    async def _beat(self, stop: asyncio.Event) -> None:
+        """Say that staff are here, for the chat processes (removed on the way out)."""
+        try:
+            while not stop.is_set():
+                self.file.parent.mkdir(parents=True, exist_ok=True)
+                self.file.touch()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), BEAT_SECONDS)
+        finally:
+            self.file.unlink(missing_ok=True)
+
+    async def line(self, text: str) -> str | None:
+        """One typed line; what to tell the staff member."""
+        parts = text.split(maxsplit=2)
+        word = parts[0] if text.startswith("/") else ""
+        if word in ("/reply", "/close"):
+            ref = parts[1] if len(parts) > 1 and REF.match(parts[1]) else None
+            if ref is None or (word == "/reply" and len(parts) < 3):
+                return self.t.gettext(staff.HOW_TO_REPLY)
+            if word == "/close":
+                self.focus = None
+                return await self.handoff.staff_closes(ref, STAFF_KEY, self.name)
+            self.focus, text = ref, parts[2]
+        if self.focus is None:
+            return self.t.gettext(staff.HOW_TO_REPLY)
+        return await self.handoff.staff_writes(self.focus, STAFF_KEY, self.name, text, STAFF_KEY)
+
+    async def run(self) -> int:
+        self.handoff.register(STAFF_KEY, self.show)
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(self._beat(stop)), asyncio.create_task(self.handoff.run(stop))]
+        self.print(say(self.t, staff.CONSOLE_INTRO, name=self.name))
+        try:
+            while True:
+                typed = await asyncio.to_thread(self.stdin.readline)
+                if not typed:
+                    return 0
+                if typed.strip():
+                    answer = await self.line(typed.strip())
+                    if answer:
+                        self.print(answer)
+        finally:
+            stop.set()
+            for task in tasks:
+                await task

@@ -1,0 +1,173 @@
+"""PAT staff on Telegram: the cards of new requests, and answering a person in their chat.
+
+It is on when ``PAT_STAFF_CHAT_ID`` is set: cards go to that chat (a private staff group, or
+one staff member's own chat). Staff are the ids of ``PAT_STAFF_IDS`` — or, when that list is
+empty, whoever writes in the staff chat.
+A staff member answers a person by pressing « Répondre dans le chat » on a card and writing,
+by replying to a card, or with ``/reply R-… text``; ``/close R-…`` ends it. Every staff action
+is checked against the ids on every update: a button or command from anyone else is refused
+and logged without its content. This handler runs before the person's handlers and stops the
+updates it consumes (bot/telegram_bot.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import staff
+from bot.handoff import END_BUTTON, HandOff
+from bot.render import callback_data
+from bot.service import ConversationService
+from bot.telegram_api import escape, with_retries
+from flows.engine import END_CHAT
+from storage import repo
+from storage.handoffs import Relayed
+
+log = logging.getLogger(__name__)
+
+REF = re.compile(r"\bR-\d{6}-[A-Z0-9]{4}\b")
+BUTTON_PREFIX = "hf:"  # « Répondre dans le chat » on a card: hf:<reference>
+
+
+class StaffDesk:
+    """The staff side of the hand-off on Telegram."""
+
+    def __init__(
+        self, service: ConversationService, staff_ids: list[int], staff_chat_id: int | None
+    ) -> None:
+        assert service.handoff is not None
+        self.service = service
+        self.handoff: HandOff = service.handoff
+        self.staff_ids = staff_ids
+        self.staff_chat_id = staff_chat_id
+        self.t = self.handoff.t
+        self.focus: dict[tuple[int, int], str] = {}  # (chat, staff member) -> reference
+
+    @property
+    def destinations(self) -> list[str]:
+        return [f"tg-staff:{self.staff_chat_id}"] if self.staff_chat_id is not None else []
+
+    def is_staff(self, user_id: int, chat_id: int) -> bool:
+        if self.staff_ids:
+            return user_id in self.staff_ids
+        return self.staff_chat_id is not None and chat_id == self.staff_chat_id
+
+    # -- relayed messages out ----------------------------------------------------------------------
+
+    def connect(self, bot: Bot) -> None:
+        """Cards and messages for staff, and staff messages for people, go out through ``bot``."""
+
+        async def to_staff(msg: Relayed) -> None:
+            markup = None
+            if msg.kind == "card_chat":
+                button = InlineKeyboardButton(
+                    self.t.gettext(staff.REPLY_BUTTON), callback_data=BUTTON_PREFIX + msg.ref
+                )
+                markup = InlineKeyboardMarkup([[button]])
+            chat_id = int(msg.to_key.removeprefix("tg-staff:"))
+            await with_retries(lambda: bot.send_message(chat_id, msg.text, reply_markup=markup))
+
+        async def to_person(msg: Relayed) -> None:
+            chat_id = int(msg.to_key.removeprefix("tg:"))
+            head, _, body = msg.text.partition("\n")
+            text = f"<b>{escape(head)}</b>\n{escape(body)}" if body else escape(head)
+            markup = None
+            if msg.kind == "to_person":
+                state = await self.service.state_of(msg.to_key)
+                label = self.service.translator(state).gettext(END_BUTTON)
+                markup = InlineKeyboardMarkup(
+                    [[InlineKeyboardButton(label, callback_data=callback_data(0, END_CHAT))]]
+                )
+            await with_retries(
+                lambda: bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=markup)
+            )
+
+        self.handoff.telegram_staff = self.destinations
+        self.handoff.register("tg-staff:", to_staff)
+        self.handoff.register("tg:", to_person)
+
+    # -- staff updates in ----------------------------------------------------------------------
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff actions; any other update goes on to the person's handlers."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        query = update.callback_query
+        if query is not None and (query.data or "").startswith(BUTTON_PREFIX):
+            await self._button(update, context, (query.data or "")[len(BUTTON_PREFIX) :])
+            raise ApplicationHandlerStop
+        message = update.message
+        in_staff_chat = self.staff_chat_id is not None and chat.id == self.staff_chat_id
+        text = message.text if message is not None else None
+        if message is None or text is None:
+            if in_staff_chat:
+                raise ApplicationHandlerStop  # photos, joins… in the staff group: not ours
+            return
+        word = text.split(maxsplit=1)[0].split("@")[0] if text.startswith("/") else ""
+        replied = message.reply_to_message
+        to_card = replied is not None and replied.from_user is not None and replied.from_user.is_bot
+        focused = (chat.id, user.id) in self.focus
+        if not (in_staff_chat or word in ("/reply", "/close") or to_card or focused):
+            return  # a person talking with the bot
+        if not self.is_staff(user.id, chat.id):
+            log.warning(
+                "a staff action from someone not on staff refused (update %s)", update.update_id
+            )
+            if not in_staff_chat:
+                await self._tell(context, chat.id, self.t.gettext(staff.STAFF_ONLY))
+            raise ApplicationHandlerStop
+        if not await repo.record_update(self.service.db, update.update_id, datetime.now(UTC)):
+            raise ApplicationHandlerStop  # Telegram sent it again: done already
+        answer = await self._staff_text(chat.id, user.id, user.first_name, word, text, replied)
+        if answer is not None:
+            await self._tell(context, chat.id, answer)
+        raise ApplicationHandlerStop
+
+    async def _staff_text(
+        self, chat_id: int, user_id: int, name: str, word: str, text: str, replied: Any
+    ) -> str | None:
+        """What a staff member's message does; what to tell them (None: nothing)."""
+        staff_key, where = f"tg:{user_id}", f"tg-staff:{chat_id}"
+        if word in ("/reply", "/close"):
+            parts = text.split(maxsplit=2)
+            ref = parts[1] if len(parts) > 1 and REF.fullmatch(parts[1]) else None
+            if ref is None or (word == "/reply" and len(parts) < 3):
+                return self.t.gettext(staff.HOW_TO_REPLY)
+            if word == "/close":
+                self.focus.pop((chat_id, user_id), None)
+                return await self.handoff.staff_closes(ref, staff_key, name)
+            self.focus[(chat_id, user_id)] = ref
+            return await self.handoff.staff_writes(ref, staff_key, name, parts[2], where)
+        found = REF.search(getattr(replied, "text", None) or "") if replied is not None else None
+        ref = found.group(0) if found else self.focus.get((chat_id, user_id))
+        if ref is None:
+            return self.t.gettext(staff.HOW_TO_REPLY)
+        self.focus[(chat_id, user_id)] = ref
+        return await self.handoff.staff_writes(ref, staff_key, name, text, where)
+
+    async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ref: str) -> None:
+        query = update.callback_query
+        user, chat = update.effective_user, update.effective_chat
+        assert query is not None and user is not None and chat is not None
+        if not self.is_staff(user.id, chat.id) or not REF.fullmatch(ref):
+            log.warning(
+                "a hand-off button from someone not on staff refused (update %s)", update.update_id
+            )
+            await query.answer(self.t.gettext(staff.STAFF_ONLY), show_alert=True)
+            return
+        allowed, answer = await self.handoff.take(ref, f"tg:{user.id}", user.first_name)
+        if allowed:
+            self.focus[(chat.id, user.id)] = ref
+        await query.answer()
+        await self._tell(context, chat.id, answer)
+
+    @staticmethod
+    async def _tell(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+        await with_retries(lambda: context.bot.send_message(chat_id, text))
