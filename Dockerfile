@@ -62,6 +62,8 @@ WORKDIR /home/pat
 VOLUME ["/data"]
 # Only used in webhook mode (PAT_TELEGRAM_WEBHOOK_URL set, PAT_TELEGRAM_WEBHOOK_LISTEN=0.0.0.0).
 EXPOSE 8443
+# The web channel (PAT_WEB_PORT=8080, PAT_WEB_HOST=0.0.0.0), behind the HTTPS reverse proxy.
+EXPOSE 8080
 # The bot stops cleanly on SIGTERM (Docker's default): it finishes the message in hand.
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=60s --timeout=5s --start-period=30s --retries=3 CMD ["pat-bot", "health"]

@@ -86,6 +86,32 @@ def _health(settings: Settings, t: Translator) -> int:
     return 0 if healthy else 1
 
 
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def run_web(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    """The web channel alone (sites that do not use Telegram), until SIGINT/SIGTERM."""
+    from bot.web import WebChannel, serve
+
+    stop = stop or asyncio.Event()
+    _stop_on_signals(stop)
+    async with build_app(settings) as app:
+        settle(app)
+        channel = WebChannel(app.service, app.catalogs, settings)
+        port = settings.web_port or 8080
+        logging.getLogger(__name__).info("web channel on %s:%d", settings.web_host, port)
+        beat = asyncio.create_task(_heartbeat(settings.heartbeat_path, stop))
+        try:
+            await serve(channel, settings.web_host, port, stop)
+        finally:
+            stop.set()
+            await beat
+    return 0
+
+
 async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Run the Telegram bot until SIGINT/SIGTERM (or ``stop`` is set)."""
     from telegram import Update
@@ -94,9 +120,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
 
     stop = stop or asyncio.Event()
     settings.heartbeat_path.unlink(missing_ok=True)  # a crashed bot's beat says nothing now
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    _stop_on_signals(stop)
     async with build_app(settings) as app:
         door = TelegramFrontDoor(
             app.service, app.catalogs, settings.staff_ids, settings.staff_chat_id
@@ -122,8 +146,18 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
                 await tg.updater.start_polling(allowed_updates=Update.ALL_TYPES)
                 logging.getLogger(__name__).info("long polling")
             beat = asyncio.create_task(_heartbeat(settings.heartbeat_path, stop))
+            web = None
+            if settings.web_port is not None:  # the web page too, from the same process
+                from bot.web import WebChannel, serve
+
+                channel = WebChannel(app.service, app.catalogs, settings)
+                web = asyncio.create_task(
+                    serve(channel, settings.web_host, settings.web_port, stop)
+                )
             try:
                 await stop.wait()
+                if web is not None:
+                    await web
             finally:
                 stop.set()
                 await beat
@@ -316,6 +350,7 @@ def _parser(t: Translator) -> _Parser:
     chat.options.add_argument("--lang", choices=LOCALES, default=None, help=h(staff.H_LANG))
     chat.options.add_argument("--new", action="store_true", help=h(staff.H_NEW))
     command("run", staff.H_RUN)
+    command("web", staff.H_WEB)
     command("health", staff.H_HEALTH)
     outbox = command("outbox", staff.H_OUTBOX)
     what = outbox.add_argument_group(h(staff.ARGUMENTS))
@@ -402,6 +437,8 @@ def _command(args: argparse.Namespace, settings: Settings, t: Translator) -> int
         return asyncio.run(_outbox(settings, args.action, args.ref, args.all, t))
     if args.command == "export":
         return asyncio.run(export_command(settings, args.days, args.format, args.with_contact, t))
+    if args.command == "web":
+        return asyncio.run(run_web(settings))
     if args.command == "staff":
         return asyncio.run(_staff_console(settings, args.name))
     if args.command == "digest":

@@ -82,6 +82,7 @@ async def digest_text(
         line(t, staff.STATS_BY_OFFER, requests, label["request"]),
         line(t, staff.STATS_BY_REGION, counts.get("region", {}), label["region"]),
         line(t, staff.STATS_BY_LANGUAGE, counts.get("language", {}), label["language"]),
+        line(t, staff.STATS_BY_CHANNEL, counts.get("channel", {}), label["channel"]),
         "",
         say(t, NOT_DELIVERED, count=len(waiting)),
         *(

@@ -163,7 +163,7 @@ class ConversationService:
                 )
             except repo.AlreadyApplied:
                 return Reply([], before, before)
-            self._after_commit(saved, event, state, after, effects, now)
+            self._after_commit(chat_key, saved, event, state, after, effects, now)
             t = self.translator(after)
             out = render_all(effects, t, context)
             if any(duplicate for _, duplicate in saved.requests):
@@ -249,6 +249,7 @@ class ConversationService:
 
     def _after_commit(
         self,
+        chat_key: str,
         saved: repo.Saved,
         event: Event,
         before: State,
@@ -262,6 +263,7 @@ class ConversationService:
         for submit, (ref, duplicate) in zip(submits, saved.requests, strict=True):
             if not duplicate:
                 self.counters.request(day, submit)
+                self.counters.add(day, "channel", channel_of(chat_key))
                 log.info("request %s stored", ref)
                 self.outbox.kick()
 

@@ -83,6 +83,15 @@ class Settings(BaseSettings):
         list[int], NoDecode, _allowed("Telegram user ids (numbers), separated by commas")
     ] = []
 
+    # The web channel (bot/web.py): served by pat-bot web, and by pat-bot run when a port is set.
+    web_port: Annotated[int | None, _allowed(_PORT, ge=1, le=65535)] = None
+    web_host: Annotated[str, _allowed("an IP address or a host name to listen on")] = "127.0.0.1"
+    web_allowed_origins: Annotated[
+        list[str],
+        NoDecode,
+        _allowed("origins separated by commas, e.g. https://www.smes.be"),
+    ] = []
+
     # SMTP delivery; without a host, requests are written as .eml files in the outbox folder.
     smtp_host: Annotated[str | None, _allowed("a host name or an IP address")] = None
     smtp_port: Annotated[int | None, _allowed(_PORT, ge=1, le=65535)] = None
@@ -158,6 +167,7 @@ class Settings(BaseSettings):
         "db_max_pages",
         "locales_dir",
         "staff_chat_id",
+        "web_port",
         mode="before",
     )
     @classmethod
@@ -170,6 +180,21 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("web_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("web_allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", origin):
+                raise ValueError(f"{origin!r} is not an origin")
         return value
 
     @field_validator("log_level", mode="before")

@@ -135,6 +135,7 @@ def names(flows: FlowSet, t: Translator) -> dict[str, dict[str, str]]:
         "region": _option_labels(flows, "accompaniment.region", t),
         "faq": {name: t.gettext(label) for name, (_, label) in flows.intent_targets().items()},
         "language": {code: language_name(code, t) for code in LOCALES},
+        "channel": {k: t.gettext(v) for k, v in staff.CHANNELS.items()},
     }
 
 
@@ -160,6 +161,7 @@ async def report(db: Database, flows: FlowSet, t: Translator, days: int = 30) ->
         line(t, staff.STATS_BY_OFFER, requests, label["request"]),
         line(t, staff.STATS_BY_REGION, counts.get("region", {}), label["region"]),
         line(t, staff.STATS_BY_LANGUAGE, counts.get("language", {}), label["language"]),
+        line(t, staff.STATS_BY_CHANNEL, counts.get("channel", {}), label["channel"]),
         line(t, staff.STATS_FAQ, counts.get("faq", {}), label["faq"]),
         line(t, staff.STATS_SOURCES, counts.get("source", {}), {}),
         _crisis_line(counts.get("crisis", {}), t),

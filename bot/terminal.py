@@ -37,7 +37,7 @@ from storage.handoffs import Relayed
 log = logging.getLogger(__name__)
 
 TERMINAL_CHAT = "terminal"
-_COMMANDS: dict[str, CommandName] = {
+COMMANDS: dict[str, CommandName] = {
     "/menu": "menu",
     "/cancel": "cancel",
     "/help": "help",
@@ -87,8 +87,8 @@ class TerminalChat:
         if word == "/start":
             payload = line.strip()[len("/start") :].strip() or None
             return [Start(payload)]
-        if word in _COMMANDS:
-            return [Command(_COMMANDS[word])]
+        if word in COMMANDS:
+            return [Command(COMMANDS[word])]
         buttons = self.last.buttons if self.last else ()
         expects_text = self.last is not None and self.last.expects == "text"
         if buttons and _NUMBERS.match(line.strip()) and not expects_text:

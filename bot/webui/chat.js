@@ -1,0 +1,151 @@
+// The chat page: what the person does goes to the bot (WebSocket, or HTTP when it cannot
+// connect), and what the bot says is shown. Every text is put in with textContent, so nothing
+// the bot or a person writes is ever read as HTML. No library, no build step.
+(function () {
+  "use strict";
+  var words = JSON.parse(document.body.dataset.words || "{}");
+  var lang = document.body.dataset.lang || "fr";
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("text");
+  var status = document.getElementById("status");
+  var here = location.pathname.replace(/[^/]*$/, "");
+  var socket = null;
+  var overHttp = false;
+  var opened = false;
+  var started = false;
+  var failures = 0;
+  var lastChoices = null;
+
+  function bubble(text, who) {
+    var div = document.createElement("div");
+    div.className = "msg " + who;
+    var label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = (who === "you" ? words.you : words.bot) + " : ";
+    div.appendChild(label);
+    div.appendChild(document.createTextNode(text));
+    log.appendChild(div);
+    log.scrollTop = log.scrollHeight;
+    return div;
+  }
+
+  function choices(message, holder) {
+    var box = document.createElement("div");
+    box.className = "choices";
+    message.buttons.forEach(function (b) {
+      var button = document.createElement("button");
+      button.type = "button";
+      var selected = b.label.indexOf("✓ ") === 0;
+      button.textContent = selected ? b.label.slice(2) : b.label;
+      if (message.expects === "multi") {
+        button.setAttribute("aria-pressed", selected ? "true" : "false");
+      }
+      button.addEventListener("click", function () {
+        if (message.expects !== "multi") {
+          box.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+          bubble(button.textContent, "you");
+        }
+        send({ t: "button", data: b.data });
+      });
+      box.appendChild(button);
+    });
+    holder.appendChild(box);
+    return box;
+  }
+
+  function show(messages) {
+    messages.forEach(function (m) {
+      if (m.update && lastChoices) {  // a multiple choice redrawn: its ticks changed
+        var holder = lastChoices.parentNode;
+        holder.removeChild(lastChoices);
+        lastChoices = choices(m, holder);
+        return;
+      }
+      var text = m.summary.length ? m.text.split("\n\n")[0] : m.text;
+      var div = bubble(text, "bot");
+      if (m.summary.length) {
+        var list = document.createElement("ul");
+        m.summary.forEach(function (pair) {
+          var item = document.createElement("li");
+          var label = document.createElement("strong");
+          label.textContent = pair[0];
+          item.appendChild(label);
+          item.appendChild(document.createTextNode(" : " + pair[1]));
+          list.appendChild(item);
+        });
+        div.appendChild(list);
+      }
+      if (m.buttons.length) {
+        if (lastChoices && m.expects !== "text") {
+          lastChoices.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+        }
+        lastChoices = choices(m, div);
+      }
+    });
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function offline(on) {
+    status.hidden = !on;
+    status.textContent = on ? words.offline : "";
+  }
+
+  function send(event) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(event));
+      return;
+    }
+    fetch(here + "api/event", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(event)
+    }).then(function (r) { return r.json(); })
+      .then(function (d) { offline(false); show(d.messages || []); })
+      .catch(function () { offline(true); });
+  }
+
+  function begin() {
+    if (!started) {
+      started = true;
+      send({ t: "start", lang: lang });
+    }
+  }
+
+  function connect() {
+    if (overHttp) { begin(); return; }
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    try {
+      socket = new WebSocket(scheme + location.host + here + "ws?lang=" + lang);
+    } catch (e) {
+      overHttp = true;
+      begin();
+      return;
+    }
+    socket.onopen = function () { opened = true; failures = 0; offline(false); begin(); };
+    socket.onmessage = function (e) { show(JSON.parse(e.data).messages || []); };
+    socket.onclose = function () {
+      socket = null;
+      failures += 1;
+      if (!opened && failures >= 2) { overHttp = true; begin(); return; }  // a proxy blocks it
+      offline(true);
+      setTimeout(connect, Math.min(10000, 1000 * failures));
+    };
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) { return; }
+    bubble(text, "you");
+    input.value = "";
+    send({ t: "text", text: text });
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+  });
+  document.getElementById("forget").addEventListener("click", function () { send({ t: "forget" }); });
+  document.getElementById("language").addEventListener("click", function () { send({ t: "language" }); });
+  connect();
+})();
