@@ -36,12 +36,22 @@ from storage.models import RequestPayload
 log = logging.getLogger(__name__)
 
 RelaySender = Callable[[Relayed], Awaitable[None]]
+
+
+class Undeliverable(Exception):
+    """A channel refused a message for good (not a passing failure): no retry."""
+
+
 Count = Callable[[str], None]
 
 MAX_ATTEMPTS = 6  # about a minute of tries, then the sender is told
 POLL_SECONDS = 1.0  # another process (pat-bot staff, pat-bot chat) may have queued something
 CONSOLE_FRESH = 30.0  # seconds: a pat-bot staff console touches its file every few seconds
 CHANNELS_WITH_CHAT = ("tg:", "terminal")  # where a person from PAT can answer in the chat
+CONSOLE = "staff:terminal"  # pat-bot staff's key (not "terminal…": that is the person's)
+# Characters per Telegram message (its limit is 4,096 after HTML escaping, which may lengthen a
+# text): longer ones are split.
+TELEGRAM_LIMIT = 3500
 
 # What the person sees, in their language.
 STAFF_SAYS = N_("💬 {name}, de l'équipe PAT :\n{text}")
@@ -58,6 +68,10 @@ ENDED_BY_YOU = N_(
 ENDED_BY_STAFF = N_(
     "{name} a terminé la conversation. Le robot reprend : /menu. Pour écrire à l'équipe : "
     "pat@smes.be."
+)
+NOT_PASSED_ON = N_(
+    "Votre dernier message n'a pas pu être transmis à l'équipe PAT. Écrivez à pat@smes.be, "
+    "s'il vous plaît."
 )
 EXPIRED = N_(
     "La conversation avec l'équipe PAT s'est terminée après {days} jours sans message. Pour "
@@ -110,15 +124,24 @@ class HandOff:
         self.senders[prefix] = sender
 
     def staff_for(self, chat_key: str) -> list[str]:
-        """Where staff read about this person's requests (none: no card, no hand-off)."""
+        """Where staff read about this person's requests and conversations (none: no hand-off
+        here). A terminal's console may be away for a moment: its messages wait for it."""
         if chat_key.startswith("tg:"):
             return list(self.telegram_staff)
-        if chat_key.startswith("terminal") and self.console and console_alive(self.console):
-            return ["staff:terminal"]
+        if chat_key.startswith("terminal") and self.console is not None:
+            return [CONSOLE]
         return []
 
     def can_reply_here(self, chat_key: str) -> bool:
+        """Whether to offer « Ici, dans ce chat »: staff can answer in this chat now."""
+        if chat_key.startswith("terminal"):
+            return self.console is not None and console_alive(self.console)
         return chat_key.startswith(CHANNELS_WITH_CHAT) and bool(self.staff_for(chat_key))
+
+    @staticmethod
+    def pieces(text: str) -> list[str]:
+        """A long text in parts a chat can carry, in order."""
+        return [text[i : i + TELEGRAM_LIMIT] for i in range(0, len(text), TELEGRAM_LIMIT)] or [""]
 
     def _person(self, locale: str) -> Translator:
         return self.catalogs.get(locale)
@@ -135,8 +158,9 @@ class HandOff:
     async def offer(self, chat_key: str, payload: RequestPayload) -> None:
         """Tell staff about a new request; a hand-off is offered when the person chose it."""
         where = self.staff_for(chat_key)
-        if not where:
-            return
+        chosen = payload.value("contact_pref") == "chat" and chat_key.startswith(CHANNELS_WITH_CHAT)
+        if not where or (where == [CONSOLE] and not chosen and not self.can_reply_here(chat_key)):
+            return  # nobody to tell (a terminal without its console keeps nothing waiting)
         t = self.t
         place = payload.commune or payload.region_label or ""
         details = [
@@ -147,7 +171,7 @@ class HandOff:
             _CHANNEL_NAMES.get(chat_key.split(":", 1)[0], payload.channel or ""),
         ]
         text = say(t, staff.CARD, ref=payload.ref, details=" · ".join(d for d in details if d))
-        chat = payload.value("contact_pref") == "chat" and self.can_reply_here(chat_key)
+        chat = chosen
         if chat:
             text += "\n" + t.gettext(staff.CARD_CHAT)
             await handoffs.offer(self.db, payload.ref, chat_key, payload.locale, self.clock())
@@ -161,9 +185,9 @@ class HandOff:
     async def person_writes(self, row: HandOffRow, text: str, distress: bool) -> str | None:
         """Pass the person's message on to staff; returns the reminder to show once, if due."""
         msgid = staff.PERSON_DISTRESS if distress else staff.PERSON_SAYS
-        await self._to_staff(
-            row.chat_key, row.ref, "to_staff", say(self.t, msgid, ref=row.ref, text=text)
-        )
+        said = say(self.t, msgid, ref=row.ref, text=text)
+        where = self.staff_for(row.chat_key)
+        await self._queue(*((to, row.ref, "to_staff", said, row.chat_key) for to in where))
         await handoffs.touch(self.db, row.ref, self.clock(), "reminded")
         self.count("to_staff")
         if row.reminded:
@@ -183,9 +207,8 @@ class HandOff:
     async def forgotten(self, chat_key: str) -> None:
         """/forget: every hand-off of the person ends, queued messages go, staff are told."""
         rows = await handoffs.not_closed_for(self.db, chat_key)
-        await handoffs.forget_chat(self.db, chat_key, [r.ref for r in rows])
+        await handoffs.forget_chat(self.db, chat_key, [r.ref for r in rows])  # rows and queue
         for row in rows:
-            await handoffs.close(self.db, row.ref, "forgotten", self.clock())
             text = say(self.t, staff.FORGOTTEN, ref=row.ref)
             await self._to_staff(chat_key, row.ref, "notice", text)
 
@@ -277,11 +300,13 @@ class HandOff:
                 continue
             await handoffs.delivered(self.db, msg.id)
             sent += 1
+        if sent:  # delivered texts are deleted; no page image of them stays in the WAL
+            await self.db.checkpoint()
         return sent
 
     async def _failed(self, msg: Relayed, exc: Exception, blocked: set[str]) -> None:
         error = type(exc).__name__
-        if msg.attempts + 1 < MAX_ATTEMPTS:
+        if msg.attempts + 1 < MAX_ATTEMPTS and not isinstance(exc, Undeliverable):
             blocked.add(msg.to_key)
             when = self.clock() + timedelta(seconds=self.backoff(msg.attempts + 1))
             await handoffs.retry_at(self.db, msg.id, when)
@@ -289,9 +314,13 @@ class HandOff:
             return
         await handoffs.delivered(self.db, msg.id)  # given up: dropped, and its sender told
         log.error("relay %s not delivered after %d tries (%s)", msg.ref, MAX_ATTEMPTS, error)
-        if msg.from_key:
+        if msg.from_key.startswith(("tg-staff:", CONSOLE)):
             text = say(self.t, staff.NOT_DELIVERED_TO_PERSON, ref=msg.ref, error=error)
             await self._queue((msg.from_key, msg.ref, "notice", text, ""))
+        elif msg.from_key:  # the person's message did not reach staff: they hear it
+            row = await handoffs.get(self.db, msg.ref)
+            t = self._person(row.locale if row else "fr")
+            await self._queue((msg.from_key, msg.ref, "notice", t.gettext(NOT_PASSED_ON), ""))
 
     def kick(self) -> None:
         self._wake.set()

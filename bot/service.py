@@ -194,6 +194,8 @@ class ConversationService:
         row = await self.handoff.open_for(chat_key)
         if row is None:
             return None
+        if isinstance(self.flows.steps.get(state.step), InputStep) and state.started:
+            return None  # filling in a new request: the bot's question is answered first
         crisis = self.classifier.crisis(event.text, state.locale)
         limit = self.flood.check(chat_key) if crisis is None else "ok"
         if limit != "ok":  # staff are not flooded either

@@ -16,11 +16,11 @@ from typing import TextIO
 
 from bot import staff
 from bot.app import App
-from bot.handoff import HandOff
+from bot.handoff import CONSOLE, HandOff
 from bot.staff import say
 from storage.handoffs import Relayed
 
-STAFF_KEY = "staff:terminal"
+STAFF_KEY = CONSOLE  # the relay key of this console
 BEAT_SECONDS = 5.0
 REF = re.compile(r"^R-\d{6}-[A-Z0-9]{4}$")
 

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import staff
-from bot.handoff import END_BUTTON, HandOff
+from bot.handoff import END_BUTTON, HandOff, Undeliverable
 from bot.render import callback_data
 from bot.service import ConversationService
 from bot.telegram_api import escape, with_retries
@@ -33,6 +36,15 @@ log = logging.getLogger(__name__)
 
 REF = re.compile(r"\bR-\d{6}-[A-Z0-9]{4}\b")
 BUTTON_PREFIX = "hf:"  # « Répondre dans le chat » on a card: hf:<reference>
+
+
+async def _sent(call: Callable[[], Awaitable[Any]]) -> None:
+    """One Bot API call for the relay: network trouble is retried (by the relay too); a
+    refusal for good (a blocked bot, a bad message) is reported as such, not retried."""
+    try:
+        await with_retries(call)
+    except (BadRequest, Forbidden) as exc:
+        raise Undeliverable(type(exc).__name__) from exc
 
 
 class StaffDesk:
@@ -71,12 +83,14 @@ class StaffDesk:
                 )
                 markup = InlineKeyboardMarkup([[button]])
             chat_id = int(msg.to_key.removeprefix("tg-staff:"))
-            await with_retries(lambda: bot.send_message(chat_id, msg.text, reply_markup=markup))
+            parts = HandOff.pieces(msg.text)
+            for i, part in enumerate(parts):
+                last = i == len(parts) - 1
+                keys = markup if last else None
+                await _sent(partial(bot.send_message, chat_id, part, reply_markup=keys))
 
         async def to_person(msg: Relayed) -> None:
             chat_id = int(msg.to_key.removeprefix("tg:"))
-            head, _, body = msg.text.partition("\n")
-            text = f"<b>{escape(head)}</b>\n{escape(body)}" if body else escape(head)
             markup = None
             if msg.kind == "to_person":
                 state = await self.service.state_of(msg.to_key)
@@ -84,9 +98,16 @@ class StaffDesk:
                 markup = InlineKeyboardMarkup(
                     [[InlineKeyboardButton(label, callback_data=callback_data(0, END_CHAT))]]
                 )
-            await with_retries(
-                lambda: bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=markup)
-            )
+            parts = HandOff.pieces(msg.text)
+            for i, part in enumerate(parts):
+                head, _, body = part.partition("\n")
+                bold = i == 0 and msg.kind == "to_person"  # « 💬 Anne, de l'équipe PAT : »
+                text = f"<b>{escape(head)}</b>\n{escape(body)}" if bold and body else escape(part)
+                keys = markup if i == len(parts) - 1 else None
+                send = partial(
+                    bot.send_message, chat_id, text, parse_mode="HTML", reply_markup=keys
+                )
+                await _sent(send)
 
         self.handoff.telegram_staff = self.destinations
         self.handoff.register("tg-staff:", to_staff)
@@ -112,17 +133,20 @@ class StaffDesk:
             return
         word = text.split(maxsplit=1)[0].split("@")[0] if text.startswith("/") else ""
         replied = message.reply_to_message
-        to_card = replied is not None and replied.from_user is not None and replied.from_user.is_bot
-        focused = (chat.id, user.id) in self.focus
-        if not (in_staff_chat or word in ("/reply", "/close") or to_card or focused):
-            return  # a person talking with the bot
+        to_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
+        to_card = to_bot and REF.search(getattr(replied, "text", None) or "") is not None
+        command = word in ("/reply", "/close")
         if not self.is_staff(user.id, chat.id):
-            log.warning(
-                "a staff action from someone not on staff refused (update %s)", update.update_id
-            )
-            if not in_staff_chat:
-                await self._tell(context, chat.id, self.t.gettext(staff.STAFF_ONLY))
-            raise ApplicationHandlerStop
+            if in_staff_chat or command:  # not on staff: refused, logged without content
+                log.warning(
+                    "a staff action from someone not on staff refused (update %s)", update.update_id
+                )
+                if not in_staff_chat:
+                    await self._tell(context, chat.id, self.t.gettext(staff.STAFF_ONLY))
+                raise ApplicationHandlerStop
+            return  # a person talking with the bot (a reply to its message is a message too)
+        if not (in_staff_chat or command or to_card or (chat.id, user.id) in self.focus):
+            return  # a staff member's own conversation with the bot
         if not await repo.record_update(self.service.db, update.update_id, datetime.now(UTC)):
             raise ApplicationHandlerStop  # Telegram sent it again: done already
         answer = await self._staff_text(chat.id, user.id, user.first_name, word, text, replied)
@@ -133,23 +157,29 @@ class StaffDesk:
     async def _staff_text(
         self, chat_id: int, user_id: int, name: str, word: str, text: str, replied: Any
     ) -> str | None:
-        """What a staff member's message does; what to tell them (None: nothing)."""
+        """What a staff member's message does; what to tell them (None: nothing). In the
+        staff group, the button's choice holds for one message (the group talks too); in a
+        private chat with the bot, until /close."""
         staff_key, where = f"tg:{user_id}", f"tg-staff:{chat_id}"
+        in_group = chat_id == self.staff_chat_id and chat_id < 0
         if word in ("/reply", "/close"):
             parts = text.split(maxsplit=2)
-            ref = parts[1] if len(parts) > 1 and REF.fullmatch(parts[1]) else None
+            ref = parts[1].upper() if len(parts) > 1 and REF.fullmatch(parts[1].upper()) else None
             if ref is None or (word == "/reply" and len(parts) < 3):
                 return self.t.gettext(staff.HOW_TO_REPLY)
             if word == "/close":
                 self.focus.pop((chat_id, user_id), None)
                 return await self.handoff.staff_closes(ref, staff_key, name)
-            self.focus[(chat_id, user_id)] = ref
+            if not in_group:
+                self.focus[(chat_id, user_id)] = ref
             return await self.handoff.staff_writes(ref, staff_key, name, parts[2], where)
         found = REF.search(getattr(replied, "text", None) or "") if replied is not None else None
-        ref = found.group(0) if found else self.focus.get((chat_id, user_id))
+        focus = self.focus.pop((chat_id, user_id), None) if in_group else None
+        ref = found.group(0) if found else focus or self.focus.get((chat_id, user_id))
         if ref is None:
-            return self.t.gettext(staff.HOW_TO_REPLY)
-        self.focus[(chat_id, user_id)] = ref
+            return None  # the group talking among themselves
+        if not in_group:
+            self.focus[(chat_id, user_id)] = ref
         return await self.handoff.staff_writes(ref, staff_key, name, text, where)
 
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ref: str) -> None:

@@ -97,8 +97,8 @@ async def not_closed_for(db: Database, chat_key: str) -> list[HandOffRow]:
 
 async def take(db: Database, ref: str, staff_key: str, staff_name: str, now: datetime) -> str:
     """Give the hand-off to this staff member: "taken" (now theirs), "theirs" (already),
-    "other" (someone else has it), "closed" or "unknown". Any other open hand-off of the same
-    person is closed ("replaced"): their messages go to one conversation."""
+    "other" (someone else has it), "closed" or "unknown". A person with several open ones
+    writes to the one taken last (``open_for``)."""
 
     def work(conn: sqlite3.Connection) -> str:
         row = conn.execute(
@@ -106,18 +106,13 @@ async def take(db: Database, ref: str, staff_key: str, staff_name: str, now: dat
         ).fetchone()
         if row is None:
             return "unknown"
-        chat_key, holder, closed = row
+        _, holder, closed = row
         if closed:
             return "closed"
         if holder == staff_key:
             return "theirs"
         if holder is not None:
             return "other"
-        conn.execute(
-            "UPDATE handoffs SET closed_at = ?, closed_by = 'replaced' WHERE chat_key = ? "
-            "AND ref != ? AND closed_at IS NULL AND staff_key IS NOT NULL",
-            (now.isoformat(), chat_key, ref),
-        )
         conn.execute(
             "UPDATE handoffs SET staff_key = ?, staff_name = ?, opened_at = ?, last_at = ? "
             "WHERE ref = ?",
@@ -218,10 +213,11 @@ async def retry_at(db: Database, relay_id: int, when: datetime) -> None:
 
 
 async def forget_chat(db: Database, chat_key: str, refs: Sequence[str]) -> None:
-    """Erase every queued message to this person or about their hand-offs."""
+    """/forget: erase the person's hand-offs and every queued message to them or about them."""
 
     def work(conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM relay WHERE to_key = ?", (chat_key,))
+        conn.execute("DELETE FROM relay WHERE to_key = ? OR from_key = ?", (chat_key, chat_key))
         conn.executemany("DELETE FROM relay WHERE ref = ?", [(r,) for r in refs])
+        conn.execute("DELETE FROM handoffs WHERE chat_key = ?", (chat_key,))
 
     await db.write(work)

@@ -13,7 +13,7 @@ CREATE TABLE handoffs (
     introduced INTEGER NOT NULL DEFAULT 0, -- the person was told a person now answers
     reminded INTEGER NOT NULL DEFAULT 0,   -- ... and reminded once, when they first wrote
     closed_at TEXT,
-    closed_by TEXT                  -- person, staff, expired, forgotten, replaced
+    closed_by TEXT                  -- person, staff, expired
 );
 CREATE INDEX handoffs_open ON handoffs (chat_key) WHERE closed_at IS NULL;
 

@@ -63,6 +63,17 @@ def in_group(user_id: int, first_name: str) -> Telegram:
     return member
 
 
+def as_replied(sent: dict[str, Any], who: Telegram) -> dict[str, Any]:
+    """A message of the bot, as Telegram shows it inside a reply to it."""
+    return {
+        "message_id": 600,
+        "date": 0,
+        "chat": who.chat,
+        "from": {"id": 999000, "is_bot": True, "first_name": "PAT"},
+        "text": sent["text"],
+    }
+
+
 def handoff_of(bot: Bot) -> HandOff:
     handoff = bot.built.service.handoff
     assert handoff is not None
@@ -254,8 +265,7 @@ async def test_forget_during_a_hand_off_ends_it_and_tells_staff(
             f"{ref} : la personne a demandé l'effacement de ses données ; la conversation est "
             "terminée."
         ]  # the queued messages went with everything else
-        row = await handoffs.get(bot.built.db, ref)
-        assert row is not None and row.closed_at is not None
+        assert await handoffs.get(bot.built.db, ref) is None  # nothing of it stays
         assert await handoffs.waiting(bot.built.db, ["tg"]) == []
 
 
@@ -294,7 +304,7 @@ async def test_a_refused_relay_is_retried_in_order_then_staff_are_told(
         await press(bot, anne, card, "Répondre dans le chat")
         await relay(bot)
         await bot.send(anne.message("Premier message"))
-        await bot.send(anne.message("Deuxième message"))
+        await bot.send(anne.message("Deuxième message", reply_to_message=as_replied(card, anne)))
         handoff = handoff_of(bot)
         start = handoff.clock()
         api.fail_next = 4  # one delivery round: with_retries tries four times, then gives up
@@ -303,8 +313,8 @@ async def test_a_refused_relay_is_retried_in_order_then_staff_are_told(
         handoff.clock = lambda: later
         out = await relay(bot)
         assert ["Premier" in m["text"] for m in out] == [True, False]  # in order
-        # Ana blocked the bot: every try fails; after the last, Anne is told.
-        await bot.send(anne.message("Troisième message"))
+        # Every try fails (a long network outage); after the last, Anne is told.
+        await bot.send(anne.message("Troisième message", reply_to_message=as_replied(card, anne)))
         for _ in range(MAX_ATTEMPTS):
             api.fail_next = 4
             later = later + timedelta(minutes=1)
@@ -315,3 +325,94 @@ async def test_a_refused_relay_is_retried_in_order_then_staff_are_told(
             f"{ref} : votre message n'a pas pu être remis (NetworkError)."
         ]
         assert out[0]["chat_id"] == str(GROUP)
+
+
+async def test_the_group_talks_freely_and_a_person_may_reply_to_the_bot(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    ana, anne = Telegram(), in_group(ANNE, "Anne")
+    async with running(tg_settings, api) as bot:
+        ref = await ask_in_chat(bot, ana)
+        (card,) = await relay(bot)
+        await press(bot, anne, card, "Répondre dans le chat")
+        await relay(bot)
+        await bot.send(anne.message("Bonjour Ana !"))
+        assert [m["chat_id"] for m in await relay(bot)] == ["4242"]
+        # The button held for one message: the group's own talk stays in the group.
+        assert await bot.send(anne.message("@Bob tu prends la suivante ?")) == []
+        assert await relay(bot) == []
+        # Ana answers with Telegram's "Reply" on Anne's message: an ordinary message.
+        from_anne = {
+            "message_id": 9,
+            "date": 0,
+            "chat": ana.chat,
+            "text": "💬 Anne…",
+            "from": {"id": 999000, "is_bot": True, "first_name": "PAT"},
+        }
+        sent = await bot.send(ana.message("Oui, merci", reply_to_message=from_anne))
+        assert [m["text"] for m in sent] == [
+            "C'est transmis à Anne, de l'équipe PAT : une personne, pas le robot."
+        ]
+        assert [m["text"] for m in await relay(bot)] == [
+            f"💬 {ref} · la personne écrit :\nOui, merci"
+        ]
+
+
+async def test_a_new_request_can_be_filled_in_during_a_hand_off(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    ana, anne = Telegram(), in_group(ANNE, "Anne")
+    async with running(tg_settings, api) as bot:
+        await ask_in_chat(bot, ana)
+        (card,) = await relay(bot)
+        await press(bot, anne, card, "Répondre dans le chat")
+        await bot.send(anne.message("Bonjour Ana !"))
+        await relay(bot)
+        sent = await bot.send(ana.message("/menu"))
+        sent = await press(bot, ana, sent[-1], "Accompagner mon organisation")
+        sent = await press(bot, ana, sent[-1], "Commencer ma demande")
+        sent = await bot.send(ana.message("ASBL Soleil"))  # the bot's question, answered
+        assert sent[-1]["text"] == "Dans quel secteur travaillez-vous ?"
+        assert all("ASBL" not in m["text"] for m in await relay(bot))
+
+
+async def test_a_long_message_is_split_for_telegram(tg_settings: Settings, api: FakeBotAPI) -> None:
+    ana, anne = Telegram(), in_group(ANNE, "Anne")
+    async with running(tg_settings, api) as bot:
+        await ask_in_chat(bot, ana)
+        (card,) = await relay(bot)
+        await press(bot, anne, card, "Répondre dans le chat")
+        await bot.send(anne.message("Bonjour"))
+        await relay(bot)
+        await bot.send(ana.message("& " * 1000))  # 2,000 characters, longer once prefixed
+        out = await relay(bot)
+        assert len(out) == 1 and len(out[0]["text"]) <= 4096
+        await bot.send(anne.message("x" * 4000, reply_to_message=as_replied(out[0], anne)))
+        parts = await relay(bot)
+        assert len(parts) == 2 and all(len(p["text"]) <= 4096 for p in parts)
+        assert buttons(parts[-1]) and not buttons(parts[0])  # "Terminer" under the last part
+
+
+async def test_a_person_message_waits_while_the_terminal_console_is_away(
+    settings: Settings,
+) -> None:
+    """pat-bot staff killed: the person's messages wait for the next console, none is lost."""
+    from bot.handoff import CONSOLE
+
+    async with build_app(settings, run_worker=False) as app:
+        handoff = handoff_of_app(app)
+        now = handoff.clock()
+        await handoffs.offer(app.db, "R-261201-ABCD", "terminal", "fr", now)
+        assert await handoffs.take(app.db, "R-261201-ABCD", CONSOLE, "Anne", now) == "taken"
+        row = await handoffs.open_for(app.db, "terminal")
+        assert row is not None
+        assert not handoff.can_reply_here("terminal")  # no console: not offered to new people
+        await handoff.person_writes(row, "Toujours là ?", distress=False)
+        (waiting,) = await handoffs.waiting(app.db, [CONSOLE])
+        assert waiting.text.endswith("Toujours là ?")
+
+
+def handoff_of_app(app: Any) -> HandOff:
+    assert app.service.handoff is not None
+    handoff: HandOff = app.service.handoff
+    return handoff
