@@ -17,9 +17,12 @@ answer, an offer, consent, contact details, summary, send; 16 updates each):
    while another process holds the database's write lock for 2 seconds (as a long ``pat-bot``
    command could) -> the worst event-loop stall: the bot must queue its writes, not freeze.
 
+4. web (bench/web.py): the same request from up to 200 people over WebSocket to a real
+   ``pat-bot web`` process -> messages per second, round-trip p99, the server's peak memory.
+
 The last line is machine-readable:
 ratio_vs_baseline=<baseline time / our time> p99_ms=<x> updates_per_s=<y> rss_mb=<z>
-locked_stall_ms=<worst event-loop stall while the lock is held>
+locked_stall_ms=<worst event-loop stall while the lock is held> web_p99_ms=<w> web_rss_mb=<m>
 """
 
 from __future__ import annotations
@@ -292,10 +295,22 @@ def main() -> None:
         f"{ours['locked_stall_ms']:.1f} ms, slowest update {ours['locked_slowest_ms']:.0f} ms "
         "(it waited for the lock, the others went on)"
     )
+    # The web channel (bench/web.py): the same request over WebSocket, a pat-bot web process.
+    from bench.web import measure as measure_web
+
+    web_people = min(args.people, 200)  # each client is a socket of this process
+    web = asyncio.run(measure_web(web_people, args.think))
+    print(
+        f"web channel, {web_people} people over WebSocket: {web['web_msgs_per_s']:.0f} "
+        f"messages/s at saturation; paced round trip p50 {web['web_p50_ms']:.1f} ms, "
+        f"p99 {web['web_p99_ms']:.1f} ms (as the browser sees it); server peak "
+        f"{web['web_rss_mb']:.0f} MB"
+    )
     print(
         f"ratio_vs_baseline={base['saturation_s'] / ours['saturation_s']:.2f} "
         f"p99_ms={ours['p99_ms']:.2f} updates_per_s={ours['updates_per_s']:.0f} "
-        f"rss_mb={ours['rss_mb']:.1f} locked_stall_ms={ours['locked_stall_ms']:.1f}"
+        f"rss_mb={ours['rss_mb']:.1f} locked_stall_ms={ours['locked_stall_ms']:.1f} "
+        f"web_p99_ms={web['web_p99_ms']:.1f} web_rss_mb={web['web_rss_mb']:.1f}"
     )
 
 

@@ -260,7 +260,7 @@ class WebChannel:
         sockets = self.sockets.get(chat_key.removeprefix("web:"))
         if not sockets:
             raise LookupError("no open page")  # the outbox tells them next time they come
-        message = json.dumps({"t": "say", "messages": [_message(Outgoing(text))]})
+        message = json.dumps({"t": "notice", "messages": [_message(Outgoing(text))]})
         for ws in list(sockets):
             await ws.send_text(message)
 

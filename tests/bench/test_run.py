@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 LAST_LINE = re.compile(
     r"ratio_vs_baseline=(\d+\.\d\d) p99_ms=(\d+\.\d\d) updates_per_s=(\d+) rss_mb=(\d+\.\d)"
-    r" locked_stall_ms=(\d+\.\d)"
+    r" locked_stall_ms=(\d+\.\d) web_p99_ms=(\d+\.\d) web_rss_mb=(\d+\.\d)"
 )
 
 
@@ -32,8 +32,9 @@ def test_the_benchmark_prints_its_table_and_a_comparable_last_line() -> None:
     # 4 people in each of the two phases, 16 updates each; every request was stored by both.
     assert lines[0] == "4 people, 128 updates each run (requests stored: ours 8, baseline 8)"
     assert "baseline/ours time per round:" in lines[1]
-    titles = [line[:34].strip() for line in lines[3:-2]]
+    titles = [line[:34].strip() for line in lines[3:-3]]
     assert titles[0] == "updates per second (saturation)"
     assert "peak memory RSS (MB)" in titles and "storage per request (bytes)" in titles
-    assert lines[-2].startswith("while another process held the write lock for 2 s:")
+    assert lines[-3].startswith("while another process held the write lock for 2 s:")
+    assert lines[-2].startswith("web channel, 4 people over WebSocket: ")
     assert LAST_LINE.fullmatch(lines[-1]), lines[-1]

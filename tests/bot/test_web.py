@@ -4,15 +4,9 @@ page served from another origin. Screenshots go to ``build/screenshots/`` to be 
 
 from __future__ import annotations
 
-import http.server
 import json
-import os
-import socket
 import sqlite3
-import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,74 +18,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.bot.web_server import Site
 from tests.helpers import REPO_ROOT
 
 BIN = Path(sys.executable).parent / "pat-bot"
 SHOTS = REPO_ROOT / "build" / "screenshots"
 WAIT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_for_port(port: int) -> None:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing listens on {port}")
-
-
-class Site:
-    """A page on another origin (http://localhost:PORT) that embeds the widget."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(  # noqa: E731
-            *a, directory=str(folder), **k
-        )
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    folder = tmp_path / "site"
-    folder.mkdir()
-    served = Site(folder)
-    yield served
-    served.server.shutdown()
-
-
-@pytest.fixture
-def web(tmp_path: Path, site: Site) -> Iterator[tuple[int, Path]]:
-    """A real pat-bot web process; yields its port and data folder."""
-    port = free_port()
-    data = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAT_")}
-    env.update(
-        PAT_DATA_DIR=str(data),
-        PAT_WEB_PORT=str(port),
-        PAT_WEB_ALLOWED_ORIGINS=f"http://localhost:{site.port}",
-    )
-    process = subprocess.Popen(
-        [str(BIN), "web"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        wait_for_port(port)
-        yield port, data
-    finally:
-        process.terminate()
-        _, err = process.communicate(timeout=WAIT)
-        assert process.returncode == 0, err.decode()
-        assert b"Traceback" not in err, err.decode()
 
 
 @pytest.fixture

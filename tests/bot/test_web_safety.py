@@ -1,0 +1,124 @@
+"""The web channel's guards, against a real ``pat-bot web`` process over HTTP and WebSocket:
+the session cookie, origins, the Content-Security-Policy, sizes and rates, the fallback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websocket
+
+from tests.bot.web_server import Site
+
+
+def session(port: int) -> tuple[httpx.Response, str]:
+    page = httpx.get(f"http://127.0.0.1:{port}/?lang=fr", timeout=10)
+    cookie = page.headers["set-cookie"]
+    return page, cookie.split(";")[0].split("=", 1)[1]
+
+
+def connect(port: int, sid: str | None, origin: str | None = None) -> websocket.WebSocket:
+    headers = [f"Cookie: pat_session={sid}"] if sid else []
+    return websocket.create_connection(
+        f"ws://127.0.0.1:{port}/ws?lang=fr",
+        header=headers,
+        origin=origin or f"http://127.0.0.1:{port}",
+        timeout=10,
+    )
+
+
+def ask(ws: websocket.WebSocket, event: dict[str, Any]) -> list[str]:
+    ws.send(json.dumps(event))
+    return [m["text"] for m in json.loads(ws.recv())["messages"]]
+
+
+def test_the_page_sets_one_strict_cookie_and_a_strict_policy(
+    web: tuple[int, Path], site: Site
+) -> None:
+    port, _ = web
+    page, sid = session(port)
+    assert page.status_code == 200 and len(sid) >= 32
+    flags = [part.strip() for part in page.headers["set-cookie"].split(";")]
+    for flag in ("HttpOnly", "Secure", "SameSite=None", "Partitioned", "Path=/"):
+        assert flag in flags
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy
+    assert f"frame-ancestors 'self' http://localhost:{site.port}" in policy
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "<script>" not in page.text and "style=" not in page.text  # nothing inline
+    again = httpx.get(f"http://127.0.0.1:{port}/", cookies={"pat_session": sid}, timeout=10)
+    assert "set-cookie" not in again.headers  # one session, kept
+    widget = httpx.get(f"http://127.0.0.1:{port}/widget.js", timeout=10)
+    assert widget.headers["content-type"].startswith("text/javascript")
+    assert "Een vraag over ervaringsdeskundigheid?" in widget.text  # its words, translated
+    assert httpx.get(f"http://127.0.0.1:{port}/static/../pat.sqlite3", timeout=10).status_code in (
+        404,
+        400,
+    )
+
+
+def test_the_websocket_needs_the_session_and_an_allowed_origin(
+    web: tuple[int, Path], site: Site
+) -> None:
+    port, _ = web
+    _, sid = session(port)
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        connect(port, None)  # no session
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        connect(port, sid, origin="https://evil.example")
+    ws = connect(port, sid, origin=f"http://localhost:{site.port}")  # an allowed site
+    said = ask(ws, {"t": "start"})
+    assert said[-1] == "Que puis-je faire pour vous ?"
+    assert ask(ws, {"t": "what?"})[0].startswith("Je suis un robot et je comprends surtout")
+    ws.send("not json at all")
+    assert json.loads(ws.recv())["messages"][0]["text"].startswith("Je suis un robot")
+    ws.close()
+
+
+def test_sizes_are_bounded_and_texts_stay_text(web: tuple[int, Path]) -> None:
+    port, _ = web
+    _, sid = session(port)
+    ws = connect(port, sid)
+    ask(ws, {"t": "start"})
+    said = ask(ws, {"t": "text", "text": "x" * 2500})
+    assert said[0].startswith("Ce message est trop long pour moi")
+    echoed = ask(ws, {"t": "text", "text": "<img src=x onerror=alert(1)>"})
+    assert all("<img" not in text or "onerror" in text for text in echoed)  # sent as text
+    ws.send(json.dumps({"t": "text", "text": "y" * 20_000}))  # over 16 KiB: the socket closes
+    with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
+        ws.recv()
+        ws.recv()
+
+
+def test_the_http_fallback_answers_like_the_socket(web: tuple[int, Path]) -> None:
+    port, _ = web
+    _, sid = session(port)
+    url = f"http://127.0.0.1:{port}/api/event"
+    answer = httpx.post(url, json={"t": "start"}, cookies={"pat_session": sid}, timeout=10)
+    assert answer.json()["messages"][-1]["text"] == "Que puis-je faire pour vous ?"
+    assert httpx.post(url, json={"t": "start"}, timeout=10).status_code == 403
+    evil = httpx.post(
+        url,
+        json={"t": "start"},
+        cookies={"pat_session": sid},
+        headers={"Origin": "https://evil.example"},
+        timeout=10,
+    )
+    assert evil.status_code == 403
+    huge = httpx.post(url, content=b"{" + b" " * 20_000 + b"}", cookies={"pat_session": sid})
+    assert huge.status_code == 413
+
+
+def test_one_address_cannot_flood_with_many_sessions(web: tuple[int, Path]) -> None:
+    port, _ = web
+    said: list[str] = []
+    for _ in range(6):  # six sessions, each under its own limit (30 a minute)
+        _, sid = session(port)
+        ws = connect(port, sid)
+        for _ in range(25):
+            said += ask(ws, {"t": "text", "text": "bonjour"})
+        ws.close()
+    assert any(text.startswith("Je reçois beaucoup de messages d'un coup.") for text in said)
