@@ -76,7 +76,7 @@ class Client:
             host=f"127.0.0.1:{self.port}",
             target="/ws?lang=fr",
             extra_headers=[
-                (b"cookie", f"pat_session={self.sid}".encode()),
+                (b"cookie", f"__Host-pat_session={self.sid}".encode()),
                 (b"origin", origin.encode()),
             ],
         )

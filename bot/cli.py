@@ -105,7 +105,7 @@ async def run_web(settings: Settings, stop: asyncio.Event | None = None) -> int:
         logging.getLogger(__name__).info("web channel on %s:%d", settings.web_host, port)
         beat = asyncio.create_task(_heartbeat(settings.heartbeat_path, stop))
         try:
-            await serve(channel, settings.web_host, port, stop)
+            await serve(channel, settings.web_host, port, stop, settings.web_trusted_proxies)
         finally:
             stop.set()
             await beat
@@ -152,7 +152,13 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
 
                 channel = WebChannel(app.service, app.catalogs, settings)
                 web = asyncio.create_task(
-                    serve(channel, settings.web_host, settings.web_port, stop)
+                    serve(
+                        channel,
+                        settings.web_host,
+                        settings.web_port,
+                        stop,
+                        settings.web_trusted_proxies,
+                    )
                 )
             try:
                 await stop.wait()

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # The web channel (bot/web.py): served by pat-bot web, and by pat-bot run when a port is set.
     web_port: Annotated[int | None, _allowed(_PORT, ge=1, le=65535)] = None
     web_host: Annotated[str, _allowed("an IP address or a host name to listen on")] = "127.0.0.1"
+    web_trusted_proxies: Annotated[
+        list[str], NoDecode, _allowed("IP addresses separated by commas")
+    ] = ["127.0.0.1", "::1"]
     web_allowed_origins: Annotated[
         list[str],
         NoDecode,
@@ -182,7 +185,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
-    @field_validator("web_allowed_origins", mode="before")
+    @field_validator("web_allowed_origins", "web_trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

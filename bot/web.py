@@ -42,16 +42,18 @@ from bot.service import ConversationService
 from bot.settings import Settings
 from bot.terminal import COMMANDS
 from flows import texts
-from flows.engine import Command, Event, SetLocale, Start, Text
+from flows.engine import Command, Event, Start, Text
 from flows.loader import MENU_STEP
 from flows.locales import LOCALES
 from flows.texts import N_
 
 log = logging.getLogger(__name__)
 
-COOKIE = "pat_session"
+# "__Host-": only this host may set it (a sibling sub-domain cannot plant a session id).
+COOKIE = "__Host-pat_session"
 MAX_FRAME = 16 * 1024  # bytes per WebSocket message: far above 2,000 characters of text
 PER_ADDRESS_PER_MINUTE = 120  # messages from one address (several people behind one NAT)
+SOCKETS_PER_ADDRESS = 20  # open WebSockets from one address at a time
 STATIC = files("bot") / "webui"
 TYPES = {".js": "text/javascript", ".css": "text/css"}
 
@@ -80,6 +82,16 @@ def _message(out: Outgoing) -> dict[str, Any]:
         "update": out.update,
         "summary": [list(pair) for pair in out.summary],
     }
+
+
+def _parsed(text: str | bytes | None) -> Any:
+    """A browser message as JSON; None for anything else (binary, too deep, not JSON)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _event(data: Any, locale: str) -> Event | None:
@@ -114,6 +126,7 @@ class WebChannel:
         self.max_age = settings.abandoned_days * 86_400
         self.per_address = FloodLimit(PER_ADDRESS_PER_MINUTE)
         self.sockets: dict[str, set[WebSocket]] = {}
+        self.per_socket_address: dict[str, int] = {}
         service.outbox.register_channel("web:", self.tell)
 
     # -- sessions and origins --------------------------------------------------------------------
@@ -132,7 +145,10 @@ class WebChannel:
         origin = conn.headers.get("origin")
         if origin is None:
             return bool(conn.scope["type"] == "http")  # a browser always sends it on a WebSocket
-        return urlsplit(origin).netloc == conn.headers.get("host") or origin in self.allowed
+        if origin in self.allowed:
+            return True
+        parts = urlsplit(origin)
+        return parts.scheme in ("http", "https") and parts.netloc == conn.headers.get("host")
 
     def locale_of(self, conn: HTTPConnection) -> str:
         asked = conn.query_params.get("lang", "")
@@ -158,8 +174,13 @@ class WebChannel:
         }
 
     async def page(self, request: Request) -> Response:
-        """The chat page (also what the widget's iframe shows); gives a session if none."""
+        """The chat page (also what the widget's iframe shows); gives a session if none. Its
+        words are in the conversation's language when there is one (chosen in the chat)."""
         locale = self.locale_of(request)
+        sid = self.session_of(request)
+        state = await self.service.state_of(f"web:{sid}") if sid else None
+        if state is not None and state.started and "lang" not in request.query_params:
+            locale = state.locale
         t = self.catalogs.get(locale)
         words = {key: t.gettext(msgid) for key, msgid in UI.items()}
         template = (STATIC / "index.html").read_text(encoding="utf-8")
@@ -208,9 +229,7 @@ class WebChannel:
         if isinstance(event, Start):
             state = await self.service.state_of(key)
             if state is not None and state.started and state.step != MENU_STEP:
-                event = Command("resume")  # a reload: back where they were
-                if state.locale != locale and "lang" in data:
-                    event = SetLocale(locale)
+                event = Command("resume")  # a reload: back where they were, in their language
         if event is None:
             state = await self.service.state_of(key)
             return [_message(Outgoing(self.service.translator(state).gettext(texts.USE_BUTTONS)))]
@@ -218,39 +237,47 @@ class WebChannel:
 
     async def websocket(self, ws: WebSocket) -> None:
         sid = self.session_of(ws)
-        if sid is None or not self.origin_ok(ws):
+        address = ws.client.host if ws.client else "?"
+        crowded = self.per_socket_address.get(address, 0) >= SOCKETS_PER_ADDRESS
+        if sid is None or not self.origin_ok(ws) or crowded:
             await ws.close(code=4403)
             return
         await ws.accept()
         locale = self.locale_of(ws)
-        address = ws.client.host if ws.client else "?"
         self.sockets.setdefault(sid, set()).add(ws)
+        self.per_socket_address[address] = self.per_socket_address.get(address, 0) + 1
         try:
             while True:
-                try:
-                    data = json.loads(await ws.receive_text())
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    data = None
-                answer = await self.handle(sid, data, locale, address)
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                answer = await self.handle(sid, _parsed(message.get("text")), locale, address)
                 await ws.send_text(json.dumps({"t": "say", "messages": answer}))
                 self.service.outbox.kick()  # the person may be waiting for "arrived"
         except WebSocketDisconnect:
             pass
         finally:
-            self.sockets.get(sid, set()).discard(ws)
+            mine = self.sockets.get(sid, set())
+            mine.discard(ws)
+            if not mine:
+                self.sockets.pop(sid, None)
+            left = self.per_socket_address.get(address, 1) - 1
+            if left > 0:
+                self.per_socket_address[address] = left
+            else:
+                self.per_socket_address.pop(address, None)
 
     async def fallback(self, request: Request) -> Response:
         """The same as the WebSocket, one HTTP request per message (proxies that block it)."""
         sid = self.session_of(request)
         if sid is None or not self.origin_ok(request):
             return JSONResponse({"error": "forbidden"}, status_code=403)
-        body = await request.body()
-        if len(body) > MAX_FRAME:
-            return JSONResponse({"error": "too large"}, status_code=413)
-        try:
-            data = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            data = None
+        body = b""
+        async for chunk in request.stream():  # never more than the bound in memory
+            body += chunk
+            if len(body) > MAX_FRAME:
+                return JSONResponse({"error": "too large"}, status_code=413)
+        data = _parsed(body.decode("utf-8", "replace"))
         address = request.client.host if request.client else "?"
         answer = await self.handle(sid, data, self.locale_of(request), address)
         return JSONResponse({"t": "say", "messages": answer})
@@ -284,7 +311,9 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve(channel: WebChannel, host: str, port: int, stop: asyncio.Event) -> None:
+async def serve(
+    channel: WebChannel, host: str, port: int, stop: asyncio.Event, trusted: list[str]
+) -> None:
     """Serve the web channel until ``stop`` is set."""
     config = uvicorn.Config(
         channel.app(),
@@ -295,6 +324,9 @@ async def serve(channel: WebChannel, host: str, port: int, stop: asyncio.Event) 
         log_level="warning",
         access_log=False,  # addresses and paths are not kept
         server_header=False,
+        # X-Forwarded-For is believed from these only (the reverse proxy): the per-address limit.
+        forwarded_allow_ips=trusted,
+        timeout_graceful_shutdown=5,  # a client that never finishes does not hold the exit
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve())

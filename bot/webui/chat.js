@@ -16,6 +16,8 @@
   var started = false;
   var failures = 0;
   var lastChoices = null;
+  var waiting = [];  // what the person did while the connection was down, sent once it is back
+  var ENDS = /:_(done|menu)$/;  // "C'est tout", "↩ Menu": not options to tick
 
   function bubble(text, who) {
     var div = document.createElement("div");
@@ -37,14 +39,17 @@
       var button = document.createElement("button");
       button.type = "button";
       var selected = b.label.indexOf("✓ ") === 0;
+      var toggle = message.expects === "multi" && !ENDS.test(b.data);
       button.textContent = selected ? b.label.slice(2) : b.label;
-      if (message.expects === "multi") {
+      button.dataset.data = b.data;
+      if (toggle) {
         button.setAttribute("aria-pressed", selected ? "true" : "false");
       }
       button.addEventListener("click", function () {
-        if (message.expects !== "multi") {
+        if (!toggle) {  // a choice made: no second press, the answer shown, focus to typing
           box.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
           bubble(button.textContent, "you");
+          input.focus();
         }
         send({ t: "button", data: b.data });
       });
@@ -56,10 +61,14 @@
 
   function show(messages) {
     messages.forEach(function (m) {
-      if (m.update && lastChoices) {  // a multiple choice redrawn: its ticks changed
-        var holder = lastChoices.parentNode;
-        holder.removeChild(lastChoices);
-        lastChoices = choices(m, holder);
+      if (m.update && lastChoices) {  // a multiple choice redrawn: only its ticks change
+        m.buttons.forEach(function (b) {
+          var button = lastChoices.querySelector("button[data-data='" + b.data + "']");
+          if (button && button.hasAttribute("aria-pressed")) {
+            var on = b.label.indexOf("✓ ") === 0;
+            button.setAttribute("aria-pressed", on ? "true" : "false");
+          }
+        });
         return;
       }
       var text = m.summary.length ? m.text.split("\n\n")[0] : m.text;
@@ -76,10 +85,8 @@
         });
         div.appendChild(list);
       }
-      if (m.buttons.length) {
-        if (lastChoices && m.expects !== "text") {
-          lastChoices.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
-        }
+      if (m.buttons.length) {  // only the newest buttons can be pressed
+        log.querySelectorAll(".choices button").forEach(function (x) { x.disabled = true; });
         lastChoices = choices(m, div);
       }
     });
@@ -94,6 +101,10 @@
   function send(event) {
     if (socket && socket.readyState === WebSocket.OPEN) {
       socket.send(JSON.stringify(event));
+      return;
+    }
+    if (!overHttp) {  // reconnecting: kept, and sent in order once the socket is back
+      waiting.push(event);
       return;
     }
     fetch(here + "api/event", {
@@ -123,7 +134,17 @@
       begin();
       return;
     }
-    socket.onopen = function () { opened = true; failures = 0; offline(false); begin(); };
+    socket.onopen = function () {
+      var again = opened;
+      opened = true;
+      failures = 0;
+      offline(false);
+      begin();
+      if (again && !waiting.length) {
+        socket.send(JSON.stringify({ t: "start", lang: lang }));  // back: where were we?
+      }
+      waiting.splice(0).forEach(function (event) { socket.send(JSON.stringify(event)); });
+    };
     socket.onmessage = function (e) { show(JSON.parse(e.data).messages || []); };
     socket.onclose = function () {
       socket = null;
@@ -147,5 +168,11 @@
   });
   document.getElementById("forget").addEventListener("click", function () { send({ t: "forget" }); });
   document.getElementById("language").addEventListener("click", function () { send({ t: "language" }); });
+  // In the widget's panel: Escape closes it (the host page cannot see keys typed in here).
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && window.parent !== window) {
+      window.parent.postMessage({ pat: "close" }, "*");
+    }
+  });
   connect();
 })();

@@ -31,6 +31,7 @@
   var panel = document.createElement("div");
   panel.id = "pat-chat-panel";
   panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-modal", "true");
   panel.setAttribute("aria-label", words.open);
   panel.hidden = true;
   var small = window.matchMedia("(max-width: 600px)").matches;
@@ -64,6 +65,7 @@
       panel.appendChild(frame);
     }
     panel.hidden = !on;
+    open.hidden = on && small;  // full screen on a phone: the panel's × closes it
     open.setAttribute("aria-expanded", on ? "true" : "false");
     if (on) { frame.focus(); } else { open.focus(); }
   }
@@ -71,6 +73,11 @@
   close.addEventListener("click", function () { show(false); });
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && !panel.hidden) { show(false); }
+  });
+  window.addEventListener("message", function (e) {  // Escape pressed inside the chat
+    if (e.origin === base.origin && e.data && e.data.pat === "close" && !panel.hidden) {
+      show(false);
+    }
   });
   document.body.appendChild(panel);
   document.body.appendChild(open);

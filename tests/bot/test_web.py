@@ -163,3 +163,45 @@ def test_the_widget_on_another_origin_in_dutch(
     wait_said(browser, "We gaan verder waar we gebleven waren.")  # the same session
     browser.switch_to.default_content()
     shoot(browser, "widget-desktop")
+
+
+def test_a_language_chosen_in_the_chat_outlives_a_reload(
+    web: tuple[int, Path], browser: WebDriver
+) -> None:
+    port, _ = web
+    browser.get(f"http://127.0.0.1:{port}/")
+    wait_said(browser, "Que puis-je faire pour vous ?")
+    browser.find_element(By.ID, "language").click()
+    press(browser, "English")
+    wait_said(browser, "I'll speak English with you from now on.")
+    browser.refresh()
+    WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    )
+    wait_said(browser, "What can I do for you?")
+    assert browser.find_element(By.ID, "send").text == "Send"
+
+
+def test_escape_inside_the_widget_closes_it(
+    web: tuple[int, Path], site: Site, browser: WebDriver
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    port, _ = web
+    page = (
+        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Smes</title></head>"
+        f"<body><script src='http://127.0.0.1:{port}/widget.js' defer></script></body></html>"
+    )
+    (site.folder / "esc.html").write_text(page, encoding="utf-8")
+    browser.set_window_size(1280, 800)
+    browser.get(f"http://localhost:{site.port}/esc.html")
+    opener = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "pat-chat-open"))
+    opener.click()
+    browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, "#pat-chat-panel iframe"))
+    wait_said(browser, "Que puis-je faire pour vous ?")
+    browser.find_element(By.ID, "text").send_keys(Keys.ESCAPE)
+    browser.switch_to.default_content()
+    WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "pat-chat-open").get_attribute("aria-expanded") == "false"
+    )
+    assert browser.switch_to.active_element.get_attribute("id") == "pat-chat-open"

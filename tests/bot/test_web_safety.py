@@ -21,7 +21,7 @@ def session(port: int) -> tuple[httpx.Response, str]:
 
 
 def connect(port: int, sid: str | None, origin: str | None = None) -> websocket.WebSocket:
-    headers = [f"Cookie: pat_session={sid}"] if sid else []
+    headers = [f"Cookie: __Host-pat_session={sid}"] if sid else []
     return websocket.create_connection(
         f"ws://127.0.0.1:{port}/ws?lang=fr",
         header=headers,
@@ -49,7 +49,7 @@ def test_the_page_sets_one_strict_cookie_and_a_strict_policy(
     assert f"frame-ancestors 'self' http://localhost:{site.port}" in policy
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "<script>" not in page.text and "style=" not in page.text  # nothing inline
-    again = httpx.get(f"http://127.0.0.1:{port}/", cookies={"pat_session": sid}, timeout=10)
+    again = httpx.get(f"http://127.0.0.1:{port}/", cookies={"__Host-pat_session": sid}, timeout=10)
     assert "set-cookie" not in again.headers  # one session, kept
     widget = httpx.get(f"http://127.0.0.1:{port}/widget.js", timeout=10)
     assert widget.headers["content-type"].startswith("text/javascript")
@@ -97,18 +97,20 @@ def test_the_http_fallback_answers_like_the_socket(web: tuple[int, Path]) -> Non
     port, _ = web
     _, sid = session(port)
     url = f"http://127.0.0.1:{port}/api/event"
-    answer = httpx.post(url, json={"t": "start"}, cookies={"pat_session": sid}, timeout=10)
+    answer = httpx.post(url, json={"t": "start"}, cookies={"__Host-pat_session": sid}, timeout=10)
     assert answer.json()["messages"][-1]["text"] == "Que puis-je faire pour vous ?"
     assert httpx.post(url, json={"t": "start"}, timeout=10).status_code == 403
     evil = httpx.post(
         url,
         json={"t": "start"},
-        cookies={"pat_session": sid},
+        cookies={"__Host-pat_session": sid},
         headers={"Origin": "https://evil.example"},
         timeout=10,
     )
     assert evil.status_code == 403
-    huge = httpx.post(url, content=b"{" + b" " * 20_000 + b"}", cookies={"pat_session": sid})
+    huge = httpx.post(
+        url, content=b"{" + b" " * 20_000 + b"}", cookies={"__Host-pat_session": sid}, timeout=10
+    )
     assert huge.status_code == 413
 
 
@@ -122,3 +124,41 @@ def test_one_address_cannot_flood_with_many_sessions(web: tuple[int, Path]) -> N
             said += ask(ws, {"t": "text", "text": "bonjour"})
         ws.close()
     assert any(text.startswith("Je reçois beaucoup de messages d'un coup.") for text in said)
+
+
+def test_odd_frames_get_the_usual_answer_and_the_socket_stays(web: tuple[int, Path]) -> None:
+    """Binary frames, JSON nested too deep, numbers too long: never a crash."""
+    port, _ = web
+    _, sid = session(port)
+    ws = connect(port, sid)
+    ask(ws, {"t": "start"})
+    ws.send_binary(b"\x00\x01binary")
+    assert json.loads(ws.recv())["messages"][0]["text"].startswith("Je suis un robot")
+    for odd in ("[" * 5000, "9" * 5000):
+        ws.send(odd)
+        assert json.loads(ws.recv())["messages"][0]["text"].startswith("Je suis un robot")
+    assert ask(ws, {"t": "text", "text": "/menu"})[-1] == "Que puis-je faire pour vous ?"
+    ws.close()
+    url = f"http://127.0.0.1:{port}/api/event"
+    deep = httpx.post(url, content=b"[" * 5000, cookies={"__Host-pat_session": sid}, timeout=10)
+    assert deep.status_code == 200
+
+
+def test_one_address_cannot_hold_many_sockets(web: tuple[int, Path]) -> None:
+    port, _ = web
+    _, sid = session(port)
+    held = [connect(port, sid) for _ in range(20)]
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        connect(port, sid)
+    held.pop().close()
+    for _ in range(50):  # the slot comes back once the server has seen the close
+        try:
+            held.append(connect(port, sid))
+            break
+        except websocket.WebSocketBadStatusException:
+            import time
+
+            time.sleep(0.1)
+    assert len(held) == 20
+    for ws in held:
+        ws.close()
