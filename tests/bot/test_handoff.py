@@ -28,14 +28,6 @@ ANNE, BOB, EVE = 777, 778, 666
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def tg_settings(settings: Settings, api: FakeBotAPI) -> Settings:
     return settings.model_copy(
         update={

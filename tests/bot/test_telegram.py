@@ -31,14 +31,6 @@ MAIL_FROM, MAIL_TO = "Robot PAT <noreply@smes.be>", "pat@smes.be"
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def tg_settings(settings: Settings, api: FakeBotAPI) -> Settings:
     return settings.model_copy(
         update={"telegram_token": SecretStr("123456:TEST-TOKEN"), "telegram_api_url": api.base_url}
