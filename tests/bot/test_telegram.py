@@ -532,3 +532,33 @@ async def test_webhook_mode_checks_the_secret_and_answers(
     finally:
         stop.set()
         assert await asyncio.wait_for(task, 10) == 0
+
+
+async def test_run_serves_telegram_and_the_web_page_from_one_process(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    """`pat-bot run` with PAT_WEB_PORT: both channels, one process, one clean stop."""
+    import httpx
+
+    from tests.bot.web_server import free_port
+
+    port = free_port()
+    both = tg_settings.model_copy(update={"web_port": port})
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_telegram(both, stop))
+    await api.updates.put(Telegram(user_id=1616).message("/start"))
+    async with httpx.AsyncClient() as client:
+        for _ in range(100):
+            try:
+                page = await client.get(f"http://127.0.0.1:{port}/")
+                break
+            except httpx.ConnectError:
+                await asyncio.sleep(0.05)
+        assert page.status_code == 200 and "chat.js" in page.text
+    for _ in range(100):
+        if MENU_Q in api.texts():
+            break
+        await asyncio.sleep(0.05)
+    assert MENU_Q in api.texts()
+    stop.set()
+    assert await asyncio.wait_for(task, 15) == 0
