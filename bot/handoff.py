@@ -69,6 +69,10 @@ ENDED_BY_STAFF = N_(
     "{name} a terminé la conversation. Le robot reprend : /menu. Pour écrire à l'équipe : "
     "pat@smes.be."
 )
+MEDIA_NOT_PASSED = N_(
+    "Je ne transmets que le texte à {name}. Décrivez-le en quelques mots, ou envoyez le "
+    "document à pat@smes.be."
+)
 NOT_PASSED_ON = N_(
     "Votre dernier message n'a pas pu être transmis à l'équipe PAT. Écrivez à pat@smes.be, "
     "s'il vous plaît."
@@ -193,6 +197,17 @@ class HandOff:
         if row.reminded:
             return None
         return say(self._person(row.locale), REMINDER, name=row.staff_name or "")
+
+    async def person_sent_media(self, chat_key: str) -> str | None:
+        """A photo, file or sticker during a hand-off: staff hear that one came (not what);
+        what to tell the person (None: no hand-off open, the bot answers as usual)."""
+        row = await handoffs.open_for(self.db, chat_key)
+        if row is None:
+            return None
+        await self._to_staff(
+            chat_key, row.ref, "notice", say(self.t, staff.PERSON_MEDIA, ref=row.ref)
+        )
+        return say(self._person(row.locale), MEDIA_NOT_PASSED, name=row.staff_name or "")
 
     async def person_ends(self, chat_key: str) -> str | None:
         """The person pressed « Terminer »: what to tell them (None: nothing was open)."""

@@ -151,6 +151,10 @@ PERSON_DISTRESS = N_(
     "⚠️ {ref} : ce message peut dire une détresse. Le robot a montré les lignes d'aide à la "
     "personne.\n{text}"
 )
+PERSON_MEDIA = N_(
+    "{ref} : la personne a envoyé une photo, un fichier ou un autocollant ; le robot ne le "
+    "transmet pas (elle peut l'envoyer à pat@smes.be)."
+)
 PERSON_ENDED = N_("{ref} : la personne a terminé la conversation.")
 STAFF_ENDED = N_("{ref} : conversation terminée par {name}.")
 EXPIRED_STAFF = N_("{ref} : conversation fermée après {days} jours sans message.")

@@ -266,7 +266,16 @@ class TelegramFrontDoor:
             await self.on_unreadable(update, context)
 
     async def on_unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice notes, files, locations…: the bot reads text."""
+        """Stickers, photos, voice notes, files, locations…: the bot reads text. During a
+        conversation with a person from PAT, staff hear that something came."""
+        user = update.effective_user
+        handoff = self.service.handoff
+        if user is not None and handoff is not None and await handoff.open_for(chat_key(user.id)):
+            if await repo.record_update(self.service.db, update.update_id, datetime.now(UTC)):
+                said = await handoff.person_sent_media(chat_key(user.id))
+                if said:
+                    await with_retries(lambda: context.bot.send_message(user.id, said))
+            return
         await self._explain(update, context, texts.NON_TEXT)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

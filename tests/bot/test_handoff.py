@@ -408,3 +408,24 @@ def handoff_of_app(app: Any) -> HandOff:
     assert app.service.handoff is not None
     handoff: HandOff = app.service.handoff
     return handoff
+
+
+async def test_a_photo_during_a_hand_off_is_announced_not_passed_on(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    ana, anne = Telegram(), in_group(ANNE, "Anne")
+    async with running(tg_settings, api) as bot:
+        ref = await ask_in_chat(bot, ana)
+        (card,) = await relay(bot)
+        await press(bot, anne, card, "Répondre dans le chat")
+        await bot.send(anne.message("Bonjour Ana."))
+        await relay(bot)
+        photo = [{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}]
+        sent = await bot.send(ana.message(None, photo=photo, caption="le document"))
+        assert [m["text"] for m in sent] == [
+            "Je ne transmets que le texte à Anne. Décrivez-le en quelques mots, ou envoyez le "
+            "document à pat@smes.be."
+        ]
+        (notice,) = await relay(bot)
+        assert notice["text"].startswith(f"{ref} : la personne a envoyé une photo")
+        assert "le document" not in notice["text"]
