@@ -24,9 +24,8 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from bot import staff
+from bot import digest, staff
 from bot.app import build_app, settle
-from bot.digest import digest_command
 from bot.export import export_command
 from bot.failures import explain
 from bot.i18n import BRUSSELS, CatalogError, Catalogs, Translator
@@ -262,6 +261,33 @@ def _classify(lang: str | None) -> int:
     return 0
 
 
+async def _digest(settings: Settings, send: bool, t: Translator) -> int:
+    """``pat-bot digest``: show this week's digest; with ``--send``, make and send it now."""
+    from storage import repo
+
+    now = datetime.now(UTC)
+    week = digest.week_of(now.astimezone(BRUSSELS).date())
+    async with build_app(settings, run_worker=False) as app:
+        await app.service.flush_counts()
+        weekly = digest.WeeklyDigest(
+            app.db, app.flows, t, settings.digest_weekday or 1, settings.mail_from, settings.mail_to
+        )
+        if not send:
+            subject, body = await digest.digest_text(app.db, app.flows, t, now)
+            print(f"{subject}\n\n{body}", end="")
+            return 0
+        made = await weekly.make(now, week)
+        if not made and await repo.digest_state(app.db, week) == "sent":
+            print(say(t, digest.DIGEST_ALREADY, week=week))
+            return 0
+        error = await app.outbox.send_digests()
+        if error is None:
+            print(say(t, digest.DIGEST_SENT, week=week, to=settings.mail_to))
+            return 0
+        print(say(t, digest.DIGEST_NOT_SENT, week=week, error=error), file=sys.stderr)
+        return 1
+
+
 async def _staff_console(settings: Settings, name: str) -> int:
     from bot.staff_console import StaffConsole
 
@@ -448,7 +474,7 @@ def _command(args: argparse.Namespace, settings: Settings, t: Translator) -> int
     if args.command == "staff":
         return asyncio.run(_staff_console(settings, args.name))
     if args.command == "digest":
-        return asyncio.run(digest_command(settings, args.send, t))
+        return asyncio.run(_digest(settings, args.send, t))
     if args.command == "run" or (args.command is None and settings.telegram_token):
         if settings.telegram_token is None:
             print(f"pat-bot: {t.gettext(staff.NO_TOKEN)}", file=sys.stderr)

@@ -10,8 +10,7 @@ retries as a request: never lost, never sent twice (its Message-ID names the wee
 
 from __future__ import annotations
 
-import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -19,7 +18,6 @@ from email.utils import format_datetime
 from bot import staff
 from bot.i18n import BRUSSELS, Translator, long_date
 from bot.mail import message_id
-from bot.settings import Settings
 from bot.staff import say
 from bot.stats import OFFERS, line, names, where_stopped
 from flows.loader import FlowSet
@@ -162,29 +160,3 @@ DIGEST_ALREADY = N_(
 DIGEST_NOT_SENT = N_(
     "Résumé de la semaine {week} pas encore envoyé ({error}) ; le robot réessaiera."
 )
-
-
-async def digest_command(settings: Settings, send: bool, t: Translator) -> int:
-    """``pat-bot digest``: show this week's digest; with ``--send``, make and send it now."""
-    from bot.app import build_app
-
-    now = datetime.now(UTC)
-    week = week_of(now.astimezone(BRUSSELS).date())
-    async with build_app(settings, run_worker=False) as app:
-        await app.service.flush_counts()
-        digest = WeeklyDigest(
-            app.db, app.flows, t, settings.digest_weekday or 1, settings.mail_from, settings.mail_to
-        )
-        if not send:
-            subject, body = await digest_text(app.db, app.flows, t, now)
-            print(f"{subject}\n\n{body}", end="")
-            return 0
-        if not await digest.make(now, week) and await repo.digest_state(app.db, week) == "sent":
-            print(say(t, DIGEST_ALREADY, week=week))
-            return 0
-        error = await app.outbox.send_digests()
-        if error is None:
-            print(say(t, DIGEST_SENT, week=week, to=settings.mail_to))
-            return 0
-        print(say(t, DIGEST_NOT_SENT, week=week, error=error), file=sys.stderr)
-        return 1
