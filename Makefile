@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit i18n check-i18n lock clean
+.PHONY: run test lint typecheck browser unit i18n check-i18n lock clean
 
 # Dependencies come from the lock (exact versions and hashes), then the project itself.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -22,7 +22,10 @@ $(STAMP): pyproject.toml requirements-dev.lock
 run: $(STAMP)
 	$(BIN)/pat-bot
 
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) lint typecheck browser unit
+
+browser:
+	tests/install-browser.sh
 
 lint: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d locales -D messages

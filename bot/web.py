@@ -23,6 +23,7 @@ import html
 import json
 import logging
 import secrets
+import socket
 from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
@@ -303,6 +304,10 @@ class WebChannel:
         )
 
 
+class CannotListen(Exception):
+    """The web channel cannot serve on its address (taken, not ours): one line, exit 1."""
+
+
 class _Server(uvicorn.Server):
     """uvicorn inside pat-bot's own loop: pat-bot handles SIGINT and SIGTERM itself."""
 
@@ -328,8 +333,20 @@ async def serve(
         forwarded_allow_ips=trusted,
         timeout_graceful_shutdown=5,  # a client that never finishes does not hold the exit
     )
+    where = f"{host}:{port}"
+    try:  # asked first, so that a taken port is one line of ours, not uvicorn's log and a hang
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise CannotListen(f"the web channel cannot listen on {where}: {exc.strerror}") from exc
     server = _Server(config)
     task = asyncio.create_task(server.serve())
-    await stop.wait()
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if not stop.is_set():  # the server ended by itself: it could not start
+        stopped.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        raise CannotListen(f"the web channel on {where} stopped at start-up")
     server.should_exit = True
     await task

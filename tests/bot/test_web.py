@@ -40,7 +40,7 @@ def browser() -> Iterator[WebDriver]:
     except WebDriverException as exc:  # say what to install, once
         raise AssertionError(
             "a headless Chromium is needed: apt-get install chromium chromium-driver "
-            f"(.ci/run does it): {exc.msg}"
+            f"(make test does it: tests/install-browser.sh): {exc.msg}"
         ) from exc
     driver.set_page_load_timeout(WAIT)
     yield driver

@@ -162,3 +162,28 @@ def test_one_address_cannot_hold_many_sockets(web: tuple[int, Path]) -> None:
     assert len(held) == 20
     for ws in held:
         ws.close()
+
+
+def test_a_taken_port_is_one_line_and_an_exit(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PAT_")}
+        env.update(PAT_DATA_DIR=str(tmp_path / "data"), PAT_WEB_PORT=str(port))
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "pat-bot"), "web"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,  # it used to wait for ever
+        )
+    assert done.returncode == 1
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("pat-bot:")]
+    assert f"cannot listen on 127.0.0.1:{port}" in line and "PAT_WEB_PORT" in line
+    assert "Traceback" not in done.stderr
