@@ -19,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +38,35 @@ from storage.models import RequestPayload
 log = logging.getLogger(__name__)
 
 RelaySender = Callable[[Relayed], Awaitable[None]]
+
+
+# A request's reference, as staff write it in /reply and /close and as cards show it.
+REFERENCE = re.compile(r"\bR-\d{6}-[A-Z0-9]{4}\b")
+
+
+@dataclass(frozen=True)
+class StaffCommand:
+    """``/reply R-… text`` or ``/close R-…`` as a staff member typed it (Telegram, console)."""
+
+    word: str  # "/reply" or "/close"
+    ref: str | None  # None: no reference, or not written as one
+    text: str  # what /reply says ("" when nothing)
+
+    @property
+    def complete(self) -> bool:
+        return self.ref is not None and (self.word == "/close" or bool(self.text.strip()))
+
+
+def staff_command(typed: str) -> StaffCommand | None:
+    """What a staff member's line asks, when it is /reply or /close (``@bot`` ignored)."""
+    parts = typed.split(maxsplit=2)
+    word = parts[0].split("@")[0] if typed.startswith("/") else ""
+    if word not in ("/reply", "/close"):
+        return None
+    ref = parts[1].upper() if len(parts) > 1 else ""
+    return StaffCommand(
+        word, ref if REFERENCE.fullmatch(ref) else None, parts[2] if len(parts) > 2 else ""
+    )
 
 
 class Undeliverable(Exception):

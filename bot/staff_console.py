@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from pathlib import Path
 from typing import TextIO
 
 from bot import staff
 from bot.app import App
-from bot.handoff import CONSOLE, HandOff
+from bot.handoff import CONSOLE, HandOff, staff_command
 from bot.staff import say
 from storage.handoffs import Relayed
 
 STAFF_KEY = CONSOLE  # the relay key of this console
 BEAT_SECONDS = 5.0
-REF = re.compile(r"^R-\d{6}-[A-Z0-9]{4}$")
 
 
 class StaffConsole:
@@ -57,16 +55,14 @@ class StaffConsole:
 
     async def line(self, text: str) -> str | None:
         """One typed line; what to tell the staff member."""
-        parts = text.split(maxsplit=2)
-        word = parts[0] if text.startswith("/") else ""
-        if word in ("/reply", "/close"):
-            ref = parts[1] if len(parts) > 1 and REF.match(parts[1]) else None
-            if ref is None or (word == "/reply" and len(parts) < 3):
+        command = staff_command(text)
+        if command is not None:
+            if not command.complete or command.ref is None:
                 return self.t.gettext(staff.HOW_TO_REPLY)
-            if word == "/close":
+            if command.word == "/close":
                 self.focus = None
-                return await self.handoff.staff_closes(ref, STAFF_KEY, self.name)
-            self.focus, text = ref, parts[2]
+                return await self.handoff.staff_closes(command.ref, STAFF_KEY, self.name)
+            self.focus, text = command.ref, command.text
         if self.focus is None:
             return self.t.gettext(staff.HOW_TO_REPLY)
         return await self.handoff.staff_writes(self.focus, STAFF_KEY, self.name, text, STAFF_KEY)

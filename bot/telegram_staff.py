@@ -13,7 +13,6 @@ updates it consumes (bot/telegram_bot.py).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -24,7 +23,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import staff
-from bot.handoff import END_BUTTON, HandOff, Undeliverable
+from bot.handoff import END_BUTTON, REFERENCE, HandOff, Undeliverable, staff_command
 from bot.render import callback_data
 from bot.service import ConversationService
 from bot.telegram_api import escape, with_retries
@@ -34,7 +33,6 @@ from storage.handoffs import Relayed
 
 log = logging.getLogger(__name__)
 
-REF = re.compile(r"\bR-\d{6}-[A-Z0-9]{4}\b")
 BUTTON_PREFIX = "hf:"  # « Répondre dans le chat » on a card: hf:<reference>
 
 
@@ -131,11 +129,10 @@ class StaffDesk:
             if in_staff_chat:
                 raise ApplicationHandlerStop  # photos, joins… in the staff group: not ours
             return
-        word = text.split(maxsplit=1)[0].split("@")[0] if text.startswith("/") else ""
         replied = message.reply_to_message
         to_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
-        to_card = to_bot and REF.search(getattr(replied, "text", None) or "") is not None
-        command = word in ("/reply", "/close")
+        to_card = to_bot and REFERENCE.search(getattr(replied, "text", None) or "") is not None
+        command = staff_command(text) is not None
         if not self.is_staff(user.id, chat.id):
             if in_staff_chat or command:  # not on staff: refused, logged without content
                 log.warning(
@@ -149,31 +146,34 @@ class StaffDesk:
             return  # a staff member's own conversation with the bot
         if not await repo.record_update(self.service.db, update.update_id, datetime.now(UTC)):
             raise ApplicationHandlerStop  # Telegram sent it again: done already
-        answer = await self._staff_text(chat.id, user.id, user.first_name, word, text, replied)
+        answer = await self._staff_text(chat.id, user.id, user.first_name, text, replied)
         if answer is not None:
             await self._tell(context, chat.id, answer)
         raise ApplicationHandlerStop
 
     async def _staff_text(
-        self, chat_id: int, user_id: int, name: str, word: str, text: str, replied: Any
+        self, chat_id: int, user_id: int, name: str, text: str, replied: Any
     ) -> str | None:
         """What a staff member's message does; what to tell them (None: nothing). In the
         staff group, the button's choice holds for one message (the group talks too); in a
         private chat with the bot, until /close."""
         staff_key, where = f"tg:{user_id}", f"tg-staff:{chat_id}"
         in_group = chat_id == self.staff_chat_id and chat_id < 0
-        if word in ("/reply", "/close"):
-            parts = text.split(maxsplit=2)
-            ref = parts[1].upper() if len(parts) > 1 and REF.fullmatch(parts[1].upper()) else None
-            if ref is None or (word == "/reply" and len(parts) < 3):
+        command = staff_command(text)
+        if command is not None:
+            if not command.complete or command.ref is None:
                 return self.t.gettext(staff.HOW_TO_REPLY)
-            if word == "/close":
+            if command.word == "/close":
                 self.focus.pop((chat_id, user_id), None)
-                return await self.handoff.staff_closes(ref, staff_key, name)
+                return await self.handoff.staff_closes(command.ref, staff_key, name)
             if not in_group:
-                self.focus[(chat_id, user_id)] = ref
-            return await self.handoff.staff_writes(ref, staff_key, name, parts[2], where)
-        found = REF.search(getattr(replied, "text", None) or "") if replied is not None else None
+                self.focus[(chat_id, user_id)] = command.ref
+            return await self.handoff.staff_writes(
+                command.ref, staff_key, name, command.text, where
+            )
+        found = (
+            REFERENCE.search(getattr(replied, "text", None) or "") if replied is not None else None
+        )
         focus = self.focus.pop((chat_id, user_id), None) if in_group else None
         ref = found.group(0) if found else focus or self.focus.get((chat_id, user_id))
         if ref is None:
@@ -186,7 +186,7 @@ class StaffDesk:
         query = update.callback_query
         user, chat = update.effective_user, update.effective_chat
         assert query is not None and user is not None and chat is not None
-        if not self.is_staff(user.id, chat.id) or not REF.fullmatch(ref):
+        if not self.is_staff(user.id, chat.id) or not REFERENCE.fullmatch(ref):
             log.warning(
                 "a hand-off button from someone not on staff refused (update %s)", update.update_id
             )

@@ -17,15 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.bot.test_smtp import free_port
+
 BIN = Path(sys.executable).parent / "pat-bot"
 WAIT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_for_port(port: int) -> None:
