@@ -254,7 +254,7 @@ def _classify(lang: str | None) -> int:
             "reason": intent.reason,
         }
         if intent.name == "crisis":
-            found.update(tier=intent.tier, about=intent.about, shelter=intent.shelter)
+            found.update(tier=intent.tier, about=intent.about, danger=intent.danger)
             if intent.then is not None:
                 found["otherwise"] = intent.then.name
         print(json.dumps(found, ensure_ascii=False))

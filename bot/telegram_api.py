@@ -17,6 +17,7 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.warnings import PTBUserWarning
 
+from bot.links import for_telegram
 from bot.render import Outgoing
 from flows.locales import LOCALES
 
@@ -44,10 +45,11 @@ def chat_key(user_id: int) -> str:
 
 
 def to_html(out: Outgoing, summary_line: str) -> str:
-    """The message as Telegram HTML: every text escaped, summary labels in bold."""
+    """The message as Telegram HTML: every text escaped, summary labels in bold, long Belgian
+    numbers written from +32 so that the apps make them tappable (bot/links.py)."""
     if not out.summary:
-        return escape(out.text)
-    body = out.text.split("\n\n", 1)[0]
+        return escape(for_telegram(out.text))
+    body = for_telegram(out.text.split("\n\n", 1)[0])
     lines = [
         summary_line.format(label=f"<b>{escape(label)}</b>", value=escape(value))
         for label, value in out.summary

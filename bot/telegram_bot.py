@@ -56,7 +56,20 @@ from storage import repo
 
 log = logging.getLogger(__name__)
 
-COMMANDS: tuple[CommandName, ...] = ("menu", "help", "privacy", "cancel", "language", "forget")
+# Telegram's command names, and what each does; /sos (the help lines by situation) is in the
+# command list of every language, /aide and /hulp are the words French and Dutch speakers try.
+COMMANDS: dict[str, CommandName] = {
+    "sos": "urgent",
+    "menu": "menu",
+    "help": "help",
+    "privacy": "privacy",
+    "cancel": "cancel",
+    "language": "language",
+    "forget": "forget",
+    "aide": "urgent",
+    "hulp": "urgent",
+}
+LISTED = ("start", "sos", "menu", "help", "privacy", "cancel", "language", "forget")
 
 
 class TelegramFrontDoor:
@@ -115,7 +128,7 @@ class TelegramFrontDoor:
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
         app.add_handler(CommandHandler("start", self.on_start, filters=private))
         app.add_handler(CommandHandler("stats", self.on_stats, filters=private))
-        app.add_handler(CommandHandler(COMMANDS, self.on_command, filters=private))
+        app.add_handler(CommandHandler(list(COMMANDS), self.on_command, filters=private))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, self.on_edited))
         app.add_handler(MessageHandler(filters.CONTACT & private, self.on_contact))
         app.add_handler(MessageHandler(filters.TEXT & private, self.on_text))
@@ -131,8 +144,7 @@ class TelegramFrontDoor:
         for locale in LOCALES:
             t = self.catalogs.get(locale)
             commands = [
-                BotCommand(name, t.gettext(texts.COMMAND_DESCRIPTIONS[name]))
-                for name in ("start", *COMMANDS)
+                BotCommand(name, t.gettext(texts.COMMAND_DESCRIPTIONS[name])) for name in LISTED
             ]
             description = t.gettext(texts.BOT_DESCRIPTION)
             short = t.gettext(texts.BOT_SHORT_DESCRIPTION)
@@ -241,12 +253,12 @@ class TelegramFrontDoor:
         await with_retries(lambda: context.bot.send_message(user.id, escape(text)))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/menu, /help, /privacy, /cancel."""
+        """/menu, /help, /privacy, /cancel, /sos…"""
         message = update.effective_message
         assert message is not None and message.text is not None
         name = message.text.split()[0].lstrip("/").split("@")[0].lower()
         if name in COMMANDS:
-            await self._reply(update, context, Command(name))
+            await self._reply(update, context, Command(COMMANDS[name]))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Typed text (an unknown /command is text too: the bot explains what it reads)."""

@@ -4,9 +4,9 @@ Contract (tests and scripts rely on it): each bot message is printed, then its c
 numbered lines ``1) Label``; the person answers with the number or the label (several numbers,
 ``1 3`` or ``1,3``, toggle several answers of a multiple choice). On a free-text question the
 buttons it offers are shown as ``[Label]`` and chosen by typing the label, since a number typed
-there is an answer. Commands start with ``/``
-(/menu, /cancel, /help, /privacy, /language, /start). A ``> `` prompt is shown only when stdin is a
-terminal. End of input exits cleanly with status 0.
+there is an answer. Commands start with ``/`` (/menu, /cancel, /help, /privacy, /language,
+/forget, /sos, /start). A ``> `` prompt is shown only when stdin is a terminal. End of input
+exits cleanly with status 0.
 """
 
 from __future__ import annotations
@@ -44,6 +44,11 @@ COMMANDS: dict[str, CommandName] = {
     "/privacy": "privacy",
     "/language": "language",
     "/forget": "forget",
+    # The help lines by situation, one command from every step: one name in every language,
+    # and the French and Dutch words people type.
+    "/sos": "urgent",
+    "/aide": "urgent",
+    "/hulp": "urgent",
 }
 _NUMBERS = re.compile(r"^\d+(?:\s*[, ]\s*\d+)*$")
 

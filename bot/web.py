@@ -38,6 +38,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.i18n import Catalogs
 from bot.limits import FloodLimit
+from bot.links import parts
 from bot.render import Outgoing, parse_callback
 from bot.service import ConversationService
 from bot.settings import Settings
@@ -66,6 +67,7 @@ UI = {
     "send": N_("Envoyer"),
     "forget": N_("Effacer mes données"),
     "language": N_("Langue"),
+    "sos": texts.HELP_NOW_ENTRY,
     "offline": N_("La connexion est coupée ; je réessaie…"),
     "you": N_("Vous"),
     "bot": N_("Robot PAT"),
@@ -76,8 +78,12 @@ UI = {
 
 
 def _message(out: Outgoing) -> dict[str, Any]:
+    body = out.text.split("\n\n")[0] if out.summary else out.text
     return {
         "text": out.text,
+        # The text in pieces, each with its tel:, mailto: or https: link or null (bot/links.py):
+        # the page makes links of them as attributes, never HTML from text.
+        "parts": [[piece, link] for piece, link in parts(body)],
         "buttons": [{"data": b.data, "label": b.label} for b in out.buttons],
         "expects": out.expects,
         "update": out.update,
@@ -112,6 +118,8 @@ def _event(data: Any, locale: str) -> Event | None:
         return Command("forget")
     if kind == "language":
         return Command("language")
+    if kind == "urgent":
+        return Command("urgent")
     if kind == "start":
         return Start(locale=locale)
     return None

@@ -29,20 +29,39 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-from flows.engine import About, Tier
+from flows.engine import About, Danger, Tier
 from flows.language import Language, detect, language, normalise
 from flows.locales import LOCALES
 
 # Sure findings first; among them a danger to life before a bed for the night.
 _PRIORITY = {
     "act": 0,
-    "method": 1,
-    "intent": 2,
-    "shelter": 3,
-    "despair": 4,
-    "burden": 5,
-    "farewell": 6,
-    "word": 7,
+    "overdose": 1,
+    "violence": 2,
+    "child": 3,
+    "method": 4,
+    "intent": 5,
+    "shelter": 6,
+    "help": 7,
+    "despair": 8,
+    "burden": 9,
+    "farewell": 10,
+    "word": 11,
+}
+# The kind of danger (its help lines) of each section of the lexicon.
+_DANGER: dict[str, Danger] = {
+    "act": "selfharm",
+    "method": "suicide",
+    "intent": "suicide",
+    "burden": "suicide",
+    "farewell": "suicide",
+    "despair": "despair",
+    "word": "despair",
+    "overdose": "overdose",
+    "violence": "violence",
+    "child": "child",
+    "shelter": "shelter",
+    "help": "help",
 }
 _FUZZY_MIN = 6  # words of this length or more also match with a small typo
 _SEEN_WORDS = 50_000  # words remembered with what they match (memory only, never written)
@@ -63,6 +82,10 @@ class Distress:
     kind: str
     found: str  # the lexicon entry, as written there
     why: tuple[str, ...] = ()
+
+    @property
+    def danger(self) -> Danger:
+        return _DANGER.get(self.kind, "despair")
 
     @property
     def reason(self) -> str:

@@ -55,6 +55,22 @@ class SetLocale:
 
 Tier = Literal["sure", "possible"]
 About = Literal["self", "other"]
+# What kind of danger, for the help lines it needs: thoughts of suicide or self-harm (also in
+# progress) and despair share the listening lines; the others have lines of their own; "help"
+# is the person asking for help without saying what (the help screen by situation).
+Danger = Literal[
+    "suicide", "selfharm", "despair", "overdose", "violence", "child", "shelter", "help"
+]
+DANGERS: tuple[Danger, ...] = (
+    "suicide",
+    "selfharm",
+    "despair",
+    "overdose",
+    "violence",
+    "child",
+    "shelter",
+    "help",
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +80,9 @@ class Intent:
 
     For ``crisis`` (flows/distress.py): ``tier`` says whether the danger is sure (help lines at
     once) or possible (ask first); ``about`` whether the writer or someone else may be in
-    danger; ``shelter`` that the danger is nowhere to sleep tonight; ``then`` what the text is
-    otherwise about, answered if the person says it was a question for their work."""
+    danger; ``danger`` what kind of danger (its help lines); ``then`` what the text is
+    otherwise about, answered if the person says it was a question for their work, or once
+    they choose to go back after the help lines."""
 
     name: str
     score: float
@@ -73,7 +90,7 @@ class Intent:
     reason: str = ""
     tier: Tier | None = None
     about: About | None = None
-    shelter: bool = False
+    danger: Danger | None = None
     then: Intent | None = None
 
     @property
@@ -105,12 +122,13 @@ class Choice:
     turn: int | None = None
 
 
-CommandName = Literal["menu", "cancel", "help", "privacy", "resume", "language", "forget"]
+CommandName = Literal["menu", "cancel", "help", "privacy", "resume", "language", "forget", "urgent"]
 
 
 @dataclass(frozen=True)
 class Command:
-    """/menu, /cancel, /help, /privacy, or a resume after a restart."""
+    """/menu, /cancel, /help, /privacy, /sos (``urgent``: the help lines by situation, one tap
+    from every step), or a resume after a restart."""
 
     name: CommandName
 
@@ -134,6 +152,9 @@ INTENT = "_i:"
 CONTINUE = "_continue"
 DANGER_YES = "_danger_yes"
 DANGER_NO = "_danger_no"
+DANGER_NOT_OK = "_danger_not_ok"  # "no, but I'm not OK" (or "…but I'm worried")
+BACK_HERE = "_back_here"  # after the help lines: back to exactly where the person was
+ALL_LINES = "_all_lines"  # after the help lines of one situation: the help screen
 FORGET_YES = "_forget_yes"
 FORGET_NO = "_forget_no"
 
@@ -225,9 +246,10 @@ class Consent(BaseModel):
 
 
 # A question asked on top of the current step, which stays where it was: erase everything?
-# (forget), continue after the help lines? (crisis), are you in danger right now? (check),
-# did you mean…? (suggest), which language? (language), which answer to correct? (pick_field).
-Overlay = Literal["none", "forget", "crisis", "check", "suggest", "language", "pick_field"]
+# (forget), back where you were after the help lines? (crisis), the help lines by situation
+# (help), are you in danger right now? (check), did you mean…? (suggest), which language?
+# (language), which answer to correct? (pick_field).
+Overlay = Literal["none", "forget", "crisis", "help", "check", "suggest", "language", "pick_field"]
 
 
 class State(BaseModel):
@@ -250,8 +272,9 @@ class State(BaseModel):
     # score), answered if the person says it was a question for their work. Ids, never text.
     suggestions: list[str] = PydanticField(default_factory=list)
     pending: list[tuple[str, float]] = PydanticField(default_factory=list)
-    # check and crisis: who may be in danger.
+    # check and crisis: who may be in danger, and what kind of danger (its help lines).
     about: About = "self"
+    danger: Danger | None = None
     # The person said "no danger, a work question" at this step: a text that could be
     # distress is taken as the answer here (a sure one still shows the help lines).
     check_declined: bool = False
@@ -381,6 +404,7 @@ class _Run:
         st.suggestions = []
         st.pending = []
         st.about = "self"
+        st.danger = None
 
     # -- entering steps -----------------------------------------------------------------------
 
@@ -530,13 +554,26 @@ class _Run:
                 Button(FORGET_NO, Msg(texts.FORGET_NO)),
             )
         elif st.overlay == "crisis":
-            text = texts.CRISIS_CONTINUE
-            buttons = (Button(CONTINUE, Msg(texts.CONTINUE_BUTTON)), *self._menu_button())
+            # Warm words, never the services menu: the person chooses when to go back.
+            text = texts.CRISIS_AFTER_OTHER if st.about == "other" else texts.CRISIS_AFTER
+            if st.pending:
+                self.say(text)
+                text = texts.QUESTION_WAITS
+            buttons = (
+                Button(BACK_HERE, Msg(texts.BACK_HERE_BUTTON)),
+                Button(ALL_LINES, Msg(texts.ALL_LINES_BUTTON)),
+            )
+        elif st.overlay == "help":
+            text = texts.HELP_NOW
+            buttons = (Button(BACK_HERE, Msg(texts.BACK_HERE_BUTTON)),)
         elif st.overlay == "check":
             other = st.about == "other"
             text = texts.CHECK_OTHER if other else texts.CHECK_SELF
             buttons = (
                 Button(DANGER_YES, Msg(texts.DANGER_YES_OTHER if other else texts.DANGER_YES)),
+                Button(
+                    DANGER_NOT_OK, Msg(texts.DANGER_NOT_OK_OTHER if other else texts.DANGER_NOT_OK)
+                ),
                 Button(DANGER_NO, Msg(texts.DANGER_NO)),
             )
         elif st.overlay == "suggest":
@@ -620,6 +657,10 @@ class _Run:
         elif not self.state.started:
             # Anything before /start opens the conversation; distress is still answered first,
             # and a first typed question is answered after the welcome rather than dropped.
+            if isinstance(event, Command) and event.name == "urgent":
+                self.state.started = True
+                self.help_screen()
+                return
             if isinstance(event, Text):
                 if event.intent is not None and event.intent.name == "crisis":
                     self.state.started = True
@@ -713,6 +754,19 @@ class _Run:
             self.close_overlay()
             self.state.overlay = "language"
             self.prompt()
+        elif name == "urgent":
+            self.help_screen()
+
+    def help_screen(self) -> None:
+        """The help lines by situation, on top of wherever the person is (answers kept); a
+        question about PAT waiting after other help lines still waits."""
+        st = self.state
+        pending = st.pending if st.overlay in ("crisis", "help") else []
+        self.close_overlay()
+        st.pending = pending
+        st.overlay = "help"
+        st.turn += 1
+        self.prompt()
 
     def _stale(self) -> None:
         self.say(texts.STALE)
@@ -726,7 +780,7 @@ class _Run:
         if st.overlay == "forget":
             self._forget_choice(event.option)
             return
-        if st.overlay in ("crisis", "check", "suggest"):
+        if st.overlay in ("crisis", "help", "check", "suggest"):
             self._pending_choice(event.option)
             return
         if st.overlay == "language":
@@ -811,17 +865,19 @@ class _Run:
             self._stale()
 
     def _pending_choice(self, opt: str) -> None:
-        """An answer to "continue?" after the help lines, to "are you in danger right now?",
-        or to "did you mean…?"."""
+        """An answer after the help lines (back where I was, all the numbers), to "are you in
+        danger right now?", or to "did you mean…?"."""
         st = self.state
-        if opt == MENU and st.overlay != "check":
+        if opt == MENU and st.overlay == "suggest":
             self.go_menu()
-        elif st.overlay == "crisis" and opt == CONTINUE:
-            self.close_overlay()
-            st.turn += 1
-            self.prompt()
+        elif st.overlay in ("crisis", "help") and opt in (BACK_HERE, CONTINUE):
+            self.back_here()
+        elif st.overlay == "crisis" and opt == ALL_LINES:
+            self.help_screen()
         elif st.overlay == "check" and opt == DANGER_YES:
-            self.help_lines(st.about)
+            self.help_lines(st.about, st.danger)
+        elif st.overlay == "check" and opt == DANGER_NOT_OK:
+            self.not_in_danger(not_ok=True)
         elif st.overlay == "check" and opt == DANGER_NO:
             self.not_in_danger()
         elif st.overlay == "suggest" and opt.removeprefix(INTENT) in st.suggestions:
@@ -839,41 +895,79 @@ class _Run:
 
     def crisis(self, intent: Intent) -> None:
         """Distress first. Sure: the help lines at once. Possible: one direct, kind question,
-        with 112 on the same screen; the typed text is never kept as an answer."""
+        with 112 and the listening lines on the same screen; the typed text is never kept as
+        an answer. A question about PAT in the same text waits until the person goes back."""
         about = intent.about or "self"
-        if intent.tier != "possible":
-            self.help_lines(about, shelter=intent.shelter)
-            return
         st = self.state
+        then = intent.then
+        pending: list[tuple[str, float]] = []
+        if then is not None and then.name not in ("unknown", "crisis"):
+            pending = [(then.name, then.score), *then.alternatives]
+        if intent.tier != "possible":
+            self.help_lines(about, intent.danger, pending=pending)
+            return
         self.close_overlay()
         st.overlay = "check"
         st.about = about
-        then = intent.then
-        if then is not None and then.name not in ("unknown", "crisis"):
-            st.pending = [(then.name, then.score), *then.alternatives]
+        st.danger = intent.danger
+        st.pending = pending
         st.turn += 1
         self.prompt()
 
-    def help_lines(self, about: About, *, shelter: bool = False) -> None:
-        """The help lines (for oneself, for someone else, or a bed tonight), then continue."""
-        if shelter:
-            self.say(texts.CRISIS_SHELTER)
-        else:
-            self.say(texts.CRISIS_OTHER if about == "other" else texts.CRISIS)
+    def help_lines(
+        self,
+        about: About,
+        danger: Danger | None = None,
+        *,
+        pending: list[tuple[str, float]] | None = None,
+    ) -> None:
+        """The help lines of one kind of danger (the help screen when it is not known), then
+        warm words and the choice to go back; never the services menu on the bot's own."""
+        if danger == "help":
+            st = self.state
+            self.close_overlay()
+            st.pending = list(pending or [])
+            st.overlay = "help"
+            st.turn += 1
+            self.prompt()
+            return
+        self.say(lines_for(about, danger))
+        st = self.state
+        keep = st.pending if pending is None else pending
         self.close_overlay()
-        self.state.overlay = "crisis"
-        self.state.about = about
-        self.state.turn += 1
+        st.pending = list(keep)
+        st.overlay = "crisis"
+        st.about = about
+        st.danger = danger
+        st.turn += 1
         self.prompt()
 
-    def not_in_danger(self) -> None:
-        """ "No, a question for my work": back where they were, the question answered if it
-        was understood. At a free-text question the text was not kept: ask for it again."""
+    def back_here(self) -> None:
+        """Back to exactly where the person was, answers kept; a question about PAT that
+        came with the distress is answered now."""
         st = self.state
         pending = st.pending
         self.close_overlay()
         st.turn += 1
-        self.say(texts.NOT_IN_DANGER)
+        if pending:
+            (name, score), *alternatives = pending
+            self.understand(Intent(name, score, tuple(alternatives)))
+        else:
+            self.prompt()
+
+    def not_in_danger(self, *, not_ok: bool = False) -> None:
+        """ "No, a question for my work": back where they were, the question answered if it
+        was understood. "No, but I'm not OK" (or "…but I'm worried"): kind words and the
+        listening lines first. At a free-text question the text was not kept: ask again."""
+        st = self.state
+        pending = st.pending
+        about = st.about
+        self.close_overlay()
+        st.turn += 1
+        if not_ok:
+            self.say(texts.NOT_OK_OTHER if about == "other" else texts.NOT_OK)
+        else:
+            self.say(texts.NOT_IN_DANGER)
         if isinstance(self.current, InputStep):
             st.check_declined = True
             self.say(texts.RETYPE)
@@ -962,7 +1056,7 @@ class _Run:
         step = self.current
         st = self.state
         if st.overlay == "check" and _is_word(raw, _YES_WORDS):
-            self.help_lines(st.about)  # "oui" typed instead of pressed
+            self.help_lines(st.about, st.danger)  # "oui" typed instead of pressed
             return
         if st.overlay == "check" and _is_word(raw, _NO_WORDS):
             self.not_in_danger()
@@ -1002,3 +1096,18 @@ _NO_WORDS = frozenset({"non", "nee", "no", "nope", "neen"})
 def _is_word(raw: str, words: frozenset[str]) -> bool:
     folded = "".join(ch for ch in raw.casefold() if ch.isalpha())
     return folded in words
+
+
+def lines_for(about: About, danger: Danger | None) -> str:
+    """The help lines of one kind of danger (texts.py): the listening lines for thoughts of
+    suicide, self-harm and despair (the lines for worried people when it is someone else)."""
+    own = {
+        "overdose": texts.CRISIS_OVERDOSE,
+        "violence": texts.CRISIS_VIOLENCE,
+        "child": texts.CRISIS_CHILD,
+        "shelter": texts.CRISIS_SHELTER,
+        "help": texts.HELP_NOW,
+    }
+    if danger in own:
+        return own[danger]
+    return texts.CRISIS_OTHER if about == "other" else texts.CRISIS

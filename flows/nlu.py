@@ -176,19 +176,21 @@ class Classifier:
         return self.crisis(text, lang) or self.topic(text, lang)
 
     def crisis(self, text: str, lang: str | None = None) -> Intent | None:
-        """The ``crisis`` intent when the text may tell of danger; for a possible one, with
-        what the text is otherwise about (``then``), answered if the person says so."""
+        """The ``crisis`` intent when the text may tell of danger, with what kind of danger
+        and what the text is otherwise about (``then``: answered once the person goes back,
+        or says it was a question for their work)."""
         found = self.distress.check(text, lang)
         if found is None:
             return None
+        then = self.topic(text, lang)
         return Intent(
             "crisis",
             1.0,
             reason=found.reason,
             tier=found.tier,
             about=found.about,
-            shelter=found.kind == "shelter",
-            then=self.topic(text, lang) if found.tier == "possible" else None,
+            danger=found.danger,
+            then=then if then.name != "unknown" else None,
         )
 
     def topic(self, text: str, lang: str | None = None) -> Intent:

@@ -70,7 +70,7 @@ class Option(_Model):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=40)]
     label: str
     next: Next | None = None
-    command: Literal["language", "help", "privacy"] | None = None
+    command: Literal["language", "help", "privacy", "urgent"] | None = None
     when: dict[str, ConditionValue] | None = None
 
 

@@ -29,7 +29,7 @@ HELP = N_(
     "Je suis le robot d'accueil de PAT : un programme, pas une personne.\n"
     "Répondez avec les boutons. /menu revient au menu, /cancel annule la demande en cours, "
     "/privacy explique ce que deviennent vos données, /forget efface tout, "
-    "/language change la langue.\n"
+    "/language change la langue, /sos donne les numéros d'aide si vous êtes en danger.\n"
     "Pour parler à une personne : pat@smes.be."
 )
 # /privacy, one idea per bubble. {retention_days} and {abandoned_days} come from the settings;
@@ -147,8 +147,8 @@ NOT_UNDERSTOOD = N_(
     "du menu. Voici ce que je peux faire :"
 )
 CRISIS = N_(
-    "Merci de me l'avoir écrit. Si vous ou quelqu'un êtes en danger maintenant, appelez le 112 "
-    "(gratuit, jour et nuit).\n"
+    "Merci de me l'avoir écrit. Si vous, ou quelqu'un d'autre, êtes en danger maintenant, "
+    "appelez le 112 (gratuit, jour et nuit).\n"
     "Pour parler à quelqu'un tout de suite, gratuitement et anonymement, par téléphone "
     "24 h/24 :\n"
     "• Centre de Prévention du Suicide : 0800 32 123\n"
@@ -166,26 +166,88 @@ CRISIS_OTHER = N_(
 CRISIS_SHELTER = N_(
     "Merci de me l'écrire. Pour un endroit où dormir cette nuit :\n"
     "• à Bruxelles, le Samusocial : 0800 99 340 (gratuit, 24 h/24)\n"
-    "• ailleurs, le CPAS de votre commune.\n"
-    "En cas de danger, appelez le 112."
+    "• ailleurs, le CPAS de votre commune, en journée.\n"
+    "La nuit, ou en cas de danger, appelez le 112."
 )
-# Possible distress: one direct question, 112 on the same screen, two buttons.
+CRISIS_OVERDOSE = N_(
+    "Merci de me l'écrire. Si vous, ou la personne avec vous, avez pris trop d'un produit ou "
+    "de médicaments, appelez le 112 maintenant (gratuit, jour et nuit).\n"
+    "Le Centre Antipoisons répond aussi, gratuitement, jour et nuit : 070 245 245."
+)
+CRISIS_VIOLENCE = N_(
+    "Merci de me l'écrire. Si vous, ou quelqu'un chez vous, êtes en danger maintenant, "
+    "appelez le 112, ou la police au 101.\n"
+    "Pour en parler, gratuitement et anonymement, jour et nuit : Écoute Violences Conjugales, "
+    "0800 30 030 (ce n'est pas un numéro d'urgence)."
+)
+CRISIS_CHILD = N_(
+    "Merci de me l'écrire. Si un enfant est en danger maintenant, appelez le 112, ou la police "
+    "au 101.\n"
+    "Un enfant ou un jeune qui a besoin de parler peut appeler le 103 (Écoute-Enfants)."
+)
+# The help screen: one tap away at every step (menu entry, /sos, the web page's header
+# button), whatever the bot understood or not. Situations, not diagnoses.
+HELP_NOW = N_(
+    "Besoin d'aide maintenant ? Qui appeler :\n"
+    "• Danger immédiat : 112 (gratuit, jour et nuit)\n"
+    "• Idées de suicide, désespoir : 0800 32 123 (Centre de Prévention du Suicide) ou 107 "
+    "(Télé-Accueil), gratuits et anonymes, 24 h/24\n"
+    "• Intoxication, overdose : 112, puis le Centre Antipoisons, 070 245 245\n"
+    "• Violence, menace, un enfant en danger : 112 ou la police, 101 ; pour en parler : "
+    "0800 30 030 (Écoute Violences Conjugales)\n"
+    "• Pas d'endroit où dormir ce soir : à Bruxelles, le Samusocial, 0800 99 340 ; ailleurs, "
+    "le CPAS en journée ; la nuit, le 112\n"
+    "Je suis un robot : je ne peux pas appeler à votre place."
+)
+HELP_NOW_ENTRY = N_("🆘 Besoin d'aide maintenant ?")
+# Possible distress: one direct question, 112 and the listening lines on the same screen,
+# three answers.
 CHECK_SELF = N_(
     "Je vous pose la question directement : est-ce que vous êtes en danger en ce moment ?\n"
-    "Si oui, appelez le 112 (gratuit, jour et nuit)."
+    "Si oui, appelez le 112 (gratuit, jour et nuit).\n"
+    "Pour parler à quelqu'un, gratuitement et anonymement, 24 h/24 : 0800 32 123 "
+    "(Centre de Prévention du Suicide) ou 107 (Télé-Accueil)."
 )
 CHECK_OTHER = N_(
     "Je vous pose la question directement : est-ce que quelqu'un est en danger en ce moment ?\n"
-    "Si oui, appelez le 112 (gratuit, jour et nuit)."
+    "Si oui, appelez le 112 (gratuit, jour et nuit).\n"
+    "Le Centre de Prévention du Suicide écoute aussi les personnes inquiètes pour quelqu'un, "
+    "gratuitement, 24 h/24 : 0800 32 123."
 )
 DANGER_YES = N_("Oui, j'ai besoin d'aide maintenant")
 DANGER_YES_OTHER = N_("Oui, quelqu'un a besoin d'aide")
+DANGER_NOT_OK = N_("Non, mais ça ne va pas")
+DANGER_NOT_OK_OTHER = N_("Non, mais je suis inquiet·ète")
 DANGER_NO = N_("Non, c'est une question pour mon travail")
 NOT_IN_DANGER = N_("D'accord, merci de m'avoir répondu.")
-RETYPE = N_("Par prudence, je n'ai pas gardé votre message. Pouvez-vous l'envoyer à nouveau ?")
-CRISIS_CONTINUE = N_(
-    "Je suis un robot et l'équipe PAT n'est pas un service d'urgence. Voulez-vous continuer ici ?"
+NOT_OK = N_(
+    "Merci de me le dire. Vous n'avez pas à rester seul·e avec ça : pour parler à quelqu'un "
+    "maintenant, gratuitement et anonymement, jour et nuit, appelez le 0800 32 123 "
+    "(Centre de Prévention du Suicide) ou le 107 (Télé-Accueil, aussi par chat). "
+    "En cas de danger : 112."
 )
+NOT_OK_OTHER = N_(
+    "Merci de me le dire : s'inquiéter pour quelqu'un, c'est lourd aussi. Le Centre de "
+    "Prévention du Suicide écoute aussi les proches, gratuitement, jour et nuit : "
+    "0800 32 123. En cas de danger : 112."
+)
+RETYPE = N_("Par prudence, je n'ai pas gardé votre message. Pouvez-vous l'envoyer à nouveau ?")
+# After the help lines: warm words, and the person chooses when to go back (never the
+# services menu on the bot's own).
+CRISIS_AFTER = N_(
+    "Ce que vous vivez a l'air très lourd, et vous avez bien fait de l'écrire. Je ne suis "
+    "qu'un robot : les personnes de ces numéros peuvent vous écouter et vous aider maintenant."
+)
+CRISIS_AFTER_OTHER = N_(
+    "S'inquiéter pour quelqu'un, c'est lourd, et vous avez bien fait de l'écrire. Je ne suis "
+    "qu'un robot : les personnes de ces numéros peuvent vous conseiller maintenant."
+)
+QUESTION_WAITS = N_(
+    "Votre question sur PAT peut attendre : je vous répondrai quand vous reviendrez."
+)
+BACK_HERE_BUTTON = N_("↩ Revenir où j'étais")
+ALL_LINES_BUTTON = N_("Voir tous les numéros d'aide")
+# Older chats may still show this button after the help lines: it goes back, as BACK_HERE.
 CONTINUE_BUTTON = N_("Continuer")
 
 SLOW_DOWN = N_(
@@ -229,6 +291,7 @@ COMMAND_DESCRIPTIONS = {
     "cancel": N_("Annuler la demande en cours"),
     "language": N_("Changer de langue"),
     "forget": N_("Effacer mes données"),
+    "sos": N_("Besoin d'aide maintenant ? Les numéros d'urgence et d'écoute"),
 }
 
 # Where the facts of the texts above come from (flows/sources.py), for `pat-bot sources`.
@@ -236,9 +299,19 @@ SOURCES: dict[str, tuple[str, ...]] = {
     CRISIS: ("brief: Crisis and help lines",),
     CRISIS_OTHER: ("brief: Crisis and help lines — worried about someone else",),
     CRISIS_SHELTER: ("brief: Crisis and help lines — nowhere to sleep tonight",),
-    CHECK_SELF: ("brief: Crisis and help lines — 112",),
-    CHECK_OTHER: ("brief: Crisis and help lines — 112",),
-    CRISIS_CONTINUE: ("brief: Crisis and help lines — not an emergency service",),
+    CRISIS_OVERDOSE: ("brief: Crisis and help lines — poisoning or overdose",),
+    CRISIS_VIOLENCE: ("brief: Crisis and help lines — violence at home, threats",),
+    CRISIS_CHILD: ("brief: Crisis and help lines — 112, 101, 103, 102, 1712",),
+    HELP_NOW: (
+        "brief: Crisis and help lines",
+        "brief: Crisis and help lines — a help entry always one tap away",
+    ),
+    CHECK_SELF: ("brief: Crisis and help lines — 112, 0800 32 123, 107",),
+    CHECK_OTHER: ("brief: Crisis and help lines — worried about someone else",),
+    NOT_OK: ("brief: Crisis and help lines — 0800 32 123, 107",),
+    NOT_OK_OTHER: ("brief: Crisis and help lines — worried about someone else",),
+    CRISIS_AFTER: ("brief: Crisis and help lines — not an emergency service",),
+    CRISIS_AFTER_OTHER: ("brief: Crisis and help lines — not an emergency service",),
     PRIVACY_CONTROLLER: ("brief: Who and what", "brief: Privacy"),
     PRIVACY_WHAT: ("brief: Privacy — consent, data minimisation, information",),
     PRIVACY_DISTRESS: ("bot",),

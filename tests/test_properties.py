@@ -41,7 +41,7 @@ from tests.botapi import FakeBotAPI, Telegram
 
 FLOWS = load_flows()
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-COMMANDS = ["menu", "cancel", "help", "privacy", "resume", "language", "forget"]
+COMMANDS = ["menu", "cancel", "help", "privacy", "resume", "language", "forget", "urgent"]
 RESERVED = [
     "_menu",
     "_skip",

@@ -19,14 +19,28 @@
   var waiting = [];  // what the person did while the connection was down, sent once it is back
   var ENDS = /:_(done|menu)$/;  // "C'est tout", "↩ Menu": not options to tick
 
-  function bubble(text, who) {
+  // Only these links are made, whatever a text says (the server cut it with strict patterns).
+  var LINK = /^(tel:\+?[0-9]{3,15}|mailto:[^\s"'<>]+@[^\s"'<>]+|https:\/\/[a-z0-9.\/_-]+)$/i;
+
+  function bubble(text, who, pieces) {
     var div = document.createElement("div");
     div.className = "msg " + who;
     var label = document.createElement("span");
     label.className = "visually-hidden";
     label.textContent = (who === "you" ? words.you : words.bot) + " : ";
     div.appendChild(label);
-    div.appendChild(document.createTextNode(text));
+    (pieces || [[text, null]]).forEach(function (piece) {
+      var href = piece[1];
+      if (typeof href === "string" && LINK.test(href)) {
+        var a = document.createElement("a");
+        a.href = href;
+        a.textContent = piece[0];
+        if (href.indexOf("https:") === 0) { a.target = "_blank"; a.rel = "noopener noreferrer"; }
+        div.appendChild(a);
+      } else {
+        div.appendChild(document.createTextNode(piece[0]));
+      }
+    });
     log.appendChild(div);
     log.scrollTop = log.scrollHeight;
     return div;
@@ -72,7 +86,7 @@
         return;
       }
       var text = m.summary.length ? m.text.split("\n\n")[0] : m.text;
-      var div = bubble(text, "bot");
+      var div = bubble(text, "bot", m.parts);
       if (m.summary.length) {
         var list = document.createElement("ul");
         m.summary.forEach(function (pair) {
@@ -168,6 +182,8 @@
   });
   document.getElementById("forget").addEventListener("click", function () { send({ t: "forget" }); });
   document.getElementById("language").addEventListener("click", function () { send({ t: "language" }); });
+  // Help lines one tap away, whatever the bot understood: the header's button, at every step.
+  document.getElementById("sos").addEventListener("click", function () { send({ t: "urgent" }); });
   // In the widget's panel: Escape closes it (the host page cannot see keys typed in here).
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && window.parent !== window) {

@@ -48,10 +48,10 @@ def test_a_training_question_about_suicide_is_answered_after_one_question(
 ) -> None:
     data = tmp_path / "data"
     question = "la question du suicide est-elle abordée dans la formation ?"
-    done = run_chat(data, [question, "2"])
+    done = run_chat(data, [question, "3"])
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "2) Non, c'est une question pour mon travail" in out
+    assert "3) Non, c'est une question pour mon travail" in out
     assert LINES not in out
     assert out.index("Non, c'est une question") < out.index("PAT propose des formations")
     assert "Vous êtes…\n1) Pair-aidant·e ou futur·e pair-aidant·e" in out
@@ -67,4 +67,24 @@ def test_yes_shows_the_help_lines_and_a_way_on(tmp_path: Path) -> None:
     out = done.stdout
     assert out.index(CHECK) < out.index(LINES)
     assert "0800 32 123" in out and "107" in out
-    assert out.rstrip().endswith("6) 🌐 Langue · Taal · Language")  # continued to the menu
+    assert "1) ↩ Revenir où j'étais" in out  # the person chooses to go back…
+    assert out.rstrip().endswith("7) 🌐 Langue · Taal · Language")  # …to where they were
+
+
+def test_sos_in_the_terminal_at_any_step_and_back_with_the_answers(tmp_path: Path) -> None:
+    """A real `pat-bot chat` process: /sos (and /aide, /hulp) from the menu and from inside a
+    request show the help lines; « Revenir où j'étais » asks the same question again."""
+    done = run_chat(
+        tmp_path / "data",
+        ["/sos", "1", "2", "/aide", "1", "2", "/hulp", "1", "1"],
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("Besoin d'aide maintenant ? Qui appeler :") == 3
+    assert "0800 99 340" in out and "070 245 245" in out and "0800 30 030" in out
+    # Back each time exactly where it was: the menu, then the training's first question,
+    # then the next one, with the first answer kept.
+    parts = out.split("Besoin d'aide maintenant ? Qui appeler :")
+    assert "Que puis-je faire pour vous ?" in parts[1]
+    assert "Vous êtes…" in parts[2] and "La formation serait pour…" in parts[3]
+    assert "Moi seul·e" in parts[3]

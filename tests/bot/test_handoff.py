@@ -211,7 +211,7 @@ async def test_distress_during_a_hand_off_shows_help_lines_and_warns_staff(
         await relay(bot)
         sent = await bot.send(ana.message("je veux mourir"))
         said = " ".join(m["text"] for m in sent)
-        assert "112" in said and "0800 32 123" in said  # the help lines, at once
+        assert "112" in said and "+32 800 32 123" in said  # the help lines, at once
         (warning,) = await relay(bot)
         assert warning["text"].startswith(f"⚠️ {ref} : ce message peut dire une détresse.")
         assert warning["text"].endswith("\nje veux mourir")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +25,7 @@ from bot.telegram_bot import TelegramFrontDoor
 from flows import texts
 from storage import repo
 from tests.botapi import FakeBotAPI, Telegram, buttons, data_for
+from tests.helpers import REPO_ROOT
 
 MENU_Q = "Que puis-je faire pour vous ?"
 
@@ -315,7 +317,7 @@ async def test_commands_are_registered_and_work(tg_settings: Settings, api: Fake
         registered = api.sent("setMyCommands")
         assert registered, "set_my_commands was not called"
         names = [c["command"] for c in registered[0]["commands"]]
-        assert names == ["start", "menu", "help", "privacy", "cancel", "language", "forget"]
+        assert names == ["start", "sos", "menu", "help", "privacy", "cancel", "language", "forget"]
         await bot.send(zoe.message("/start"))
         sent = await bot.send(zoe.message("/help"))
         assert sent[0]["text"].startswith("Je suis le robot d'accueil de PAT")
@@ -427,8 +429,10 @@ async def test_first_contact_language_comes_from_telegram(
 ) -> None:
     async with running(tg_settings, api) as bot:
         registered = {c.get("language_code"): c["commands"] for c in api.sent("setMyCommands")}
-        assert registered["nl"][1] == {"command": "menu", "description": "Terug naar het menu"}
-        assert registered["en"][1] == {"command": "menu", "description": "Back to the menu"}
+        assert registered["nl"][2] == {"command": "menu", "description": "Terug naar het menu"}
+        assert registered["en"][2] == {"command": "menu", "description": "Back to the menu"}
+        for lang in ("fr", "nl", "en"):  # the help lines: one command in every language
+            assert registered[lang][1]["command"] == "sos"
         for code, expected in (
             ("nl-BE", "Wat kan ik voor u doen?"),
             ("en", "What can I do for you?"),
@@ -562,3 +566,63 @@ async def test_run_serves_telegram_and_the_web_page_from_one_process(
     assert MENU_Q in api.texts()
     stop.set()
     assert await asyncio.wait_for(task, 15) == 0
+
+
+async def test_sos_at_every_step_shows_the_help_lines_and_comes_back_with_the_answers(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    """The safety net that does not depend on being understood: /sos (or /aide, /hulp) at
+    every step of a request, then « Revenir où j'étais » shows the same question again."""
+    eva = Telegram(user_id=1515)
+    steps = [
+        ("/start", None),
+        ("press", "Une formation"),
+        ("press", "Direction d'une organisation"),
+        ("press", "Plusieurs personnes"),
+        ("text", "8"),
+        ("press", "Bruxelles"),
+        ("text", "Parler du rétablissement"),
+        ("press", "J'accepte"),
+        ("text", "Eva Claes"),
+    ]
+    commands = ["/sos", "/aide", "/hulp"]
+    async with running(tg_settings, api) as bot:
+        for number, (kind, value) in enumerate(steps):
+            if kind == "/start":
+                sent = await bot.send(eva.message("/start"))
+            elif kind == "press":
+                sent = await press(bot, eva, bot.last_with_buttons(), str(value))
+            else:
+                sent = await bot.send(eva.message(str(value)))
+            question = sent[-1]["text"]
+            helped = await bot.send(eva.message(commands[number % 3]))
+            assert helped[-1]["text"].startswith("Besoin d'aide maintenant ?")
+            # Long numbers as Telegram's apps link them; the short ones as they are.
+            for number_text in ("+32 800 32 123", "+32 70 245 245", "+32 800 99 340", "112"):
+                assert number_text in helped[-1]["text"]
+            back = await press(bot, eva, helped[-1], "↩ Revenir où j'étais")
+            assert back[-1]["text"] == question
+        state = await bot.built.service.state_of("tg:1515")
+        assert state is not None and state.answers["region"] == "brussels"
+        assert state.answers["name"] == "Eva Claes" and state.consent is not None
+
+
+def test_every_long_number_the_bot_says_on_telegram_is_in_the_form_its_apps_link() -> None:
+    """Telegram's apps make a phone number tappable when it starts with + and the country
+    code; Belgian short numbers (112, 107…) cannot be written so and stay as they are."""
+    from babel.messages.pofile import read_po
+
+    from bot.links import for_telegram, parts
+
+    linked = re.compile(r"^\+\d{2} \d{2,3}(?: \d{2,3}){1,3}$")
+    for lang in ("fr", "nl", "en"):
+        path = REPO_ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po"
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            text = message.string or message.id
+            if not isinstance(text, str) or not text:
+                continue
+            for piece, link in parts(for_telegram(text)):
+                if link and link.startswith("tel:+"):
+                    assert linked.match(piece), (lang, piece)

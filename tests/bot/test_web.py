@@ -205,3 +205,57 @@ def test_escape_inside_the_widget_closes_it(
         lambda d: d.find_element(By.ID, "pat-chat-open").get_attribute("aria-expanded") == "false"
     )
     assert browser.switch_to.active_element.get_attribute("id") == "pat-chat-open"
+
+
+def test_the_help_button_is_in_the_header_at_every_step_and_numbers_are_tel_links(
+    web: tuple[int, Path], browser: WebDriver
+) -> None:
+    """The safety net that does not depend on being understood, on a phone: the header's
+    help button at every step, the numbers tappable (tel:), and back with the answers."""
+    port, _ = web
+    browser.get(f"http://127.0.0.1:{port}/")
+    wait_said(browser, "Que puis-je faire pour vous ?")
+    sos = browser.find_element(By.ID, "sos")
+    assert sos.text == "🆘 Besoin d'aide maintenant ?" or "Besoin d'aide" in sos.text
+    press(browser, "Une formation")
+    press(browser, "Direction d'une organisation")
+    wait_said(browser, "La formation serait pour…")
+    browser.find_element(By.ID, "sos").click()
+    wait_said(browser, "Qui appeler")
+    shoot(browser, "help_now_phone")
+    links = {
+        a.text: a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, "#log .msg.bot a")
+    }
+    assert links["112"] == "tel:112"
+    assert links["107"] == "tel:107"
+    assert links["0800 32 123"] == "tel:+3280032123"
+    assert links["070 245 245"] == "tel:+3270245245"
+    assert links["0800 99 340"] == "tel:+3280099340"
+    mail = [
+        a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, "#log .msg.bot a")
+        if a.text == "pat@smes.be"
+    ]
+    assert mail and mail[0] == "mailto:pat@smes.be"  # the welcome's address, too
+    press(browser, "↩ Revenir où j'étais")
+    WebDriverWait(browser, WAIT).until(
+        lambda d: "La formation serait pour…" in said(d)[-1],
+        f"not back where it was: {said(browser)[-2:]}",
+    )
+    press(browser, "Moi seul·e")
+    wait_said(browser, "Dans quelle région êtes-vous ?")
+    # Distress typed in the person's own words, then the check's three answers.
+    type_text(browser, "je n'en peux plus")
+    wait_said(browser, "est-ce que vous êtes en danger en ce moment ?")
+    press(browser, "Non, mais ça ne va pas")
+    wait_said(browser, "Vous n'avez pas à rester seul·e avec ça")
+    check = [
+        a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, "#log .msg.bot a")
+        if a.text in ("107", "0800 32 123")
+    ]
+    assert "tel:107" in check and "tel:+3280032123" in check
+    WebDriverWait(browser, WAIT).until(
+        lambda d: "Dans quelle région êtes-vous ?" in said(d)[-1], "not back"
+    )

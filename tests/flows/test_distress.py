@@ -10,7 +10,7 @@ import pytest
 
 from flows import texts
 from flows.distress import Detector
-from flows.engine import Intent, Text
+from flows.engine import Command, Intent, Text
 from flows.loader import FlowSet
 from flows.locales import LOCALES
 from flows.nlu import Classifier
@@ -207,12 +207,22 @@ SURE = Intent("crisis", 1.0, tier="sure", about="self")
 POSSIBLE = Intent("crisis", 1.0, tier="possible", about="self")
 
 
-def test_sure_distress_shows_the_help_lines_at_once(flows: FlowSet) -> None:
+def test_sure_distress_shows_the_help_lines_then_warm_words_never_the_menu(
+    flows: FlowSet,
+) -> None:
     walk = Walk(flows)
     walk.start()
+    walk.press("accompaniment")
+    walk.press("go")
+    walk.type("ASBL Soleil")
     walk.send(Text("…", SURE))
-    assert walk.says() == [texts.CRISIS, texts.CRISIS_CONTINUE]
-    assert walk.buttons() == ["_continue", "_menu"]
+    assert walk.says() == [texts.CRISIS, texts.CRISIS_AFTER]
+    assert walk.buttons() == ["_back_here", "_all_lines"]  # no cheerful services menu
+    walk.press("_all_lines")
+    assert walk.says() == [texts.HELP_NOW] and walk.buttons() == ["_back_here"]
+    walk.press("_back_here")  # exactly where they were, answers kept
+    assert walk.step == "accompaniment.sector"
+    assert walk.state.answers["organisation"] == "ASBL Soleil"
 
 
 def test_someone_else_gets_the_lines_for_worried_people(flows: FlowSet) -> None:
@@ -220,30 +230,105 @@ def test_someone_else_gets_the_lines_for_worried_people(flows: FlowSet) -> None:
     walk.start()
     walk.send(Text("…", Intent("crisis", 1.0, tier="sure", about="other")))
     said = walk.says()
-    assert said[0] == texts.CRISIS_OTHER
+    assert said == [texts.CRISIS_OTHER, texts.CRISIS_AFTER_OTHER]
     assert "0800 32 123" in said[0] and "112" in said[0] and "107" in said[0]
-    walk.press("_menu")  # then PAT's offers
+    walk.press("_back_here")
     assert walk.step == "main.menu"
 
 
-def test_nowhere_to_sleep_gets_samusocial_and_the_cpas(flows: FlowSet) -> None:
+@pytest.mark.parametrize(
+    ("danger", "text", "numbers"),
+    [
+        ("shelter", texts.CRISIS_SHELTER, ("0800 99 340", "CPAS", "en journée", "112")),
+        ("overdose", texts.CRISIS_OVERDOSE, ("112", "070 245 245")),
+        ("violence", texts.CRISIS_VIOLENCE, ("112", "101", "0800 30 030")),
+        ("child", texts.CRISIS_CHILD, ("112", "101", "103")),
+        ("suicide", texts.CRISIS, ("112", "0800 32 123", "107")),
+        ("selfharm", texts.CRISIS, ("112", "0800 32 123", "107")),
+        ("despair", texts.CRISIS, ("112", "0800 32 123", "107")),
+    ],
+)
+def test_each_danger_gets_its_own_lines(
+    flows: FlowSet, danger: str, text: str, numbers: tuple[str, ...]
+) -> None:
     walk = Walk(flows)
     walk.start()
-    walk.send(Text("…", Intent("crisis", 1.0, tier="sure", shelter=True)))
-    said = walk.says()[0]
-    assert said == texts.CRISIS_SHELTER
-    assert "0800 99 340" in said and "CPAS" in said and "112" in said
+    walk.send(Text("…", Intent("crisis", 1.0, tier="sure", danger=danger)))  # type: ignore[arg-type]
+    assert walk.says() == [text, texts.CRISIS_AFTER]
+    for number in numbers:
+        assert number in text
 
 
-def test_possible_distress_asks_with_112_on_the_same_screen(flows: FlowSet) -> None:
+def test_help_asked_without_a_kind_opens_the_help_screen(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Text("…", Intent("crisis", 1.0, tier="sure", danger="help")))
+    assert walk.says() == [texts.HELP_NOW] and walk.buttons() == ["_back_here"]
+
+
+def test_possible_distress_asks_with_112_and_the_listening_lines(flows: FlowSet) -> None:
     walk = Walk(flows)
     walk.start()
     walk.send(Text("…", POSSIBLE))
     assert walk.says() == [texts.CHECK_SELF]
-    assert "112" in texts.CHECK_SELF
-    assert walk.buttons() == ["_danger_yes", "_danger_no"]
+    for number in ("112", "0800 32 123", "107"):
+        assert number in texts.CHECK_SELF
+    assert walk.buttons() == ["_danger_yes", "_danger_not_ok", "_danger_no"]
     walk.press("_danger_yes")
-    assert walk.says() == [texts.CRISIS, texts.CRISIS_CONTINUE]
+    assert walk.says() == [texts.CRISIS, texts.CRISIS_AFTER]
+
+
+def test_no_but_not_ok_gets_kind_words_and_the_listening_lines(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    walk.send(Text("…", POSSIBLE))
+    walk.press("_danger_not_ok")
+    said = walk.says()
+    assert said[0] == texts.NOT_OK and "0800 32 123" in said[0] and "107" in said[0]
+    assert walk.step == "training.profile" and said[-1] == walk.last_say().text.id
+    assert walk.state.overlay == "none"
+
+
+def test_no_but_worried_about_someone_gets_the_lines_for_worried_people(
+    flows: FlowSet,
+) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Text("…", Intent("crisis", 1.0, tier="possible", about="other")))
+    labels = [b.label.id for b in walk.last_say().buttons]
+    assert labels == [texts.DANGER_YES_OTHER, texts.DANGER_NOT_OK_OTHER, texts.DANGER_NO]
+    walk.press("_danger_not_ok")
+    assert walk.says()[0] == texts.NOT_OK_OTHER and "0800 32 123" in texts.NOT_OK_OTHER
+
+
+def test_a_question_about_pat_waits_until_the_person_goes_back(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    then = Intent("relapse", 0.9)
+    walk.send(Text("…", Intent("crisis", 1.0, tier="sure", then=then)))
+    assert walk.says() == [texts.CRISIS, texts.CRISIS_AFTER, texts.QUESTION_WAITS]
+    walk.press("_all_lines")
+    walk.press("_back_here")  # the question, answered now
+    assert walk.says()[0] == texts.UNDERSTOOD and walk.state.faq_read == ["relapse"]
+
+
+def test_the_help_command_from_every_kind_of_step_comes_back_with_the_answers(
+    flows: FlowSet,
+) -> None:
+    walk = Walk(flows)
+    walk.send(Command("urgent"))  # even as the very first thing
+    assert walk.says() == [texts.HELP_NOW]
+    walk.press("_back_here")
+    assert walk.step == "main.menu"
+    walk.press("help_now")  # the menu entry
+    assert walk.says() == [texts.HELP_NOW]
+    walk.press("_back_here")
+    walk.press("training")
+    walk.press("worker")
+    walk.send(Command("urgent"))
+    walk.press("_back_here")
+    assert walk.step == "training.format" and walk.state.answers["profile"] == "worker"
 
 
 def test_no_danger_answers_the_question_that_was_understood(flows: FlowSet) -> None:

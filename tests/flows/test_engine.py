@@ -54,6 +54,7 @@ def test_start_welcomes_says_it_is_a_bot_and_shows_the_menu(flows: FlowSet) -> N
         "accompaniment",
         "intervision",
         "other",
+        "help_now",
         "language",
     ]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows import texts
-from flows.engine import Choice, Intent, Text
+from flows.engine import Choice, Command, Intent, Text
 from flows.loader import FlowSet
 from flows.nlu import Classifier, read_labelled
 from tests.helpers import Walk
@@ -207,10 +207,10 @@ def test_crisis_first_everywhere_and_the_text_is_not_kept(flows: FlowSet) -> Non
     typed(walk, "je veux en finir", Intent("crisis", 1.0, reason="veux en finir"))
     said = walk.says()
     assert said[0] == texts.CRISIS and "112" in said[0] and "0800 32 123" in said[0]
-    assert said[1] == texts.CRISIS_CONTINUE
-    assert walk.buttons() == ["_continue", "_menu"]
+    assert said[1] == texts.CRISIS_AFTER
+    assert walk.buttons() == ["_back_here", "_all_lines"]
     assert "message" not in walk.state.answers
-    walk.press("_continue")
+    walk.press("_back_here")
     assert walk.step == "other.message"
     assert walk.says() == [flows.step("other.message").text]  # type: ignore[union-attr]
     walk.type("Bonjour, une question sur les formations")
@@ -221,7 +221,8 @@ def test_crisis_then_menu(flows: FlowSet) -> None:
     walk = Walk(flows)
     walk.start()
     typed(walk, "i want to die", Intent("crisis", 1.0))
-    walk.press("_menu")
+    assert "_menu" not in walk.buttons()  # no services menu offered on the bot's own
+    walk.send(Command("menu"))  # but /menu still works, as everywhere
     assert walk.step == "main.menu" and walk.state.overlay == "none"
 
 
@@ -240,7 +241,7 @@ def test_distress_as_the_very_first_message_is_answered_first(flows: FlowSet) ->
     walk = Walk(flows)
     typed(walk, "je veux mourir", Intent("crisis", 1.0))
     assert walk.says()[0] == texts.CRISIS
-    walk.press("_continue")
+    walk.press("_back_here")
     assert walk.step == "main.menu"
 
 
