@@ -29,7 +29,7 @@ HELP = N_(
     "Je suis le robot d'accueil de PAT : un programme, pas une personne.\n"
     "Répondez avec les boutons. /menu revient au menu, /cancel annule la demande en cours, "
     "/privacy explique ce que deviennent vos données, /forget efface tout, "
-    "/language change la langue, /sos donne les numéros d'aide si vous êtes en danger.\n"
+    "/language change la langue, /sos donne les numéros d'aide si vous avez besoin d'aide maintenant.\n"
     "Pour parler à une personne : pat@smes.be."
 )
 # /privacy, one idea per bubble. {retention_days} and {abandoned_days} come from the settings;
@@ -193,11 +193,13 @@ HELP_NOW = N_(
     "• Idées de suicide, désespoir : 0800 32 123 (Centre de Prévention du Suicide) ou 107 "
     "(Télé-Accueil), gratuits et anonymes, 24 h/24\n"
     "• Intoxication, overdose : 112, puis le Centre Antipoisons, 070 245 245\n"
-    "• Violence, menace, un enfant en danger : 112 ou la police, 101 ; pour en parler : "
-    "0800 30 030 (Écoute Violences Conjugales)\n"
+    "• Violence, menace : 112 ou la police, 101 ; pour en parler : 0800 30 030 "
+    "(Écoute Violences Conjugales)\n"
+    "• Un enfant en danger : 112 ou la police, 101 ; un enfant ou un jeune peut appeler "
+    "le 103 (Écoute-Enfants)\n"
     "• Pas d'endroit où dormir ce soir : à Bruxelles, le Samusocial, 0800 99 340 ; ailleurs, "
     "le CPAS en journée ; la nuit, le 112\n"
-    "Je suis un robot : je ne peux pas appeler à votre place."
+    "Je suis un robot, pas un service d'urgence : je ne peux pas appeler à votre place."
 )
 HELP_NOW_ENTRY = N_("🆘 Besoin d'aide maintenant ?")
 # Possible distress: one direct question, 112 and the listening lines on the same screen,
@@ -228,8 +230,8 @@ NOT_OK = N_(
 )
 NOT_OK_OTHER = N_(
     "Merci de me le dire : s'inquiéter pour quelqu'un, c'est lourd aussi. Le Centre de "
-    "Prévention du Suicide écoute aussi les proches, gratuitement, jour et nuit : "
-    "0800 32 123. En cas de danger : 112."
+    "Prévention du Suicide écoute aussi les personnes inquiètes pour quelqu'un, gratuitement, "
+    "jour et nuit : 0800 32 123. En cas de danger : 112."
 )
 RETYPE = N_("Par prudence, je n'ai pas gardé votre message. Pouvez-vous l'envoyer à nouveau ?")
 # After the help lines: warm words, and the person chooses when to go back (never the
@@ -240,10 +242,11 @@ CRISIS_AFTER = N_(
 )
 CRISIS_AFTER_OTHER = N_(
     "S'inquiéter pour quelqu'un, c'est lourd, et vous avez bien fait de l'écrire. Je ne suis "
-    "qu'un robot : les personnes de ces numéros peuvent vous conseiller maintenant."
+    "qu'un robot : les personnes de ces numéros peuvent en parler avec vous maintenant."
 )
 QUESTION_WAITS = N_(
-    "Votre question sur PAT peut attendre : je vous répondrai quand vous reviendrez."
+    "Votre question sur PAT peut attendre : j'y répondrai quand vous choisirez "
+    "« ↩ Revenir où j'étais »."
 )
 BACK_HERE_BUTTON = N_("↩ Revenir où j'étais")
 ALL_LINES_BUTTON = N_("Voir tous les numéros d'aide")
