@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck browser unit i18n check-i18n lock clean
+.PHONY: run test lint typecheck browser unit i18n check-i18n lock model clean
 
 # Dependencies come from the lock (exact versions and hashes), then the project itself.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -38,6 +38,12 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# Train the distress model from the labelled sets (flows/model_train.py): cross-validation by
+# writer, the threshold, and the weights in flows/model/distress.json (package data). Run it
+# after changing a training set or the lexicon; a test fails while the weights are older.
+model: $(STAMP)
+	$(BIN)/python -m flows.model_train
 
 # Re-extract every text (code and flows) into locales/messages.pot and update each catalog.
 # A changed French text marks its translations fuzzy: they need review.

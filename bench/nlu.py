@@ -2,12 +2,18 @@
 
     .venv/bin/python bench/nlu.py
 
-Distress, per language, on tests/distress_eval.tsv (the labelled set the lexicon was fixed
-against) and tests/distress_holdout.tsv (written afterwards by another writer, never used to
-tune: a check on over-fitting): recall (sure or possible) on distress, sure alarms on
-look-alikes, who is in danger, and time per message. Topics: accuracy on tests/nlu_eval.tsv
-and tests/nlu_holdout.tsv. Figures are printed, never asserted; tests check the targets
-(recall 100 % and sure alarms ≤ 5 % on the labelled set, see tests/flows/test_distress.py).
+Distress, per language and per set (the lexicon and the learned model together, exactly as
+the bot reads a text): recall (either tier) on messages where someone is in danger, *sure*
+alarms on look-alikes, how often the danger check is asked of ordinary work questions (the
+question sets), and time per message. Two kinds of figures, never mixed:
+
+- **held-out** (``tests/data/*/holdout_*.tsv``): writers briefed only with situations, styles
+  and languages, whose sets were never read to tune the lexicon or train the model — the
+  honest measure of what a new writer gets;
+- **trained on** (``tests/data/*/train_*.tsv`` and the older ``tests/*.tsv``): what the model
+  learned from and the lexicon was fixed against; high by construction.
+
+Topics: accuracy on the labelled phrasings. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ from flows.loader import load_flows  # noqa: E402
 from flows.locales import LOCALES  # noqa: E402
 from flows.nlu import Classifier, read_labelled  # noqa: E402
 
+DATA = ROOT / "tests" / "data"
 
-def read_distress(path: Path) -> list[list[str]]:
+
+def rows_of(path: Path) -> list[list[str]]:
     return [
         line.split("\t")
         for line in path.read_text(encoding="utf-8").splitlines()
@@ -38,48 +46,63 @@ def percent(part: int, whole: int) -> str:
     return f"{part / whole:6.1%} ({part}/{whole})" if whole else "     -"
 
 
+def timed(classifier: Classifier, text: str, lang: str) -> tuple[object, float]:
+    start = time.perf_counter()
+    got = classifier.crisis(text, lang)
+    return got, (time.perf_counter() - start) * 1000
+
+
 def distress_report(name: str, classifier: Classifier, rows: list[list[str]]) -> None:
+    """Rows "lang, expected, about, situation or kind, text"."""
     print(f"{name}: {len(rows)} messages")
     for lang in LOCALES:
-        found = total = sure_alarms = lookalikes = about_right = others = explicit_sure = 0
-        explicit = 0
+        found = total = alarms = lookalikes = sure = kind_right = kinds = 0
         times: list[float] = []
-        again: list[float] = []
-        for row_lang, expected, about, kind, text in rows:
+        missed: dict[str, int] = defaultdict(int)
+        for row_lang, expected, _about, situation, text in rows:
             if row_lang != lang:
                 continue
-            start = time.perf_counter()
-            got = classifier.crisis(text, lang)
-            times.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            classifier.crisis(text, lang)  # its words are known now, as most words are
-            again.append((time.perf_counter() - start) * 1000)
+            got, ms = timed(classifier, text, lang)
+            times.append(ms)
+            tier = getattr(got, "tier", None)
             if expected == "distress":
                 total += 1
                 found += got is not None
-                if about == "other":
-                    others += 1
-                    about_right += got is not None and got.about == "other"
-                if kind != "indirect":
-                    explicit += 1
-                    explicit_sure += got is not None and got.tier == "sure"
+                sure += tier == "sure"
+                if got is None:
+                    missed[situation] += 1
+                if got is not None and situation in ("overdose", "violence", "child", "shelter"):
+                    kinds += 1
+                    kind_right += getattr(got, "danger", None) == situation
             else:
                 lookalikes += 1
-                sure_alarms += got is not None and got.tier == "sure"
+                alarms += tier == "sure"
         if not times:
             continue
+        print(
+            f"  {lang}: recall {percent(found, total)} (sure {percent(sure, total)})   "
+            f"sure alarms on look-alikes {percent(alarms, lookalikes)}   "
+            f"own lines for overdose/violence/child/shelter {percent(kind_right, kinds)}"
+        )
+        if missed:
+            print("      missed: " + ", ".join(f"{k} {v}" for k, v in sorted(missed.items())))
         times.sort()
         print(
-            f"  {lang}: recall {percent(found, total)}   sure alarms on look-alikes "
-            f"{percent(sure_alarms, lookalikes)}   'someone else' recognised "
-            f"{percent(about_right, others)}   "
-            f"explicit found sure {percent(explicit_sure, explicit)}"
+            f"      time per message: mean {statistics.mean(times):.3f} ms, "
+            f"p95 {times[int(len(times) * 0.95) - 1]:.3f} ms"
         )
-        print(
-            f"      time per message: words never seen {statistics.mean(times):.3f} ms "
-            f"(p95 {times[int(len(times) * 0.95) - 1]:.3f}), "
-            f"seen before {statistics.mean(again):.3f} ms"
-        )
+
+
+def checks_report(name: str, classifier: Classifier, rows: list[list[str]]) -> None:
+    """Ordinary work questions ("lang, subject, second, text"): how often the bot asks "are
+    you in danger?" (or shows help lines) instead of answering."""
+    asked: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for lang, _subject, _second, text in rows:
+        total[lang] += 1
+        asked[lang] += classifier.crisis(text, lang) is not None
+    line = "   ".join(f"{lang} {percent(asked[lang], total[lang])}" for lang in LOCALES)
+    print(f"{name}: danger check asked of plain work questions: {line}")
 
 
 def topics_report(name: str, classifier: Classifier, rows: list[tuple[str, str, str]]) -> None:
@@ -106,10 +129,21 @@ def main() -> None:
     classifier = Classifier.from_flows(load_flows())
     classifier.classify("bonjour", "fr")  # lazily loaded library data, as the bot's settle()
     print(f"classifier built in {(time.perf_counter() - start) * 1000:.0f} ms")
-    for name, file in (("labelled", "distress_eval.tsv"), ("held-out", "distress_holdout.tsv")):
-        path = ROOT / "tests" / file
-        if path.exists():
-            distress_report(f"distress, {name} set (tests/{file})", classifier, read_distress(path))
+    model = classifier.model
+    print(f"model: {model.trained_on if model else 'none (lexicon only)'}")
+    print("\n== distress: HELD-OUT (never read to tune the lexicon, never trained on) ==")
+    for path in sorted((DATA / "distress").glob("holdout_*.tsv")):
+        distress_report(f"held-out {path.stem}", classifier, rows_of(path))
+    for path in sorted((DATA / "questions").glob("holdout_*.tsv")):
+        checks_report(f"held-out {path.stem}", classifier, rows_of(path))
+    print("\n== distress: TRAINED ON (the model learned from these; figures are optimistic) ==")
+    for path in sorted((DATA / "distress").glob("train_*.tsv")):
+        distress_report(f"trained on {path.stem}", classifier, rows_of(path))
+    for name in ("distress_eval.tsv", "distress_holdout.tsv"):
+        distress_report(f"trained on (older) {name}", classifier, rows_of(ROOT / "tests" / name))
+    for path in sorted((DATA / "questions").glob("train_*.tsv")):
+        checks_report(f"trained on {path.stem}", classifier, rows_of(path))
+    print("\n== topics ==")
     for name, file in (("labelled", "nlu_eval.tsv"), ("held-out", "nlu_holdout.tsv")):
         rows = read_labelled(ROOT / "tests" / file)
         topics_report(f"topics, {name} set (tests/{file})", classifier, rows)

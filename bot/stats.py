@@ -24,7 +24,14 @@ from storage import repo
 from storage.db import Database
 
 OFFERS = ("training", "accompaniment", "intervision", "other")
-_LINES = {texts.CRISIS, texts.CRISIS_OTHER, texts.CRISIS_SHELTER}
+_LINES = {
+    texts.CRISIS,
+    texts.CRISIS_OTHER,
+    texts.CRISIS_SHELTER,
+    texts.CRISIS_OVERDOSE,
+    texts.CRISIS_VIOLENCE,
+    texts.CRISIS_CHILD,
+}
 _CHECK = {texts.CHECK_SELF, texts.CHECK_OTHER}
 
 
@@ -51,6 +58,8 @@ class Counters:
             counts[day, "crisis", "confirmed" if old.overlay == "check" else "sure"] += 1
         if said & _CHECK:
             counts[day, "crisis", "possible"] += 1
+        if texts.HELP_NOW in said:  # the help screen (/sos, the menu entry, the web button)
+            counts[day, "crisis", "help"] += 1
 
     def add(self, day: str, kind: str, key: str) -> None:
         """One more of something anonymous (a hand-off opened, a message relayed…)."""

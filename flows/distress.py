@@ -35,10 +35,10 @@ from flows.locales import LOCALES
 
 # Sure findings first; among them a danger to life before a bed for the night.
 _PRIORITY = {
-    "act": 0,
-    "overdose": 1,
-    "violence": 2,
-    "child": 3,
+    "overdose": 0,
+    "violence": 1,
+    "child": 2,
+    "act": 3,
     "method": 4,
     "intent": 5,
     "shelter": 6,
@@ -186,6 +186,8 @@ class _Lexicon:
             for names in combos
         ]
         self.concepts = tuple(data.get("concepts", {}))
+        # Messages that are only a call for help: the help screen (Detector.asks_for_help).
+        self.help = frozenset(normalise(h) for h in data.get("help", []))
         self.self_words = frozenset(data["self"].split())
         self.other_words = frozenset(data["other"].split())
         # Real words that look like a typo of a distress word: never read as one.
@@ -349,6 +351,21 @@ class Detector:
                 tier = "possible"
                 why.append(f"told in the past: « {past} »")
         return Distress(tier, about, pattern.kind, pattern.text, tuple(why))
+
+    def person(self, text: str, locale: str | None = None) -> tuple[About, str]:
+        """Who may be in danger in a text with no lexicon finding (what the model found): a
+        word of someone else anywhere, else the writer."""
+        plain = normalise(text[:MAX_CHARS]).split()
+        code = detect(plain, locale) or locale or next(iter(self.lexicons))
+        lex = self.lexicons.get(code) or next(iter(self.lexicons.values()))
+        words = lex.lang.expand(plain)
+        return self._about(_Reading(lex, words, typos=False), len(words), len(words))
+
+    def asks_for_help(self, text: str) -> bool:
+        """A message that is only a call for help (« sos », « au secours », "help me"): the help
+        screen, whatever else the bot understood (lexicon ``help``, every language)."""
+        said = " ".join(normalise(text[:200]).split())
+        return any(said in lex.help for lex in self.lexicons.values())
 
     @staticmethod
     def _about(reading: _Reading, start: int, end: int) -> tuple[About, str]:

@@ -25,7 +25,7 @@ import re
 import zlib
 from array import array
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from flows.language import normalise
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "distress.json"
 MAX_CHARS = 2000  # read up to here (the bot keeps no longer text anyway)
-_SENTENCE = re.compile(r"(?<=[.!?;…\n])\s+|\s+(?:mais|but|maar|pero)\s+", re.IGNORECASE)
+SENTENCE = re.compile(r"(?<=[.!?;…\n])\s+|\s+(?:mais|but|maar|pero)\s+", re.IGNORECASE)
 
 
 def features(text: str) -> list[tuple[str, int]]:
@@ -57,13 +57,32 @@ def bucket(feature: str, size: int) -> int:
     return zlib.crc32(feature.encode("utf-8")) % size
 
 
+@lru_cache(maxsize=50_000)  # words typed come back often; memory only, never written
+def _word_buckets(word: str, size: int) -> frozenset[int]:
+    """The buckets of one word's own features (the word, its groups of letters)."""
+    return frozenset(bucket(f, size) for f, _ in features(word))
+
+
+def buckets_of(text: str, size: int) -> set[int]:
+    """The buckets of every feature of a text: the same set as hashing ``features(text)``,
+    the words' own features remembered from one text to the next."""
+    words = normalise(text).split()
+    found: set[int] = set()
+    for i, word in enumerate(words):
+        found |= _word_buckets(word, size)
+        if i:
+            found.add(bucket("b " + words[i - 1] + " " + word, size))
+    return found
+
+
 @dataclass(frozen=True)
 class Reading:
     """The model's verdict on a text: how likely danger is, of what kind, and why."""
 
     probability: float  # of any danger
     danger: str  # the likeliest kind (a class name other than "none")
-    words: tuple[str, ...]  # the words that weighed most towards danger
+    text: str  # the text read (the whole, or the sentence that worried most)
+    words: tuple[str, ...] = ()  # the words that weighed most towards danger
 
     @property
     def reason(self) -> str:
@@ -79,78 +98,74 @@ class Model:
         self.size: int = data["buckets"]
         self.threshold: float = data["threshold"]
         self.bias: list[float] = data["bias"]
-        scale: float = data["scale"]
-        index = array("I", base64.b64decode(data["index"]))
-        weights = array("b", base64.b64decode(data["weights"]))
-        n = len(self.classes)
-        self.rows: dict[int, tuple[float, ...]] = {
-            b: tuple(w * scale for w in weights[i * n : (i + 1) * n]) for i, b in enumerate(index)
-        }
+        self.scale: float = data["scale"]
+        # One byte per bucket and class, one flat array per class (2 MiB in all for 2**18
+        # buckets): summing a text's buckets is then one C-level pass per class.
+        dense = zlib.decompress(base64.b64decode(data["weights"]))
+        self.columns = [
+            array("b", dense[c * self.size : (c + 1) * self.size]) for c in range(len(self.classes))
+        ]
         self.trained_on: str = data.get("trained_on", "")
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> Model:
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
-    def _scores(self, text: str) -> tuple[list[float], list[tuple[str, int]], list[str]]:
-        feats = features(text)
-        scores = list(self.bias)
-        seen: set[int] = set()
-        for feature, _ in feats:
-            b = bucket(feature, self.size)
-            if b in seen:
-                continue
-            seen.add(b)
-            row = self.rows.get(b)
-            if row is not None:
-                for c, w in enumerate(row):
-                    scores[c] += w
-        norm = math.sqrt(len(seen)) or 1.0
-        # Trained on the same features, scaled by 1/sqrt(their number) (length-neutral).
-        scores = [self.bias[c] + (s - self.bias[c]) / norm for c, s in enumerate(scores)]
-        return scores, feats, normalise(text).split()
-
-    def read_one(self, text: str) -> Reading:
-        scores, feats, words = self._scores(text)
+    def probabilities(self, text: str) -> list[float]:
+        """The probability of each class for one text."""
+        buckets = buckets_of(text, self.size)
+        # Trained on the same features, each 1/sqrt(their number) (length-neutral).
+        factor = self.scale / (math.sqrt(len(buckets)) or 1.0)
+        scores = [
+            bias + sum(map(column.__getitem__, buckets)) * factor
+            for bias, column in zip(self.bias, self.columns, strict=True)
+        ]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
-        probs = [e / total for e in exps]
+        return [e / total for e in exps]
+
+    def read_one(self, text: str) -> Reading:
+        probs = self.probabilities(text)
         none = self.classes.index("none")
         danger = max((c for c in range(len(probs)) if c != none), key=lambda c: probs[c])
-        # Which words weighed most towards that danger, against "nothing".
-        weight: dict[int, float] = {}
+        return Reading(round(1.0 - probs[none], 3), self.classes[danger], text)
+
+    def why(self, reading: Reading) -> tuple[str, ...]:
+        """The words of the text read that weighed most towards its danger, against none."""
+        toward = self.columns[self.classes.index(reading.danger)]
+        against = self.columns[self.classes.index("none")]
+        weight: dict[int, int] = {}
         seen: set[int] = set()
-        for feature, at in feats:
+        for feature, at in features(reading.text):
             b = bucket(feature, self.size)
-            row = self.rows.get(b)
-            if row is None or b in seen:
-                continue
-            seen.add(b)
-            weight[at] = weight.get(at, 0.0) + row[danger] - row[none]
+            if b not in seen:
+                seen.add(b)
+                weight[at] = weight.get(at, 0) + toward[b] - against[b]
+        words = normalise(reading.text).split()
         best = sorted((w for w in weight.items() if w[1] > 0), key=lambda kv: -kv[1])[:3]
-        return Reading(
-            round(1.0 - probs[none], 3),
-            self.classes[danger],
-            tuple(words[i] for i, _ in sorted(best)),
-        )
+        return tuple(words[i] for i, _ in sorted(best))
 
     def read(self, text: str) -> Reading:
-        """The whole text and each of its sentences; the most worrying reading."""
+        """The whole text and each of its sentences; the most worrying reading (the
+        sentences are read only when the whole does not already say danger)."""
         text = text[:MAX_CHARS]
-        pieces = [p for p in _SENTENCE.split(text) if len(p.split()) >= 3]
-        readings = [self.read_one(text)]
-        if len(pieces) > 1:
-            readings += [self.read_one(p) for p in pieces]
-        return max(readings, key=lambda r: r.probability)
+        whole = self.read_one(text)
+        pieces = [p for p in SENTENCE.split(text) if len(p.split()) >= 3]
+        if whole.probability >= self.threshold or len(pieces) < 2:
+            return whole
+        return max([whole, *(self.read_one(p) for p in pieces)], key=lambda r: r.probability)
 
     def danger(self, text: str) -> Reading | None:
-        """The reading when it says danger (above the threshold chosen in training)."""
+        """The reading when it says danger (above the threshold chosen in training), with
+        the words that decided it."""
         reading = self.read(text)
-        return reading if reading.probability >= self.threshold else None
+        if reading.probability < self.threshold:
+            return None
+        return Reading(reading.probability, reading.danger, reading.text, self.why(reading))
 
 
 @cache
-def model() -> Model | None:
+def shipped() -> Model | None:
     """The shipped model, or None before it was ever trained (the lexicon still reads)."""
     return Model.load() if MODEL_PATH.exists() else None

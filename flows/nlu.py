@@ -25,10 +25,11 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from flows.distress import Detector
-from flows.engine import HIGH, MEDIUM, Intent
+from flows.engine import DANGERS, HIGH, MEDIUM, Danger, Intent
 from flows.language import detect, language
 from flows.loader import FlowSet
 from flows.locales import LOCALES
+from flows.model import Model, shipped
 from flows.schema import Matching
 
 
@@ -84,8 +85,11 @@ def _vector(terms: Iterable[str], idf: dict[str, float]) -> dict[str, float]:
 class Classifier:
     """Maps a typed text to ``crisis``, a FAQ topic, an offer, or ``unknown``."""
 
-    def __init__(self, intents: dict[str, Matching], distress: Detector) -> None:
+    def __init__(
+        self, intents: dict[str, Matching], distress: Detector, danger: Model | None = None
+    ) -> None:
         self.distress = distress
+        self.model = danger
         self.intents = sorted(intents)
         self.languages: dict[str, _Language] = {}
         for lang in LOCALES:
@@ -124,7 +128,7 @@ class Classifier:
 
     @classmethod
     def from_flows(cls, flows: FlowSet, distress: Detector | None = None) -> Classifier:
-        return cls(flows.intents(), distress or Detector())
+        return cls(flows.intents(), distress or Detector(), shipped())
 
     def _correct(self, terms: list[str], model: _Language) -> list[str]:
         """Unknown stems (typos) replaced by the closest known one, when close enough."""
@@ -178,18 +182,43 @@ class Classifier:
     def crisis(self, text: str, lang: str | None = None) -> Intent | None:
         """The ``crisis`` intent when the text may tell of danger, with what kind of danger
         and what the text is otherwise about (``then``: answered once the person goes back,
-        or says it was a question for their work)."""
+        or says it was a question for their work).
+
+        Two readers: the lexicon's explicit phrases (sure or possible, flows/distress.py),
+        then the learned model (flows/model.py), whose findings always ask first."""
+        if self.distress.asks_for_help(text):
+            return Intent("crisis", 1.0, reason="a call for help", tier="sure", danger="help")
         found = self.distress.check(text, lang)
-        if found is None:
+        reading = self.model.danger(text) if self.model is not None else None
+        if found is None and reading is None:
             return None
         then = self.topic(text, lang)
+        if found is not None:
+            tier, about, reason, danger = found.tier, found.about, found.reason, found.danger
+            if tier == "sure" and self.model is not None and reading is None:
+                # An explicit phrase the model does not read as danger (an idiom, a story
+                # told, a work question): ask first rather than alarm; the check shows 112.
+                tier = "possible"
+                reason += " · the model did not agree: asked first"
+            # The lexicon's general words, the model's more precise kind (its own lines).
+            if reading is not None and danger in ("despair", "suicide", "selfharm"):
+                danger = _danger(reading.danger, danger)
+                reason = f"{reason} · {reading.reason}"
+        else:
+            assert reading is not None
+            about, person = self.distress.person(text, lang)
+            tier, danger = "possible", _danger(reading.danger, "despair")
+            reason = f"possible, {reading.reason}"
+            if person:
+                who = "someone else" if about == "other" else "the writer"
+                reason += f" · {who}: « {person} »"
         return Intent(
             "crisis",
             1.0,
-            reason=found.reason,
-            tier=found.tier,
-            about=found.about,
-            danger=found.danger,
+            reason=reason,
+            tier=tier,
+            about=about,
+            danger=danger,
             then=then if then.name != "unknown" else None,
         )
 
@@ -205,3 +234,10 @@ class Classifier:
         if score >= HIGH and alternatives and alternatives[0][1] > score - 0.05:
             score = round(min(score, HIGH - 0.01), 3)
         return Intent(name, score, alternatives, reason=why)
+
+
+def _danger(name: str, default: Danger) -> Danger:
+    for known in DANGERS:
+        if known == name:
+            return known
+    return default

@@ -27,10 +27,11 @@ CANCELLED = N_("C'est annulé : rien n'a été envoyé et vos réponses sont eff
 RESUMED = N_("Nous reprenons là où nous en étions.")
 HELP = N_(
     "Je suis le robot d'accueil de PAT : un programme, pas une personne.\n"
-    "Répondez avec les boutons. /menu revient au menu, /cancel annule la demande en cours, "
-    "/privacy explique ce que deviennent vos données, /forget efface tout, "
-    "/language change la langue, /sos donne les numéros d'aide si vous avez besoin d'aide maintenant.\n"
-    "Pour parler à une personne : pat@smes.be."
+    "Répondez avec les boutons. /menu revient au menu, /cancel annule la demande en "
+    "cours, /privacy explique ce que deviennent vos données, /forget efface tout, "
+    "/language change la langue.\n"
+    "Besoin d'aide maintenant ? /sos donne les numéros à appeler.\n"
+    "Pour écrire à l'équipe de PAT : pat@smes.be."
 )
 # /privacy, one idea per bubble. {retention_days} and {abandoned_days} come from the settings;
 # a bubble in ONLY_WITH is shown only when its setting is set, one in ONLY_WITHOUT only when not.
@@ -147,106 +148,118 @@ NOT_UNDERSTOOD = N_(
     "du menu. Voici ce que je peux faire :"
 )
 CRISIS = N_(
-    "Merci de me l'avoir écrit. Si vous, ou quelqu'un d'autre, êtes en danger maintenant, "
-    "appelez le 112 (gratuit, jour et nuit).\n"
-    "Pour parler à quelqu'un tout de suite, gratuitement et anonymement, par téléphone "
-    "24 h/24 :\n"
+    "Merci de me l'avoir écrit. En cas de danger maintenant, pour vous ou pour "
+    "quelqu'un d'autre, appelez le 112 (gratuit, jour et nuit).\n"
+    "Pour parler à quelqu'un, gratuitement et anonymement, par téléphone, jour et "
+    "nuit :\n"
     "• Centre de Prévention du Suicide : 0800 32 123\n"
     "• Télé-Accueil : 107 (aussi par chat, sur son site)"
 )
 # The same lines for people worried about someone else (a colleague, a person the team
 # accompanies): content-brief.md, "Crisis and help lines".
 CRISIS_OTHER = N_(
-    "Merci de me l'écrire. Si la personne est en danger maintenant, appelez le 112 "
-    "(gratuit, jour et nuit).\n"
-    "Le Centre de Prévention du Suicide écoute aussi les personnes inquiètes pour quelqu'un : "
-    "0800 32 123 (gratuit, par téléphone 24 h/24).\n"
-    "Pour parler à quelqu'un : Télé-Accueil, 107 (aussi par chat)."
+    "Merci de me l'avoir écrit. Si la personne est en danger maintenant, appelez le "
+    "112 (gratuit, jour et nuit).\n"
+    "Le Centre de Prévention du Suicide écoute aussi les personnes inquiètes pour "
+    "quelqu'un : 0800 32 123 (gratuit, anonyme, jour et nuit).\n"
+    "Et pour vous, si vous avez besoin de parler : Télé-Accueil, 107 (aussi par "
+    "chat)."
 )
 CRISIS_SHELTER = N_(
-    "Merci de me l'écrire. Pour un endroit où dormir cette nuit :\n"
-    "• à Bruxelles, le Samusocial : 0800 99 340 (gratuit, 24 h/24)\n"
-    "• ailleurs, le CPAS de votre commune, en journée.\n"
-    "La nuit, ou en cas de danger, appelez le 112."
+    "Merci de me l'avoir écrit. Pour trouver où dormir cette nuit :\n"
+    "• à Bruxelles : le Samusocial, 0800 99 340 (gratuit, jour et nuit)\n"
+    "• ailleurs : le CPAS de votre commune, en journée\n"
+    "La nuit hors de Bruxelles, ou en cas de danger : appelez le 112."
 )
 CRISIS_OVERDOSE = N_(
-    "Merci de me l'écrire. Si vous, ou la personne avec vous, avez pris trop d'un produit ou "
-    "de médicaments, appelez le 112 maintenant (gratuit, jour et nuit).\n"
+    "Merci de me l'avoir écrit. Si vous avez pris trop de médicaments ou d'un autre "
+    "produit, ou si la personne avec vous en a trop pris, appelez le 112 maintenant "
+    "(gratuit, jour et nuit).\n"
     "Le Centre Antipoisons répond aussi, gratuitement, jour et nuit : 070 245 245."
 )
 CRISIS_VIOLENCE = N_(
-    "Merci de me l'écrire. Si vous, ou quelqu'un chez vous, êtes en danger maintenant, "
-    "appelez le 112, ou la police au 101.\n"
-    "Pour en parler, gratuitement et anonymement, jour et nuit : Écoute Violences Conjugales, "
-    "0800 30 030 (ce n'est pas un numéro d'urgence)."
+    "Merci de me l'avoir écrit. En cas de danger maintenant, pour vous ou pour "
+    "quelqu'un avec vous, appelez le 112, ou la police au 101.\n"
+    "Pour en parler, gratuitement et anonymement, jour et nuit : Écoute Violences "
+    "Conjugales, 0800 30 030 (ce n'est pas un numéro d'urgence)."
 )
 CRISIS_CHILD = N_(
-    "Merci de me l'écrire. Si un enfant est en danger maintenant, appelez le 112, ou la police "
-    "au 101.\n"
-    "Un enfant ou un jeune qui a besoin de parler peut appeler le 103 (Écoute-Enfants)."
+    "Merci de me l'avoir écrit. Si un enfant est en danger maintenant, appelez le "
+    "112, ou la police au 101.\n"
+    "Un enfant ou un jeune qui a besoin de parler peut appeler le 103 "
+    "(Écoute-Enfants)."
 )
 # The help screen: one tap away at every step (menu entry, /sos, the web page's header
 # button), whatever the bot understood or not. Situations, not diagnoses.
 HELP_NOW = N_(
     "Besoin d'aide maintenant ? Qui appeler :\n"
     "• Danger immédiat : 112 (gratuit, jour et nuit)\n"
-    "• Idées de suicide, désespoir : 0800 32 123 (Centre de Prévention du Suicide) ou 107 "
-    "(Télé-Accueil), gratuits et anonymes, 24 h/24\n"
+    "• Idées de suicide, désespoir : 0800 32 123 (Centre de Prévention du Suicide) "
+    "ou 107 (Télé-Accueil), gratuits et anonymes, jour et nuit\n"
     "• Intoxication, overdose : 112, puis le Centre Antipoisons, 070 245 245\n"
-    "• Violence, menace : 112 ou la police, 101 ; pour en parler : 0800 30 030 "
-    "(Écoute Violences Conjugales)\n"
-    "• Un enfant en danger : 112 ou la police, 101 ; un enfant ou un jeune peut appeler "
-    "le 103 (Écoute-Enfants)\n"
-    "• Pas d'endroit où dormir ce soir : à Bruxelles, le Samusocial, 0800 99 340 ; ailleurs, "
-    "le CPAS en journée ; la nuit, le 112\n"
-    "Je suis un robot, pas un service d'urgence : je ne peux pas appeler à votre place."
+    "• Violences, menaces : 112 ou la police, 101 ; violences dans le couple, pour "
+    "en parler : 0800 30 030 (Écoute Violences Conjugales)\n"
+    "• Un enfant en danger : 112 ou la police, 101 ; un enfant ou un jeune peut "
+    "appeler le 103 (Écoute-Enfants)\n"
+    "• Pas d'endroit où dormir ce soir : à Bruxelles, le Samusocial, 0800 99 340, "
+    "jour et nuit ; ailleurs, le CPAS en journée, le 112 la nuit\n"
+    "Je suis un robot, pas un service d'urgence ni de soins : je ne peux pas appeler "
+    "à votre place."
 )
 HELP_NOW_ENTRY = N_("🆘 Besoin d'aide maintenant ?")
 # Possible distress: one direct question, 112 and the listening lines on the same screen,
 # three answers.
 CHECK_SELF = N_(
-    "Je vous pose la question directement : est-ce que vous êtes en danger en ce moment ?\n"
+    "Je vous pose la question directement : est-ce que vous êtes en danger en ce "
+    "moment ?\n"
     "Si oui, appelez le 112 (gratuit, jour et nuit).\n"
-    "Pour parler à quelqu'un, gratuitement et anonymement, 24 h/24 : 0800 32 123 "
-    "(Centre de Prévention du Suicide) ou 107 (Télé-Accueil)."
+    "Pour parler à quelqu'un, gratuitement et anonymement, jour et nuit : 0800 32 "
+    "123 (Centre de Prévention du Suicide) ou 107 (Télé-Accueil)."
 )
 CHECK_OTHER = N_(
-    "Je vous pose la question directement : est-ce que quelqu'un est en danger en ce moment ?\n"
+    "Je vous pose la question directement : est-ce que quelqu'un est en danger en ce "
+    "moment ?\n"
     "Si oui, appelez le 112 (gratuit, jour et nuit).\n"
-    "Le Centre de Prévention du Suicide écoute aussi les personnes inquiètes pour quelqu'un, "
-    "gratuitement, 24 h/24 : 0800 32 123."
+    "Le Centre de Prévention du Suicide écoute aussi les personnes inquiètes pour "
+    "quelqu'un, gratuitement, jour et nuit : 0800 32 123."
 )
 DANGER_YES = N_("Oui, j'ai besoin d'aide maintenant")
 DANGER_YES_OTHER = N_("Oui, quelqu'un a besoin d'aide")
 DANGER_NOT_OK = N_("Non, mais ça ne va pas")
-DANGER_NOT_OK_OTHER = N_("Non, mais je suis inquiet·ète")
+DANGER_NOT_OK_OTHER = N_("Non, mais ça m'inquiète")
 DANGER_NO = N_("Non, c'est une question pour mon travail")
 NOT_IN_DANGER = N_("D'accord, merci de m'avoir répondu.")
 NOT_OK = N_(
-    "Merci de me le dire. Vous n'avez pas à rester seul·e avec ça : pour parler à quelqu'un "
-    "maintenant, gratuitement et anonymement, jour et nuit, appelez le 0800 32 123 "
-    "(Centre de Prévention du Suicide) ou le 107 (Télé-Accueil, aussi par chat). "
-    "En cas de danger : 112."
+    "Merci de me l'avoir dit. Vous n'avez pas à garder ça pour vous : pour en parler "
+    "à quelqu'un, gratuitement et anonymement, jour et nuit, appelez le 0800 32 123 "
+    "(Centre de Prévention du Suicide) ou le 107 (Télé-Accueil, aussi par chat). En "
+    "cas de danger : 112."
 )
 NOT_OK_OTHER = N_(
-    "Merci de me le dire : s'inquiéter pour quelqu'un, c'est lourd aussi. Le Centre de "
-    "Prévention du Suicide écoute aussi les personnes inquiètes pour quelqu'un, gratuitement, "
-    "jour et nuit : 0800 32 123. En cas de danger : 112."
+    "Merci de me l'avoir dit : s'inquiéter pour quelqu'un, c'est lourd à porter. Le "
+    "Centre de Prévention du Suicide écoute aussi les personnes inquiètes pour "
+    "quelqu'un, gratuitement et anonymement, jour et nuit : 0800 32 123. En cas de "
+    "danger : 112."
 )
-RETYPE = N_("Par prudence, je n'ai pas gardé votre message. Pouvez-vous l'envoyer à nouveau ?")
+RETYPE = N_(
+    "Par discrétion, je n'ai pas gardé votre message. Pour continuer, pouvez-vous me "
+    "l'écrire à nouveau ?"
+)
 # After the help lines: warm words, and the person chooses when to go back (never the
 # services menu on the bot's own).
 CRISIS_AFTER = N_(
-    "Ce que vous vivez a l'air très lourd, et vous avez bien fait de l'écrire. Je ne suis "
-    "qu'un robot : les personnes de ces numéros peuvent vous écouter et vous aider maintenant."
+    "Ce que vous vivez a l'air très difficile, et vous avez bien fait de l'écrire. "
+    "Je ne suis qu'un robot : les personnes qui répondent à ces numéros peuvent vous "
+    "écouter et vous aider."
 )
 CRISIS_AFTER_OTHER = N_(
-    "S'inquiéter pour quelqu'un, c'est lourd, et vous avez bien fait de l'écrire. Je ne suis "
-    "qu'un robot : les personnes de ces numéros peuvent en parler avec vous maintenant."
+    "S'inquiéter pour quelqu'un, c'est lourd à porter, et vous avez bien fait de "
+    "l'écrire. Je ne suis qu'un robot : les personnes qui répondent à ces numéros "
+    "peuvent en parler avec vous."
 )
 QUESTION_WAITS = N_(
-    "Votre question sur PAT peut attendre : j'y répondrai quand vous choisirez "
-    "« ↩ Revenir où j'étais »."
+    "Votre question sur PAT peut attendre : j'y répondrai quand vous voudrez, avec « "
+    "↩ Revenir où j'étais »."
 )
 BACK_HERE_BUTTON = N_("↩ Revenir où j'étais")
 ALL_LINES_BUTTON = N_("Voir tous les numéros d'aide")

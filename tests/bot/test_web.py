@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import ElementClickInterceptedException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -65,7 +66,22 @@ def press(driver: WebDriver, label: str) -> None:
         )
 
     WebDriverWait(driver, WAIT).until(enabled, f"no button {label!r}")
-    [b for b in driver.find_elements(By.CSS_SELECTOR, "#log button") if b.text == label][-1].click()
+    button = [b for b in driver.find_elements(By.CSS_SELECTOR, "#log button") if b.text == label][
+        -1
+    ]
+    # The log scrolls smoothly to each new message: on a busy machine a click can land while
+    # it still moves. Bring the button to the middle at once, and try again a few times.
+    for attempt in range(5):
+        driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
+        )
+        try:
+            button.click()
+            return
+        except ElementClickInterceptedException:
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
 
 
 def type_text(driver: WebDriver, text: str) -> None:
@@ -249,7 +265,7 @@ def test_the_help_button_is_in_the_header_at_every_step_and_numbers_are_tel_link
     type_text(browser, "je n'en peux plus")
     wait_said(browser, "est-ce que vous êtes en danger en ce moment ?")
     press(browser, "Non, mais ça ne va pas")
-    wait_said(browser, "Vous n'avez pas à rester seul·e avec ça")
+    wait_said(browser, "Vous n'avez pas à garder ça pour vous")
     check = [
         a.get_attribute("href")
         for a in browser.find_elements(By.CSS_SELECTOR, "#log .msg.bot a")

@@ -1,0 +1,80 @@
+"""The learned distress model: shipped, up to date with its training sets, never trained on
+the held-out sets, explainable, and read beside the lexicon by the classifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.loader import FlowSet
+from flows.model import MODEL_PATH, Model, features
+from flows.model_train import digest, training_rows
+from flows.nlu import Classifier
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def classifier(flows: FlowSet) -> Classifier:
+    return Classifier.from_flows(flows)
+
+
+def test_the_shipped_weights_were_trained_on_the_current_training_sets() -> None:
+    """Change a training set or the features: run `make model`, or this fails."""
+    assert MODEL_PATH.exists(), "run make model"
+    assert Model.load().trained_on == digest(training_rows())
+
+
+def test_no_held_out_message_is_in_the_training_data() -> None:
+    trained = {text for _, _, _, text in training_rows()}
+    held_out = [
+        line.split("\t")[-1]
+        for path in DATA.glob("*/holdout_*.tsv")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(held_out) > 1000
+    assert not trained & set(held_out)
+
+
+def test_features_come_with_the_word_they_belong_to() -> None:
+    feats = features("Je n'en peux plus")
+    assert ("w peux", 3) in feats and ("b peux plus", 4) in feats and (" pe", 3) in feats
+
+
+def test_a_reading_names_the_words_that_weighed_most() -> None:
+    reading = Model.load().danger("il a avalé toutes ses pilules et il respire à peine")
+    assert reading is not None and reading.probability > 0.5
+    assert reading.words and all(
+        w in "il a avale toutes ses pilules et il respire a peine".split() for w in reading.words
+    )
+    assert reading.reason.startswith("model ")
+
+
+def test_danger_in_the_middle_of_a_question_about_pat_is_read_by_its_sentence() -> None:
+    model = Model.load()
+    question = (
+        "Bonjour, je voulais savoir quand commence votre prochaine formation pour les équipes "
+        "et combien elle coûte pour une asbl de dix personnes. Nous sommes une équipe de rue à "
+        "Liège et nous aimerions aussi des informations sur les intervisions pour nos "
+        "pair-aidants. Pouvez-vous aussi nous dire si la formation existe en ligne ?"
+    )
+    mixed = question + (
+        " Je vous écris aussi parce que je suis enfermée dans la salle de bain et il crie "
+        "derrière la porte."
+    )
+    assert model.danger(question) is None
+    # Read whole, the danger is drowned by the question; read by sentence, it is not.
+    assert model.read_one(mixed).probability < model.threshold
+    found = model.danger(mixed)
+    assert found is not None and found.danger == "violence"
+
+
+def test_the_classifier_asks_first_on_what_only_the_model_found(classifier: Classifier) -> None:
+    got = classifier.crisis(
+        "mijn vriend heeft heel zijn strip pillen genomen en reageert niet meer", "nl"
+    )
+    assert got is not None and got.tier in ("possible", "sure")
+    if "model" in got.reason and got.reason.startswith("possible, model"):
+        assert got.tier == "possible"  # the model alone never shows the lines at once
