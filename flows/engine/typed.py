@@ -1,0 +1,105 @@
+"""Typed text: an answer to a free-text question, or a question understood (a FAQ topic or an
+offer), asked about (did you mean…?) or not understood; distress always first."""
+
+from __future__ import annotations
+
+from flows import texts
+from flows.engine.base import _Base
+from flows.engine.effects import Msg
+from flows.engine.events import Intent
+from flows.engine.safety import _NO_WORDS, _YES_WORDS, _is_word
+from flows.loader import flow_of
+from flows.schema import InputStep, MessageStep
+from flows.validators import MAX_INPUT_CHARS, VALIDATORS
+
+_MAX_HOPS = 200
+
+
+class _Typed(_Base):
+    def text(self, raw: str, intent: Intent | None = None) -> None:
+        step = self.current
+        st = self.state
+        if st.overlay == "check" and _is_word(raw, _YES_WORDS):
+            self.help_lines(st.about, st.danger)  # "oui" typed instead of pressed
+            return
+        if st.overlay == "check" and _is_word(raw, _NO_WORDS):
+            self.not_in_danger()
+            return
+        if intent is not None and intent.name == "crisis":
+            # Before anything else, even a text too long to keep; the text is not kept.
+            declined_here = st.check_declined and isinstance(step, InputStep)
+            if intent.tier != "possible" or not declined_here:
+                self.crisis(intent)
+                return
+        if len(raw) > MAX_INPUT_CHARS:
+            self.say(texts.TOO_LONG, limit=MAX_INPUT_CHARS)
+            self.prompt()
+            return
+        if st.overlay not in ("none", "pick_field"):
+            self.close_overlay()
+        if isinstance(step, InputStep):
+            value = VALIDATORS[step.validator](raw)
+            if value is None:
+                self.prompt(first=Msg(step.retry))
+                return
+            self._store(step, value)
+            self.enter(self.resolve(flow_of(self.state.step), step.next))
+            return
+        if intent is not None:
+            self.understand(intent)
+            return
+        self.say(texts.USE_BUTTONS)
+        self.prompt()
+
+    def in_request(self) -> bool:
+        """Inside an offer's questions (not at the menu or in the FAQ)."""
+        return flow_of(self.state.step) not in ("main", "faq")
+
+    def follow(self, name: str) -> None:
+        """Go where an understood intent points (a FAQ answer, or an offer's questions)."""
+        qid, label = self.flows.intent_targets()[name]
+        self.say(texts.UNDERSTOOD, label=Msg(label))
+        if not self.in_request():
+            self.enter(qid)
+            return
+        # In the middle of a request: answer the question, then the same question as before.
+        topic_step = self.flows.step(qid)
+        for text in self._answer_texts(qid):
+            self.say(text)
+        if topic_step.topic and topic_step.topic not in self.state.faq_read:
+            self.state.faq_read.append(topic_step.topic)
+        self.prompt()
+
+    def _answer_texts(self, qid: str) -> list[str]:
+        out: list[str] = []
+        for _ in range(_MAX_HOPS):
+            step = self.flows.step(qid)
+            if not isinstance(step, MessageStep):
+                break
+            out.extend(step.texts)
+            qid = self.resolve(flow_of(qid), step.next)
+        return out
+
+    def understand(self, intent: Intent) -> None:
+        """Typed text at a question with buttons: act, ask, or say it was not understood."""
+        targets = self.flows.intent_targets()
+        topics = self.flows.topics()
+        usable = [
+            name
+            for name in (intent.name, *(n for n, _ in intent.alternatives))
+            if name in targets and (not self.in_request() or name in topics)
+        ]
+        if intent.level == "high" and usable and usable[0] == intent.name:
+            self.follow(intent.name)
+        elif intent.level != "low" and usable:
+            self.close_overlay()
+            self.state.overlay = "suggest"
+            self.state.suggestions = usable[:3]
+            self.state.turn += 1
+            self.prompt()
+        elif self.in_request():
+            self.say(texts.USE_BUTTONS)
+            self.prompt()
+        else:
+            self.say(texts.NOT_UNDERSTOOD)
+            self.go_menu()

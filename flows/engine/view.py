@@ -1,0 +1,148 @@
+"""Saying the current step's question, or the question of an overlay on top of it, with
+its buttons (the step itself does not change)."""
+
+from __future__ import annotations
+
+from flows import texts
+from flows.engine.base import _Base
+from flows.engine.effects import Button, Msg, Say
+from flows.engine.events import (
+    ALL_LINES,
+    BACK,
+    BACK_HERE,
+    DANGER_NO,
+    DANGER_NOT_OK,
+    DANGER_YES,
+    DONE,
+    EDIT,
+    EDIT_FIELD,
+    FORGET_NO,
+    FORGET_YES,
+    INTENT,
+    LANGUAGE,
+    MENU,
+    NO,
+    SEND,
+    SKIP,
+    YES,
+)
+from flows.language import language
+from flows.loader import MENU_STEP
+from flows.locales import LOCALES
+from flows.schema import ChoiceStep, ConsentStep, InputStep, MultiStep, SummaryStep
+
+
+class _View(_Base):
+    def _menu_button(self) -> tuple[Button, ...]:
+        return (Button(MENU, Msg(texts.MENU_BUTTON)),)
+
+    def prompt(self, first: Msg | None = None, update: bool = False) -> None:
+        """Say the current step's question with its buttons (``first`` replaces its text)."""
+        st = self.state
+        step = self.current
+        turn = st.turn
+        buttons: tuple[Button, ...]
+        if st.overlay != "none" and st.overlay != "pick_field":
+            self._prompt_overlay()
+            return
+        if isinstance(step, ChoiceStep):
+            buttons = tuple(Button(o.id, Msg(o.label)) for o in self.shown(step))
+            if step.menu_button and st.step != MENU_STEP:
+                buttons += self._menu_button()
+            self.effects.append(Say(first or Msg(step.text), buttons, turn=turn, expects="choice"))
+        elif isinstance(step, MultiStep):
+            chosen = st.answers.get(step.key, [])
+            buttons = (
+                *tuple(Button(o.id, Msg(o.label), selected=o.id in chosen) for o in step.options),
+                Button(DONE, Msg(step.done_label)),
+                *self._menu_button(),
+            )
+            self.effects.append(
+                Say(first or Msg(step.text), buttons, turn=turn, expects="multi", update=update)
+            )
+        elif isinstance(step, InputStep):
+            buttons = ()
+            if step.optional:
+                buttons += (Button(SKIP, Msg(step.skip_label or texts.SKIP_BUTTON)),)
+            buttons += self._menu_button()
+            self.effects.append(Say(first or Msg(step.text), buttons, turn=turn, expects="text"))
+        elif isinstance(step, ConsentStep):
+            *lead, last = step.texts
+            if first is not None:
+                lead, last = [], first.id
+            for text in lead:
+                self.say(text)
+            buttons = (
+                Button(YES, Msg(step.accept_label)),
+                Button(NO, Msg(step.refuse_label)),
+            )
+            self.effects.append(Say(Msg(last), buttons, turn=turn, expects="choice"))
+        elif isinstance(step, SummaryStep):
+            fields = self.fields()
+            if st.overlay == "pick_field":
+                buttons = tuple(Button(EDIT_FIELD + f.step, f.label) for f in fields)
+                buttons += (Button(BACK, Msg(texts.BACK_TO_SUMMARY)),)
+                self.effects.append(
+                    Say(Msg(texts.PICK_FIELD), buttons, turn=turn, expects="choice")
+                )
+            else:
+                buttons = (
+                    Button(SEND, Msg(step.send_label)),
+                    Button(EDIT, Msg(step.edit_label)),
+                    *self._menu_button(),
+                )
+                self.effects.append(
+                    Say(
+                        first or Msg(step.text), buttons, fields=fields, turn=turn, expects="choice"
+                    )
+                )
+
+    def _prompt_overlay(self) -> None:
+        """The question an overlay asks, with its buttons."""
+        st = self.state
+        text: str
+        buttons: tuple[Button, ...]
+        if st.overlay == "forget":
+            text = texts.FORGET_CONFIRM
+            buttons = (
+                Button(FORGET_YES, Msg(texts.FORGET_YES)),
+                Button(FORGET_NO, Msg(texts.FORGET_NO)),
+            )
+        elif st.overlay == "crisis":
+            # Warm words, never the services menu: the person chooses when to go back.
+            text = texts.CRISIS_AFTER_OTHER if st.about == "other" else texts.CRISIS_AFTER
+            if st.pending:
+                self.say(text)
+                text = texts.QUESTION_WAITS
+            buttons = (
+                Button(BACK_HERE, Msg(texts.BACK_HERE_BUTTON)),
+                Button(ALL_LINES, Msg(texts.ALL_LINES_BUTTON)),
+            )
+        elif st.overlay == "help":
+            text = texts.HELP_NOW
+            buttons = (Button(BACK_HERE, Msg(texts.BACK_HERE_BUTTON)),)
+        elif st.overlay == "check":
+            other = st.about == "other"
+            text = texts.CHECK_OTHER if other else texts.CHECK_SELF
+            buttons = (
+                Button(DANGER_YES, Msg(texts.DANGER_YES_OTHER if other else texts.DANGER_YES)),
+                Button(
+                    DANGER_NOT_OK, Msg(texts.DANGER_NOT_OK_OTHER if other else texts.DANGER_NOT_OK)
+                ),
+                Button(DANGER_NO, Msg(texts.DANGER_NO)),
+            )
+        elif st.overlay == "suggest":
+            text = texts.DID_YOU_MEAN
+            targets = self.flows.intent_targets()
+            buttons = (
+                tuple(Button(INTENT + name, Msg(targets[name][1])) for name in st.suggestions)
+                + self._menu_button()
+            )
+        else:  # language
+            text = texts.LANGUAGE_PICK
+            buttons = tuple(
+                # Each language named in its own language (lexicon/<code>.yml): not translated.
+                Button(LANGUAGE + code, Msg(language(code).name))
+                for code in LOCALES
+            )
+        self.effects.append(Say(Msg(text), buttons, turn=st.turn, expects="choice"))
