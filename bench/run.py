@@ -122,8 +122,8 @@ async def child(impl: str, people: int, think: float, locked: bool = False) -> d
         from pydantic import SecretStr
 
         from bot.app import build_app, settle
+        from bot.channels.telegram import TelegramFrontDoor
         from bot.settings import Settings
-        from bot.telegram_bot import TelegramFrontDoor
         from storage import repo
 
         settings = Settings(

@@ -15,15 +15,15 @@ from pathlib import Path
 
 from babel import Locale
 
-from bot.digest import WeeklyDigest
-from bot.handoff import HandOff
-from bot.i18n import Catalogs
-from bot.limits import DailyQuota, FloodLimit
+from bot.conversation.i18n import Catalogs
+from bot.conversation.limits import DailyQuota, FloodLimit
+from bot.conversation.service import ConversationService
+from bot.delivery.mail import compose
+from bot.delivery.outbox import FileTransport, Outbox, SmtpTransport, Transport
 from bot.logs import quiet_third_party_loggers
-from bot.mail import compose
-from bot.outbox import FileTransport, Outbox, SmtpTransport, Transport
-from bot.service import ConversationService
 from bot.settings import Settings
+from bot.staff.digest import WeeklyDigest
+from bot.staff.handoff import HandOff
 from flows import validators
 from flows.loader import FLOWS_DIR, FlowSet, load_flows
 from flows.locales import LOCALES
@@ -200,7 +200,8 @@ def text_values(settings: Settings) -> dict[str, str]:
         "controller_address": settings.controller_address,
         "privacy_contact": settings.privacy_contact,
         "mailbox_days": settings.mailbox_retention_days,
-        # A person from PAT may answer in the chat (bot/handoff.py, bot/telegram_staff.py).
+        # A person from PAT may answer in the chat (bot/staff/handoff.py and
+        # bot/staff/telegram_desk.py).
         "handoff": "on" if settings.staff_chat_id is not None else None,
     }
     return {key: str(value) for key, value in values.items() if value is not None}

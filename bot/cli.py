@@ -4,7 +4,7 @@ pat-bot            Telegram when PAT_TELEGRAM_TOKEN is set, else the terminal ch
 pat-bot chat       the conversation in this terminal
 pat-bot -h         every command: outbox, export, digest, stats, graph, sources, check…
 
-What it says to staff is in PAT_STAFF_LOCALE (bot/staff.py).
+What it says to staff is in PAT_STAFF_LOCALE (bot/staff/texts.py).
 """
 
 from __future__ import annotations
@@ -24,15 +24,16 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from bot import digest, staff
 from bot.app import build_app, settle
-from bot.export import export_command
+from bot.channels.terminal import TerminalChat
+from bot.conversation.i18n import BRUSSELS, CatalogError, Catalogs, Translator
 from bot.failures import explain
-from bot.i18n import BRUSSELS, CatalogError, Catalogs, Translator
 from bot.logs import configure_logging
 from bot.settings import Settings, problem
-from bot.staff import say
-from bot.terminal import TerminalChat
+from bot.staff import digest
+from bot.staff import texts as staff
+from bot.staff.export import export_command
+from bot.staff.texts import say
 from flows.loader import FLOWS_DIR, FlowError, load_flows
 from flows.locales import LOCALES, REFERENCE
 
@@ -93,7 +94,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 async def run_web(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """The web channel alone (sites that do not use Telegram), until SIGINT/SIGTERM."""
-    from bot.web import WebChannel, serve
+    from bot.channels.web import WebChannel, serve
 
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
@@ -115,7 +116,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     """Run the Telegram bot until SIGINT/SIGTERM (or ``stop`` is set)."""
     from telegram import Update
 
-    from bot.telegram_bot import TelegramFrontDoor
+    from bot.channels.telegram import TelegramFrontDoor
 
     stop = stop or asyncio.Event()
     settings.heartbeat_path.unlink(missing_ok=True)  # a crashed bot's beat says nothing now
@@ -147,7 +148,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
             beat = asyncio.create_task(_heartbeat(settings.heartbeat_path, stop))
             web = None
             if settings.web_port is not None:  # the web page too, from the same process
-                from bot.web import WebChannel, serve
+                from bot.channels.web import WebChannel, serve
 
                 channel = WebChannel(app.service, app.catalogs, settings)
                 web = asyncio.create_task(
@@ -289,14 +290,14 @@ async def _digest(settings: Settings, send: bool, t: Translator) -> int:
 
 
 async def _staff_console(settings: Settings, name: str) -> int:
-    from bot.staff_console import StaffConsole
+    from bot.staff.console import StaffConsole
 
     async with build_app(settings, run_worker=False) as app:
         return await StaffConsole(app, sys.stdin, sys.stdout, name).run()
 
 
 async def _stats(settings: Settings, days: int, t: Translator) -> int:
-    from bot.stats import report
+    from bot.staff.stats import report
 
     async with build_app(settings, run_worker=False) as app:
         await app.service.flush_counts()
@@ -305,7 +306,7 @@ async def _stats(settings: Settings, days: int, t: Translator) -> int:
 
 
 def _graph(out: Path, t: Translator) -> int:
-    from bot.graph import mermaid, svg
+    from bot.staff.graph import mermaid, svg
 
     flows = load_flows()
     try:
@@ -322,8 +323,8 @@ def _graph(out: Path, t: Translator) -> int:
 
 
 def _sources(settings: Settings, lang: str | None) -> int:
-    from bot.i18n import Catalogs
-    from bot.review import sources_report
+    from bot.conversation.i18n import Catalogs
+    from bot.staff.review import sources_report
 
     catalogs = Catalogs(settings.locales_dir)
     other = catalogs.get(lang) if lang and lang != REFERENCE else None

@@ -83,7 +83,8 @@ class Settings(BaseSettings):
         list[int], NoDecode, _allowed("Telegram user ids (numbers), separated by commas")
     ] = []
 
-    # The web channel (bot/web.py): served by pat-bot web, and by pat-bot run when a port is set.
+    # The web channel (bot/channels/web.py): served by pat-bot web, and by pat-bot run when a
+    # port is set.
     web_port: Annotated[int | None, _allowed(_PORT, ge=1, le=65535)] = None
     web_host: Annotated[str, _allowed("an IP address or a host name to listen on")] = "127.0.0.1"
     web_trusted_proxies: Annotated[
@@ -122,13 +123,13 @@ class Settings(BaseSettings):
     delivery_base_delay: Annotated[
         float, _allowed("a number of seconds from 0 to 86400", ge=0, le=86_400)
     ] = 30.0
-    # A person from PAT answering in the chat (bot/handoff.py): on when set; cards go to this
+    # A person from PAT answering in the chat (bot/staff/handoff.py): on when set; cards go to this
     # Telegram chat (a private staff group, or one staff member's own chat).
     staff_chat_id: Annotated[
         int | None, _allowed("a Telegram chat id (a number; a group's is negative)")
     ] = None
     handoff_days: Annotated[int, _allowed("a whole number of days from 1 to 90", ge=1, le=90)] = 7
-    # The weekly digest to mail_to (bot/digest.py): unset, none is sent.
+    # The weekly digest to mail_to (bot/staff/digest.py): unset, none is sent.
     digest_weekday: Annotated[
         int | None,
         _allowed("a day: monday to sunday, lundi to dimanche, or 1 (Monday) to 7", ge=1, le=7),

@@ -426,7 +426,7 @@ async def mark_told(db: Database, ref: str, what: str) -> None:
     )
 
 
-# -- the weekly digest (bot/digest.py) ----------------------------------------------------------
+# -- the weekly digest (bot/staff/digest.py) -----------------------------------------------------
 
 
 async def add_digest(db: Database, week: str, now: datetime, message: bytes) -> bool:

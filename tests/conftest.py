@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
+from bot.channels.telegram_api import LEAN_CALL_ADVICE
 from bot.settings import Settings
-from bot.telegram_api import LEAN_CALL_ADVICE
 from flows.loader import FlowSet, load_flows
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # pytest resets warning filters around each test: keep the one bot.telegram_bot sets.
+    # pytest resets warning filters around each test: keep the one bot.channels.telegram sets.
     config.addinivalue_line(
         "filterwarnings", f"ignore:{LEAN_CALL_ADVICE}:telegram.warnings.PTBUserWarning"
     )

@@ -10,7 +10,7 @@ from flows.engine import Choice, Effect, Event, Say, Start, State, Text, advance
 from flows.loader import FlowSet
 
 if TYPE_CHECKING:
-    from bot.service import ConversationService
+    from bot.conversation.service import ConversationService
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from bot.i18n import Catalogs
+from bot.conversation.i18n import Catalogs
 from bot.settings import Settings
 from flows.language import LEXICON_DIR, language
 from flows.loader import FlowSet

@@ -91,7 +91,7 @@ def test_the_wheel_carries_every_data_file(installed: Path, tmp_path: Path) -> N
         "print(len(list(files('storage').joinpath('migrations').iterdir())) > 5)\n"
         "print(files('flows').joinpath('lexicon', 'nl.yml').is_file())\n"
         "for name in ('index.html', 'chat.js', 'chat.css', 'widget.js'):\n"
-        "    print(files('bot').joinpath('webui', name).is_file())\n"
+        "    print(files('bot.channels').joinpath('webui', name).is_file())\n"
     )
     lines = run(installed / "python", "-c", code, cwd=tmp_path, env=env_for(tmp_path)).split()
     assert Path(lines[0]).is_relative_to(installed.parent)  # the wheel's copy, not the sources

@@ -17,8 +17,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from bot.app import build_app
+from bot.channels.telegram import TelegramFrontDoor
 from bot.settings import Settings
-from bot.telegram_bot import TelegramFrontDoor
 from flows import texts
 from flows.engine import (
     Choice,

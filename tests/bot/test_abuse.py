@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.app import build_app
-from bot.limits import FloodLimit
-from bot.service import ConversationService
+from bot.conversation.limits import FloodLimit
+from bot.conversation.service import ConversationService
 from bot.settings import Settings
 from flows import texts
 from flows.engine import Text

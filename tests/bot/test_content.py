@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.i18n import Catalogs
+from bot.conversation.i18n import Catalogs
 from bot.settings import Settings
 from flows import sources, texts
 from flows.engine import Command, Say, Start, Text, prompt
@@ -241,7 +241,7 @@ def test_french_wording(flows: FlowSet) -> None:
 def test_the_first_of_the_month_is_written_1er() -> None:
     from datetime import date
 
-    from bot.i18n import long_date
+    from bot.conversation.i18n import long_date
 
     assert long_date(date(2026, 12, 1), "fr") == "1er décembre 2026"
     assert long_date(date(2026, 12, 11), "fr") == "11 décembre 2026"

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import build_app
-from bot.digest import due_week, week_of
 from bot.settings import Settings
+from bot.staff.digest import due_week, week_of
 from storage import repo
 from tests.bot.test_smtp import free_port, smtp_server, smtp_settings
 from tests.helpers import accompaniment_request
@@ -75,7 +75,7 @@ async def test_one_digest_per_week_however_many_processes(settings: Settings) ->
 
 
 async def test_the_digest_is_anonymous_and_says_what_waits(settings: Settings) -> None:
-    from bot.digest import digest_text
+    from bot.staff.digest import digest_text
 
     async with build_app(settings, run_worker=False) as app:
         await accompaniment_request(app.service, "tg:1", organisation="ASBL Secrète")

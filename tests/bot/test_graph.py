@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.graph import edges, mermaid, mermaid_text, svg
-from bot.i18n import Catalogs
+from bot.conversation.i18n import Catalogs
+from bot.staff.graph import edges, mermaid, mermaid_text, svg
 from flows.loader import FlowSet, next_targets
 from flows.schema import ChoiceStep
 

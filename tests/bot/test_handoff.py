@@ -14,10 +14,10 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import build_app
-from bot.handoff import MAX_ATTEMPTS, HandOff
-from bot.mail import banner
+from bot.channels.telegram import TelegramFrontDoor
+from bot.delivery.mail import banner
 from bot.settings import Settings
-from bot.telegram_bot import TelegramFrontDoor
+from bot.staff.handoff import MAX_ATTEMPTS, HandOff
 from flows import texts
 from storage import handoffs, repo
 from tests.bot.test_telegram import Bot
@@ -288,7 +288,7 @@ async def test_a_silent_hand_off_expires_and_both_sides_are_told(
 async def test_a_refused_relay_is_retried_in_order_then_staff_are_told(
     tg_settings: Settings, api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.telegram_api._RETRY_DELAYS", (0.0, 0.0, 0.0))
+    monkeypatch.setattr("bot.channels.telegram_api._RETRY_DELAYS", (0.0, 0.0, 0.0))
     ana, anne = Telegram(), in_group(ANNE, "Anne")
     async with running(tg_settings, api) as bot:
         ref = await ask_in_chat(bot, ana)
@@ -389,7 +389,7 @@ async def test_a_person_message_waits_while_the_terminal_console_is_away(
     settings: Settings,
 ) -> None:
     """pat-bot staff killed: the person's messages wait for the next console, none is lost."""
-    from bot.handoff import CONSOLE
+    from bot.staff.handoff import CONSOLE
 
     async with build_app(settings, run_worker=False) as app:
         handoff = handoff_of_app(app)

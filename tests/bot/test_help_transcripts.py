@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import App, build_app
-from bot.render import Outgoing
+from bot.conversation.render import Outgoing
 from bot.settings import Settings
 from flows.engine import Choice, Command, Start, Text
 

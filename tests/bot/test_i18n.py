@@ -13,7 +13,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot.i18n import CatalogError, Catalogs
+from bot.conversation.i18n import CatalogError, Catalogs
 from flows.babel_extract import extract_texts
 from flows.engine import Msg
 from flows.loader import FLOWS_DIR, FlowSet

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 import html5lib
 import pytest
 
-from bot.mail import banner, compose, header_safe, sender, subject
+from bot.delivery.mail import banner, compose, header_safe, sender, subject
 from storage.models import PayloadField, RequestPayload
 
 WHEN = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
+from bot.channels.terminal import TerminalChat
 from bot.cli import main
-from bot.i18n import BRUSSELS
-from bot.outbox import Outbox
-from bot.service import ConversationService
+from bot.conversation.i18n import BRUSSELS
+from bot.conversation.service import ConversationService
+from bot.delivery.outbox import Outbox
 from bot.settings import Settings
-from bot.terminal import TerminalChat
 from flows import texts
 from storage import repo
 from tests.helpers import CONTACT, other_request
@@ -217,7 +217,7 @@ async def test_a_lease_left_by_a_dead_process_is_taken_back_at_once(settings: Se
     """Only when sure: same host and its process gone (or our pid with another token)."""
     import socket
 
-    from bot.outbox import LEASE_OWNER, lease_owner_alive
+    from bot.delivery.outbox import LEASE_OWNER, lease_owner_alive
 
     host = socket.gethostname()
     dead_pid = _a_dead_pid()

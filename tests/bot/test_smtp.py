@@ -20,7 +20,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from pydantic import SecretStr
 
 from bot.app import build_app
-from bot.service import ConversationService
+from bot.conversation.service import ConversationService
 from bot.settings import Settings
 from flows import texts
 from storage import repo

@@ -12,9 +12,9 @@ import pytest
 
 from bot.app import build_app
 from bot.cli import main
-from bot.outbox import Outbox
+from bot.delivery.outbox import Outbox
 from bot.settings import Settings
-from bot.stats import report
+from bot.staff.stats import report
 from flows.engine import Start, Text
 from storage import repo
 from tests.bot.test_outbox import BrokenTransport

@@ -19,9 +19,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import App, build_app
+from bot.channels.telegram import TelegramFrontDoor
 from bot.cli import run_telegram
 from bot.settings import Settings
-from bot.telegram_bot import TelegramFrontDoor
 from flows import texts
 from storage import repo
 from tests.botapi import FakeBotAPI, Telegram, buttons, data_for
@@ -365,7 +365,7 @@ async def test_an_error_is_logged_without_personal_data_and_the_person_told(
 async def test_staff_are_alerted_on_telegram_when_delivery_fails(
     tg_settings: Settings, api: FakeBotAPI
 ) -> None:
-    from bot.outbox import Outbox
+    from bot.delivery.outbox import Outbox
 
     class Down:
         async def send(self, ref: str, message: bytes) -> None:
@@ -612,7 +612,7 @@ def test_every_long_number_the_bot_says_on_telegram_is_in_the_form_its_apps_link
     code; Belgian short numbers (112, 107…) cannot be written so and stay as they are."""
     from babel.messages.pofile import read_po
 
-    from bot.links import for_telegram, parts
+    from bot.channels.links import for_telegram, parts
 
     linked = re.compile(r"^\+\d{2} \d{2,3}(?: \d{2,3}){1,3}$")
     for lang in ("fr", "nl", "en"):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import apply_retention, build_app
-from bot.service import ConversationService
+from bot.conversation.service import ConversationService
 from bot.settings import Settings
 from flows import texts
 from flows.engine import Command, Text

@@ -1,4 +1,4 @@
-"""The web channel: the same front door on a web page, an adapter like bot/terminal.py.
+"""The web channel: the same front door on a web page, an adapter like bot/channels/terminal.py.
 
 Starlette serves a chat page at ``/`` (for a link or a QR code), ``/widget.js`` (one line on
 PAT's site opens that page in a panel, in an iframe), the page's script and style, and a
@@ -36,13 +36,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from bot.i18n import Catalogs
-from bot.limits import FloodLimit
-from bot.links import parts
-from bot.render import Outgoing, parse_callback
-from bot.service import ConversationService
+from bot.channels.links import parts
+from bot.channels.terminal import COMMANDS
+from bot.conversation.i18n import Catalogs
+from bot.conversation.limits import FloodLimit
+from bot.conversation.render import Outgoing, parse_callback
+from bot.conversation.service import ConversationService
 from bot.settings import Settings
-from bot.terminal import COMMANDS
 from flows import texts
 from flows.engine import Command, Event, Start, Text
 from flows.loader import MENU_STEP
@@ -56,7 +56,7 @@ COOKIE = "__Host-pat_session"
 MAX_FRAME = 16 * 1024  # bytes per WebSocket message: far above 2,000 characters of text
 PER_ADDRESS_PER_MINUTE = 120  # messages from one address (several people behind one NAT)
 SOCKETS_PER_ADDRESS = 20  # open WebSockets from one address at a time
-STATIC = files("bot") / "webui"
+STATIC = files("bot.channels") / "webui"
 TYPES = {".js": "text/javascript", ".css": "text/css"}
 
 # The page's own words (the conversation's come from the flows, as everywhere).
@@ -81,8 +81,8 @@ def _message(out: Outgoing) -> dict[str, Any]:
     body = out.text.split("\n\n")[0] if out.summary else out.text
     return {
         "text": out.text,
-        # The text in pieces, each with its tel:, mailto: or https: link or null (bot/links.py):
-        # the page makes links of them as attributes, never HTML from text.
+        # The text in pieces, each with its tel:, mailto: or https: link or null
+        # (bot/channels/links.py): the page makes links of them as attributes, never HTML.
         "parts": [[piece, link] for piece, link in parts(body)],
         "buttons": [{"data": b.data, "label": b.label} for b in out.buttons],
         "expects": out.expects,

@@ -13,10 +13,10 @@ import contextlib
 from pathlib import Path
 from typing import TextIO
 
-from bot import staff
 from bot.app import App
-from bot.handoff import CONSOLE, HandOff, staff_command
-from bot.staff import say
+from bot.staff import texts as staff
+from bot.staff.handoff import CONSOLE, HandOff, staff_command
+from bot.staff.texts import say
 from storage.handoffs import Relayed
 
 STAFF_KEY = CONSOLE  # the relay key of this console

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from babel import Locale
 
-from bot.i18n import Translator
+from bot.conversation.i18n import Translator
 from flows.texts import N_
 
 
@@ -132,7 +132,7 @@ KIND_NAMES = {
     "end": N_("Fin"),
 }
 
-# -- a person from PAT answering in the chat (bot/handoff.py) ---------------------------------
+# -- a person from PAT answering in the chat (bot/staff/handoff.py) -----------------------------
 CARD = N_("📥 Nouvelle demande {ref}\n{details}")
 CARD_CHAT = N_("La personne souhaite une réponse ici, dans le chat.")
 REPLY_BUTTON = N_("Répondre dans le chat")

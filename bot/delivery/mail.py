@@ -24,7 +24,7 @@ from email.utils import format_datetime, parseaddr
 
 from babel import Locale
 
-from bot.i18n import BRUSSELS, Translator, long_date
+from bot.conversation.i18n import BRUSSELS, Translator, long_date
 from flows import places
 from flows.engine import Submit
 from storage.models import PAYLOAD_SCHEMA_VERSION, PayloadField, RequestPayload
@@ -87,7 +87,7 @@ def _preferred(payload: RequestPayload) -> str:
         return f"par téléphone ({phone})"
     if phone and choice == "either":
         return f"par e-mail ou par téléphone ({phone})"
-    if choice == "chat":  # bot/handoff.py: the card in PAT's staff chat has the button
+    if choice == "chat":  # bot/staff/handoff.py: the card in PAT's staff chat has the button
         return "dans le chat (bouton « Répondre dans le chat » de la carte envoyée à l'équipe)"
     return "par e-mail (répondre à ce message)"
 

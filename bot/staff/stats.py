@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from bot import staff
-from bot.i18n import Translator, long_date
-from bot.staff import language_name, say
+from bot.conversation.i18n import Translator, long_date
+from bot.staff import texts as staff
+from bot.staff.texts import language_name, say
 from flows import places, texts
 from flows.engine import Effect, Event, Say, Start, State, Submit
 from flows.loader import MENU_STEP, FlowSet

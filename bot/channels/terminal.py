@@ -17,9 +17,9 @@ import re
 import sqlite3
 from typing import TextIO
 
-from bot.handoff import END_BUTTON
-from bot.render import OutButton, Outgoing, callback_data, parse_callback, render_text
-from bot.service import ConversationService
+from bot.conversation.render import OutButton, Outgoing, callback_data, parse_callback, render_text
+from bot.conversation.service import ConversationService
+from bot.staff.handoff import END_BUTTON
 from flows import texts
 from flows.engine import (
     END_CHAT,

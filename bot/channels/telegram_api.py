@@ -1,6 +1,6 @@
 """How the bot talks to the Bot API: Telegram HTML, inline keyboards, lean calls, retries.
 
-Used by the Telegram adapter (bot/telegram_bot.py); kept apart so the adapter reads as the
+Used by the Telegram adapter (bot/channels/telegram.py); kept apart so the adapter reads as the
 list of its handlers.
 """
 
@@ -17,8 +17,8 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.warnings import PTBUserWarning
 
-from bot.links import for_telegram
-from bot.render import Outgoing
+from bot.channels.links import for_telegram
+from bot.conversation.render import Outgoing
 from flows.locales import LOCALES
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def chat_key(user_id: int) -> str:
 
 def to_html(out: Outgoing, summary_line: str) -> str:
     """The message as Telegram HTML: every text escaped, summary labels in bold, long Belgian
-    numbers written from +32 so that the apps make them tappable (bot/links.py)."""
+    numbers written from +32 so that the apps make them tappable (bot/channels/links.py)."""
     if not out.summary:
         return escape(for_telegram(out.text))
     body = for_telegram(out.text.split("\n\n", 1)[0])

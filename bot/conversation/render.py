@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.i18n import Translator
+from bot.conversation.i18n import Translator
 from flows.engine import Choice, Field, Msg, Say
 from flows.texts import N_, ONLY_WITH, ONLY_WITHOUT
 

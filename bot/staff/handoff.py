@@ -7,7 +7,7 @@ takes the conversation; their messages reach the person signed « Anne, de l'éq
 and the person's messages reach staff tagged with the reference, until either side ends it or
 ``PAT_HANDOFF_DAYS`` pass without a message. While it is open the service still checks each
 message for distress first (help lines for the person, a warning for staff) and commands still
-work (bot/service.py).
+work (bot/conversation/service.py).
 
 Messages go through the relay queue (storage/handoffs.py), in order, retried when the channel
 refuses them; a message that cannot be delivered is dropped after a few tries and its sender is
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot import staff
-from bot.i18n import Catalogs, Translator
-from bot.staff import language_name, say
+from bot.conversation.i18n import Catalogs, Translator
+from bot.staff import texts as staff
+from bot.staff.texts import language_name, say
 from flows.texts import N_
 from storage import handoffs
 from storage.db import Database

@@ -35,10 +35,10 @@ from typing import ClassVar, Literal, Protocol
 
 import aiosmtplib
 
-from bot import staff
-from bot.i18n import Catalogs, Translator
-from bot.mail import compose
-from bot.staff import say
+from bot.conversation.i18n import Catalogs, Translator
+from bot.delivery.mail import compose
+from bot.staff import texts as staff
+from bot.staff.texts import say
 from flows import texts
 from flows.engine import Msg
 from flows.locales import REFERENCE

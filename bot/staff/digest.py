@@ -15,11 +15,11 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from bot import staff
-from bot.i18n import BRUSSELS, Translator, long_date
-from bot.mail import message_id
-from bot.staff import say
-from bot.stats import OFFERS, line, names, where_stopped
+from bot.conversation.i18n import BRUSSELS, Translator, long_date
+from bot.delivery.mail import message_id
+from bot.staff import texts as staff
+from bot.staff.stats import OFFERS, line, names, where_stopped
+from bot.staff.texts import say
 from flows.loader import FlowSet
 from flows.texts import N_
 from storage import repo

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.i18n import Translator
+from bot.conversation.i18n import Translator
 from flows import texts
 from flows.loader import FlowSet
 from flows.schema import MessageStep

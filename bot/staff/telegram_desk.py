@@ -7,7 +7,7 @@ A staff member answers a person by pressing « Répondre dans le chat » on a ca
 by replying to a card, or with ``/reply R-… text``; ``/close R-…`` ends it. Every staff action
 is checked against the ids on every update: a button or command from anyone else is refused
 and logged without its content. This handler runs before the person's handlers and stops the
-updates it consumes (bot/telegram_bot.py).
+updates it consumes (bot/channels/telegram.py).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import staff
-from bot.handoff import END_BUTTON, REFERENCE, HandOff, Undeliverable, staff_command
-from bot.render import callback_data
-from bot.service import ConversationService
-from bot.telegram_api import escape, with_retries
+from bot.channels.telegram_api import escape, with_retries
+from bot.conversation.render import callback_data
+from bot.conversation.service import ConversationService
+from bot.staff import texts as staff
+from bot.staff.handoff import END_BUTTON, REFERENCE, HandOff, Undeliverable, staff_command
 from flows.engine import END_CHAT
 from storage import repo
 from storage.handoffs import Relayed

@@ -13,9 +13,9 @@ import textwrap
 from collections import deque
 from dataclasses import dataclass
 
-from bot import staff
-from bot.i18n import Translator
-from bot.staff import say
+from bot.conversation.i18n import Translator
+from bot.staff import texts as staff
+from bot.staff.texts import say
 from flows import texts
 from flows.loader import FlowSet, flow_of, qualify
 from flows.schema import (

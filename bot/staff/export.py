@@ -16,11 +16,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
-from bot import staff
 from bot.app import build_app
-from bot.i18n import BRUSSELS, Translator
+from bot.conversation.i18n import BRUSSELS, Translator
 from bot.settings import Settings
-from bot.staff import language_name
+from bot.staff import texts as staff
+from bot.staff.texts import language_name
 from flows.texts import N_
 from storage import repo
 from storage.models import RequestRecord

@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.handoff import HandOff
-from bot.i18n import Catalogs, Translator
-from bot.limits import DailyQuota, FloodLimit
-from bot.mail import request_payload
-from bot.outbox import Outbox
-from bot.render import SELECTED_MARK, Outgoing, fold, render_all, render_text
-from bot.stats import Counters
+from bot.conversation.i18n import Catalogs, Translator
+from bot.conversation.limits import DailyQuota, FloodLimit
+from bot.conversation.render import SELECTED_MARK, Outgoing, fold, render_all, render_text
+from bot.delivery.mail import request_payload
+from bot.delivery.outbox import Outbox
+from bot.staff.handoff import HandOff
+from bot.staff.stats import Counters
 from flows.engine import (
     END_CHAT,
     SEND,

@@ -7,7 +7,7 @@ escaped, a typing indicator before several bubbles, kind answers to what the bot
 private chats only. Logs carry update ids and error types, never message text.
 
 About 350 lines: one handler per kind of Telegram update, kept together so that what the bot
-does with each is read in one place (the Bot API helpers are in bot/telegram_api.py).
+does with each is read in one place (the Bot API helpers are in bot/channels/telegram_api.py).
 """
 
 from __future__ import annotations
@@ -33,12 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import Catalogs
-from bot.logs import quiet_third_party_loggers
-from bot.render import SUMMARY_LINE, Outgoing, parse_callback
-from bot.service import ConversationService, Reply
-from bot.settings import Settings
-from bot.telegram_api import (
+from bot.channels.telegram_api import (
     Markup,
     call,
     chat_key,
@@ -48,7 +43,12 @@ from bot.telegram_api import (
     to_html,
     with_retries,
 )
-from bot.telegram_staff import StaffDesk
+from bot.conversation.i18n import Catalogs
+from bot.conversation.render import SUMMARY_LINE, Outgoing, parse_callback
+from bot.conversation.service import ConversationService, Reply
+from bot.logs import quiet_third_party_loggers
+from bot.settings import Settings
+from bot.staff.telegram_desk import StaffDesk
 from flows import texts
 from flows.engine import Choice, Command, CommandName, Event, Start, State, Text
 from flows.locales import LOCALES, REFERENCE
@@ -241,7 +241,7 @@ class TelegramFrontDoor:
         if user.id not in self.staff_ids:
             await self._reply(update, context, Command("menu"))
             return
-        from bot.stats import report
+        from bot.staff.stats import report
 
         days = 30
         if context.args and context.args[0].isascii() and context.args[0].isdecimal():
