@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.channels.registry import channel_of
 from bot.conversation.i18n import Catalogs, Translator
 from bot.conversation.limits import DailyQuota, FloodLimit
 from bot.conversation.render import SELECTED_MARK, Outgoing, fold, render_all, render_text
@@ -56,12 +57,6 @@ _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def channel_of(chat_key: str) -> str:
-    """``tg:42`` → telegram, ``terminal`` → terminal, ``web:…`` → web."""
-    prefix = chat_key.split(":", 1)[0]
-    return {"tg": "telegram"}.get(prefix, prefix)
 
 
 @dataclass
@@ -265,7 +260,7 @@ class ConversationService:
         for submit, (ref, duplicate) in zip(submits, saved.requests, strict=True):
             if not duplicate:
                 self.counters.request(day, submit)
-                self.counters.add(day, "channel", channel_of(chat_key))
+                self.counters.add(day, "channel", channel_of(chat_key).name)
                 log.info("request %s stored", ref)
                 self.outbox.kick()
 
@@ -285,7 +280,7 @@ class ConversationService:
             now,
             self.catalogs.get("fr"),
             self._topic_labels,
-            channel=channel_of(chat_key),
+            channel=channel_of(chat_key).name or None,
             telegram_username=username,
         )
         who_what = json.dumps([chat_key, submit.offer, dict(submit.answers)], sort_keys=True)

@@ -24,6 +24,7 @@ from email.utils import format_datetime, parseaddr
 
 from babel import Locale
 
+from bot.channels.registry import named
 from bot.conversation.i18n import BRUSSELS, Translator, long_date
 from flows import places
 from flows.engine import Submit
@@ -105,11 +106,8 @@ def _sections(payload: RequestPayload) -> tuple[list[tuple[str, str]], list[tupl
     return what, contact
 
 
-_CHANNELS = {"telegram": "Telegram", "terminal": "terminal (essai)", "web": "page web"}
-
-
 def _footer(payload: RequestPayload) -> list[tuple[str, str]]:
-    channel = _CHANNELS.get(payload.channel or "", payload.channel or "inconnu")
+    channel = named(payload.channel).mail_label if payload.channel else "inconnu"
     if payload.telegram_username:
         channel += f" (@{payload.telegram_username})"
     rows = [

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.channels.registry import TELEGRAM, channel_of
 from bot.conversation.i18n import Catalogs, Translator
 from bot.staff import texts as staff
 from bot.staff.texts import language_name, say
@@ -78,11 +79,7 @@ Count = Callable[[str], None]
 MAX_ATTEMPTS = 6  # about a minute of tries, then the sender is told
 POLL_SECONDS = 1.0  # another process (pat-bot staff, pat-bot chat) may have queued something
 CONSOLE_FRESH = 30.0  # seconds: a pat-bot staff console touches its file every few seconds
-CHANNELS_WITH_CHAT = ("tg:", "terminal")  # where a person from PAT can answer in the chat
 CONSOLE = "staff:terminal"  # pat-bot staff's key (not "terminal…": that is the person's)
-# Characters per Telegram message (its limit is 4,096 after HTML escaping, which may lengthen a
-# text): longer ones are split.
-TELEGRAM_LIMIT = 3500
 
 # What the person sees, in their language.
 STAFF_SAYS = N_("💬 {name}, de l'équipe PAT :\n{text}")
@@ -112,8 +109,6 @@ EXPIRED = N_(
     "La conversation avec l'équipe PAT s'est terminée après {days} jours sans message. Pour "
     "reprendre contact : pat@smes.be, ou /menu."
 )
-
-_CHANNEL_NAMES = {"tg": "Telegram", "terminal": "terminal"}
 
 
 def utcnow() -> datetime:
@@ -171,12 +166,12 @@ class HandOff:
         """Whether to offer « Ici, dans ce chat »: staff can answer in this chat now."""
         if chat_key.startswith("terminal"):
             return self.console is not None and console_alive(self.console)
-        return chat_key.startswith(CHANNELS_WITH_CHAT) and bool(self.staff_for(chat_key))
+        return channel_of(chat_key).handoff and bool(self.staff_for(chat_key))
 
     @staticmethod
-    def pieces(text: str) -> list[str]:
-        """A long text in parts a chat can carry, in order."""
-        return [text[i : i + TELEGRAM_LIMIT] for i in range(0, len(text), TELEGRAM_LIMIT)] or [""]
+    def pieces(text: str, limit: int = TELEGRAM.relay_limit) -> list[str]:
+        """A long text in parts a chat can carry, in order (the staff chat is Telegram's)."""
+        return [text[i : i + limit] for i in range(0, len(text), limit)] or [""]
 
     def _person(self, locale: str) -> Translator:
         return self.catalogs.get(locale)
@@ -193,7 +188,7 @@ class HandOff:
     async def offer(self, chat_key: str, payload: RequestPayload) -> None:
         """Tell staff about a new request; a hand-off is offered when the person chose it."""
         where = self.staff_for(chat_key)
-        chosen = payload.value("contact_pref") == "chat" and chat_key.startswith(CHANNELS_WITH_CHAT)
+        chosen = payload.value("contact_pref") == "chat" and channel_of(chat_key).handoff
         if not where or (where == [CONSOLE] and not chosen and not self.can_reply_here(chat_key)):
             return  # nobody to tell (a terminal without its console keeps nothing waiting)
         t = self.t
@@ -203,7 +198,7 @@ class HandOff:
             t.gettext(place) if place else "",
             payload.value("organisation") or "",
             language_name(payload.locale, t),
-            _CHANNEL_NAMES.get(chat_key.split(":", 1)[0], payload.channel or ""),
+            channel_of(chat_key).mail_label.split(" (")[0],
         ]
         text = say(t, staff.CARD, ref=payload.ref, details=" · ".join(d for d in details if d))
         chat = chosen

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from bot.channels.registry import CHANNELS
 from bot.conversation.i18n import Translator, long_date
 from bot.staff import texts as staff
 from bot.staff.texts import language_name, say
@@ -144,7 +145,7 @@ def names(flows: FlowSet, t: Translator) -> dict[str, dict[str, str]]:
         "region": _option_labels(flows, "accompaniment.region", t),
         "faq": {name: t.gettext(label) for name, (_, label) in flows.intent_targets().items()},
         "language": {code: language_name(code, t) for code in LOCALES},
-        "channel": {k: t.gettext(v) for k, v in staff.CHANNELS.items()},
+        "channel": {c.name: t.gettext(c.label) for c in CHANNELS},
     }
 
 

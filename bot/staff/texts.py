@@ -108,7 +108,6 @@ STATS_BY_OFFER = N_("Par offre")
 STATS_BY_REGION = N_("Par région")
 STATS_BY_LANGUAGE = N_("Par langue")
 STATS_BY_CHANNEL = N_("Par canal")
-CHANNELS = {"telegram": N_("Telegram"), "web": N_("page web"), "terminal": N_("terminal")}
 STATS_FAQ = N_("Questions lues")
 STATS_SOURCES = N_("Venues par un lien")
 STATS_CRISIS = N_(

@@ -1,0 +1,44 @@
+"""The one list of channels, and what the rest of the bot may know of each.
+
+A person's chat key starts with its channel's prefix (``tg:42``, ``web:…``, ``terminal``);
+only this registry decodes it. Each channel's line says its name (as stored with a request
+and counted), how staff read it (the request e-mail, statistics, hand-off cards), and what
+it can do: carry a conversation with a person from PAT, and how long a relayed message may
+be. The channels' own code (how they speak to people) is in their modules beside this one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.texts import N_
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What the bot knows of one channel, wherever it needs to."""
+
+    name: str  # stored with a request and counted: "telegram", "web", "terminal"
+    prefix: str  # every chat key of this channel starts with it
+    label: str  # how staff read it (a msgid: the statistics are in the staff's language)
+    mail_label: str  # in the request e-mail (French, as the whole e-mail)
+    handoff: bool = False  # a person from PAT can answer in this chat
+    relay_limit: int = 4000  # characters per relayed message (longer ones are split)
+
+
+# Telegram's limit is 4,096 characters after HTML escaping, which may lengthen a text.
+TELEGRAM = Channel("telegram", "tg:", N_("Telegram"), "Telegram", handoff=True, relay_limit=3500)
+WEB = Channel("web", "web:", N_("page web"), "page web")
+TERMINAL = Channel("terminal", "terminal", N_("terminal"), "terminal (essai)", handoff=True)
+CHANNELS: tuple[Channel, ...] = (TELEGRAM, WEB, TERMINAL)
+UNKNOWN = Channel("", "", N_("inconnu"), "inconnu")
+
+
+def channel_of(chat_key: str) -> Channel:
+    """The channel of a chat key (UNKNOWN for a key no channel owns)."""
+    return next((c for c in CHANNELS if chat_key.startswith(c.prefix)), UNKNOWN)
+
+
+def named(name: str | None) -> Channel:
+    """The channel stored under ``name`` with a request (UNKNOWN when none is)."""
+    return next((c for c in CHANNELS if c.name == name), UNKNOWN)
