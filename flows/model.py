@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import math
 import re
 import zlib
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from flows.language import normalise
+
+log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "distress.json"
 MAX_CHARS = 2000  # read up to here (the bot keeps no longer text anyway)
@@ -167,5 +170,10 @@ class Model:
 
 @cache
 def shipped() -> Model | None:
-    """The shipped model, or None before it was ever trained (the lexicon still reads)."""
-    return Model.load() if MODEL_PATH.exists() else None
+    """The shipped model, or None when it cannot be read: the lexicon still reads distress
+    (a damaged file must not stop the bot that shows the help lines), and the log says so."""
+    try:
+        return Model.load(MODEL_PATH)
+    except (OSError, ValueError, KeyError, TypeError, zlib.error) as exc:
+        log.error("the distress model could not be read (%s): the lexicon alone reads", exc)
+        return None

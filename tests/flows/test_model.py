@@ -78,3 +78,20 @@ def test_the_classifier_asks_first_on_what_only_the_model_found(classifier: Clas
     assert got is not None and got.tier in ("possible", "sure")
     if "model" in got.reason and got.reason.startswith("possible, model"):
         assert got.tier == "possible"  # the model alone never shows the lines at once
+
+
+def test_a_damaged_model_file_leaves_the_lexicon_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A damaged file must not stop the bot that shows the help lines: the lexicon reads."""
+    import flows.model as model_module
+
+    broken = tmp_path / "distress.json"
+    broken.write_text('{"classes": ["none"', encoding="utf-8")
+    monkeypatch.setattr(model_module, "MODEL_PATH", broken)
+    model_module.shipped.cache_clear()
+    try:
+        assert model_module.shipped() is None
+        assert "could not be read" in caplog.text
+    finally:
+        model_module.shipped.cache_clear()
