@@ -60,7 +60,7 @@ def bucket(feature: str, size: int) -> int:
     return zlib.crc32(feature.encode("utf-8")) % size
 
 
-@lru_cache(maxsize=50_000)  # words typed come back often; memory only, never written
+@lru_cache(maxsize=5_000)  # words typed come back often; memory only, never written
 def _word_buckets(word: str, size: int) -> frozenset[int]:
     """The buckets of one word's own features (the word, its groups of letters)."""
     return frozenset(bucket(f, size) for f, _ in features(word))
@@ -162,7 +162,10 @@ class Model:
     def danger(self, text: str) -> Reading | None:
         """The reading when it says danger (above the threshold chosen in training), with
         the words that decided it."""
-        reading = self.read(text)
+        return self.explained(self.read(text))
+
+    def explained(self, reading: Reading) -> Reading | None:
+        """A reading above the threshold, with its words; None below it."""
         if reading.probability < self.threshold:
             return None
         return Reading(reading.probability, reading.danger, reading.text, self.why(reading))

@@ -31,6 +31,14 @@ _PATTERN = re.compile(
 Part = tuple[str, str | None]
 
 
+def _belgian(number: str) -> bool:
+    """A Belgian phone number has 9 digits after its 0 (landlines, 0800, 070) or 10 (mobiles
+    start 04): 0 + 8 or 9 digits, or +32 and the same without the 0."""
+    digits = re.sub(r"\D", "", number)
+    national = digits[2:] if number.startswith("+") else digits[1:]
+    return len(national) in (8, 9)
+
+
 def _tel(number: str) -> str:
     digits = re.sub(r"\D", "", number)
     if number.startswith("+"):
@@ -49,6 +57,8 @@ def parts(text: str) -> list[Part]:
         if found.start() > at:
             out.append((text[at : found.start()], None))
         piece = found.group(0)
+        if found.group("long") and not _belgian(piece):
+            continue  # a date, an account number, a longer figure: not a phone number
         if found.group("email"):
             link = "mailto:" + piece
         elif found.group("web"):

@@ -120,8 +120,9 @@ def _event(data: Any, locale: str) -> Event | None:
         return Command("language")
     if kind == "urgent":
         return Command("urgent")
-    if kind == "start":
-        return Start(locale=locale)
+    if kind == "start":  # the page's language, also over the HTTP fallback (no ?lang there)
+        asked = data.get("lang")
+        return Start(locale=asked if isinstance(asked, str) and asked in LOCALES else locale)
     return None
 
 

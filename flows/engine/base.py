@@ -75,6 +75,7 @@ class _Base:
         st.pending = []
         st.about = "self"
         st.danger = None
+        st.beneath = "none"
 
     # -- written in the other parts ----------------------------------------------------------
 

@@ -12,11 +12,15 @@ from flows.schema import InputStep
 class _Safety(_Base):
     def help_screen(self) -> None:
         """The help lines by situation, on top of wherever the person is (answers kept); a
-        question about PAT waiting after other help lines still waits."""
+        question about PAT waiting after other help lines still waits, and a question on top
+        of the step (the check, "did you mean", erase?…) comes back after."""
         st = self.state
-        pending = st.pending if st.overlay in ("crisis", "help") else []
-        self.close_overlay()
-        st.pending = pending
+        if st.overlay in ("crisis", "help"):
+            pending = st.pending
+            self.close_overlay()
+            st.pending = pending
+        elif st.overlay != "none":
+            st.beneath = st.overlay
         st.overlay = "help"
         st.turn += 1
         self.prompt()
@@ -74,6 +78,11 @@ class _Safety(_Base):
         """Back to exactly where the person was, answers kept; a question about PAT that
         came with the distress is answered now."""
         st = self.state
+        if st.beneath != "none":  # the question that was on top of the step, as it was
+            st.overlay, st.beneath = st.beneath, "none"
+            st.turn += 1
+            self.prompt()
+            return
         pending = st.pending
         self.close_overlay()
         st.turn += 1

@@ -43,6 +43,9 @@ class State(BaseModel):
     mode: Literal["normal", "edit"] = "normal"
     edit_target: str | None = None
     overlay: Overlay = "none"
+    # The question that was on top of the step when the help screen opened (the check, a
+    # "did you mean", erase?…): « Revenir où j'étais » brings it back.
+    beneath: Overlay = "none"
     # suggest: the intents offered; check: what the typed text was otherwise about (intent,
     # score), answered if the person says it was a question for their work. Ids, never text.
     suggestions: list[str] = PydanticField(default_factory=list)

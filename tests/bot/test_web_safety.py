@@ -187,3 +187,28 @@ def test_a_taken_port_is_one_line_and_an_exit(tmp_path: Path) -> None:
     (line,) = [x for x in done.stderr.splitlines() if x.startswith("pat-bot:")]
     assert f"cannot listen on 127.0.0.1:{port}" in line and "PAT_WEB_PORT" in line
     assert "Traceback" not in done.stderr
+
+
+def test_the_page_language_is_taken_from_start_also_over_the_http_fallback() -> None:
+    """Found by a hostile tester: the HTTP fallback has no ?lang, and the page's language was
+    lost (French help lines on a Dutch page)."""
+    from bot.channels.web import _event
+    from flows.engine import Start
+
+    assert _event({"t": "start", "lang": "nl"}, "fr") == Start(locale="nl")
+    assert _event({"t": "start", "lang": "xx"}, "fr") == Start(locale="fr")
+
+
+def test_only_belgian_phone_numbers_become_tel_links() -> None:
+    from bot.channels.links import parts
+
+    def linked(text: str) -> list[str]:
+        return [link for _, link in parts(text) if link]
+
+    assert linked("0800 32 123 · 070 245 245 · 0470 12 34 56 · +32 470 12 34 56") == [
+        "tel:+3280032123",
+        "tel:+3270245245",
+        "tel:+32470123456",
+        "tel:+32470123456",
+    ]
+    assert linked("le 06.12.2026, compte 0961 2345 6789, 0470123456789, 2000 caractères") == []

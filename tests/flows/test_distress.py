@@ -402,3 +402,30 @@ def test_a_whole_request_after_a_check_carries_nothing_of_it(flows: FlowSet) -> 
     walk.type("Pouvez-vous m'appeler ?")
     give_contact(walk)
     assert walk.state.overlay == "none" and walk.state.pending == []
+
+
+def test_back_from_the_help_screen_brings_back_the_question_on_top_of_the_step(
+    flows: FlowSet,
+) -> None:
+    """Found by a hostile tester: /sos during the danger check (or "did you mean", erase?)
+    then « Revenir » dropped that question; it comes back as it was."""
+    walk = Walk(flows)
+    walk.start()
+    walk.press("training")
+    walk.send(Text("…", Intent("crisis", 1.0, tier="possible", then=Intent("relapse", 0.9))))
+    assert walk.says() == [texts.CHECK_SELF]
+    walk.send(Command("urgent"))
+    walk.press("_back_here")
+    assert walk.says() == [texts.CHECK_SELF]  # the check again, its question still waiting
+    walk.press("_danger_no")
+    assert texts.UNDERSTOOD in walk.says() and walk.state.faq_read == ["relapse"]
+    walk.send(Command("menu"))
+    walk.send(Text("c koi", Intent("what_is", 0.45, (("brings", 0.4),))))
+    assert walk.says() == [texts.DID_YOU_MEAN]
+    walk.send(Command("urgent"))
+    walk.press("_back_here")
+    assert walk.says() == [texts.DID_YOU_MEAN] and "_i:what_is" in walk.buttons()
+    walk.send(Command("forget"))
+    walk.send(Command("urgent"))
+    walk.press("_back_here")
+    assert walk.says() == [texts.FORGET_CONFIRM]
