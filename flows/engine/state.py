@@ -4,7 +4,7 @@ JSON (stored after every turn)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydanticField
@@ -86,15 +86,10 @@ class State(BaseModel):
     def clone(self) -> State:
         """A copy that shares nothing mutable with this state: every list and dict field is
         copied (the values inside are strings, numbers, lists of them, or frozen), whatever
-        fields are added later. Several times cheaper than a deep ``model_copy``; the engine
-        copies a state per update (bench/run.py)."""
-        return self.model_copy(
-            update={
-                name: _copy(value)
-                for name, value in self.__dict__.items()
-                if isinstance(value, list | dict)
-            }
-        )
+        fields are added later (_MUTABLE is read from the fields' types). Several times
+        cheaper than a deep ``model_copy``; the engine copies a state per update
+        (bench/run.py)."""
+        return self.model_copy(update={name: _copy(getattr(self, name)) for name in _MUTABLE})
 
 
 def _copy(value: Any) -> Any:
@@ -103,3 +98,10 @@ def _copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     return value
+
+
+# The fields whose values are lists or dicts, from their declared types (a new field is
+# copied without anyone having to list it here).
+_MUTABLE = tuple(
+    name for name, info in State.model_fields.items() if get_origin(info.annotation) in (list, dict)
+)
