@@ -142,7 +142,7 @@ async def child(impl: str, people: int, think: float, locked: bool = False) -> d
             )
             async with tg:
                 await door.post_init(tg)
-                settle(app)  # as bot/cli.py run_telegram does before serving
+                settle(app)  # as bot/cli/serve.py run_telegram does before serving
                 if locked:  # in a process of its own: its stalls are the lock's, not a heap's
                     return await locked_phase(tg, api, people, settings.db_path, Update)
                 figures.update(await phases(tg, api, people, think, Update))

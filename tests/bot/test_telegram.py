@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from bot.app import App, build_app
 from bot.channels.telegram import TelegramFrontDoor
-from bot.cli import run_telegram
+from bot.cli.serve import run_telegram
 from bot.settings import Settings
 from flows import texts
 from storage import repo
