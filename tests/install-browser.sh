@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The web channel's tests drive a real headless Chromium (tests/bot/test_web.py): Debian's
+# The web channel's tests drive a real headless Chromium (tests/bot/channels/test_web.py): Debian's
 # chromium and chromium-driver, installed here when missing, so that `make test` needs nothing
 # installed by hand. Without apt (another system), say what to install and stop.
 set -euo pipefail

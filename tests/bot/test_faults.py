@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from storage.db import MIGRATIONS_DIR
-from tests.bot.test_smtp import free_port
+from tests.bot.delivery.test_smtp import free_port
 
 BIN = Path(sys.executable).parent / "pat-bot"
 TIMEOUT = 30  # seconds: every process here ends much sooner, or the test fails

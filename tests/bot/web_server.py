@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.test_smtp import free_port
+from tests.bot.delivery.test_smtp import free_port
 
 BIN = Path(sys.executable).parent / "pat-bot"
 WAIT = 20.0

@@ -13,7 +13,7 @@ from bot.app import build_app
 from bot.settings import Settings
 from bot.staff.digest import due_week, week_of
 from storage import repo
-from tests.bot.test_smtp import free_port, smtp_server, smtp_settings
+from tests.bot.delivery.test_smtp import free_port, smtp_server, smtp_settings
 from tests.helpers import accompaniment_request
 
 BIN = Path(sys.executable).parent / "pat-bot"

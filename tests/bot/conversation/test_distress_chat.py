@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows import texts
-from tests.bot.test_terminal_process import run_chat
+from tests.bot.channels.test_terminal_process import run_chat
 
 LINES = texts.CRISIS.split("\n")[0]
 SHELTER = texts.CRISIS_SHELTER.split("\n")[0]

@@ -20,7 +20,7 @@ from flows.locales import LOCALES
 from flows.schema import MessageStep
 from tests.helpers import Walk
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHARED = ROOT.parent / "shared"
 BIN = Path(sys.executable).parent / "pat-bot"
 

@@ -14,8 +14,8 @@ from bot.cli import main
 from bot.logs import RedactingFilter, configure_logging
 from bot.settings import Settings
 from flows.engine import Start, Text
-from tests.bot.test_smtp import free_port, smtp_server
-from tests.bot.test_telegram import press, running
+from tests.bot.channels.test_telegram import press, running
+from tests.bot.delivery.test_smtp import free_port, smtp_server
 from tests.botapi import FakeBotAPI, Telegram
 
 PEOPLE = [

@@ -544,7 +544,7 @@ async def test_run_serves_telegram_and_the_web_page_from_one_process(
     """`pat-bot run` with PAT_WEB_PORT: both channels, one process, one clean stop."""
     import httpx
 
-    from tests.bot.test_smtp import free_port
+    from tests.bot.delivery.test_smtp import free_port
 
     port = free_port()
     both = tg_settings.model_copy(update={"web_port": port})

@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.staff.stats import report
 from flows.engine import Start, Text
 from storage import repo
-from tests.bot.test_outbox import BrokenTransport
+from tests.bot.delivery.test_outbox import BrokenTransport
 from tests.helpers import accompaniment_request, other_request
 
 BIN = Path(sys.executable).parent / "pat-bot"

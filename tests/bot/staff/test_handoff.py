@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.staff.handoff import MAX_ATTEMPTS, HandOff
 from flows import texts
 from storage import handoffs, repo
-from tests.bot.test_telegram import Bot
+from tests.bot.channels.test_telegram import Bot
 from tests.botapi import FakeBotAPI, Telegram, buttons, data_for
 
 GROUP = -100123
