@@ -39,6 +39,12 @@ MAX_CHARS = 2000  # read up to here (the bot keeps no longer text anyway)
 SENTENCE = re.compile(r"(?<=[.!?;…\n])\s+|\s+(?:mais|but|maar|pero)\s+", re.IGNORECASE)
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of a text read on their own (three words or more); training reads the
+    same, so both cut a text alike."""
+    return [p for p in SENTENCE.split(text[:MAX_CHARS]) if len(p.split()) >= 3]
+
+
 def features(text: str) -> list[tuple[str, int]]:
     """The features of a text, each with the word it comes from (index in the words): each
     word, each pair of words, and the groups of 3 to 5 letters of each word."""
@@ -154,7 +160,7 @@ class Model:
         sentences are read only when the whole does not already say danger)."""
         text = text[:MAX_CHARS]
         whole = self.read_one(text)
-        pieces = [p for p in SENTENCE.split(text) if len(p.split()) >= 3]
+        pieces = sentences(text)
         if whole.probability >= self.threshold or len(pieces) < 2:
             return whole
         return max([whole, *(self.read_one(p) for p in pieces)], key=lambda r: r.probability)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.distress import Detector
-from flows.model import MAX_CHARS, MODEL_PATH, SENTENCE, bucket, features
+from flows.model import MAX_CHARS, MODEL_PATH, bucket, features, sentences
 
 if TYPE_CHECKING:  # dev dependencies, imported where they are used (tests read the rows)
     from scipy.sparse import csr_matrix
@@ -144,7 +144,7 @@ def export(model: Any, threshold: float, trained_on: str) -> dict[str, object]:
 
 def _pieces(text: str) -> list[str]:
     """What flows/model.py reads of a text: the whole, and each sentence of a longer one."""
-    pieces = [p for p in SENTENCE.split(text[:MAX_CHARS]) if len(p.split()) >= 3]
+    pieces = sentences(text)
     return [text, *pieces] if len(pieces) > 1 else [text]
 
 

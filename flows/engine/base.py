@@ -17,6 +17,9 @@ from flows.engine.state import State
 from flows.loader import FlowSet, qualify
 from flows.schema import ChoiceStep, InputStep, Next, Option, Step
 
+# Steps walked through for one event at most (a flow that loops is a bug: it stops there).
+MAX_HOPS = 200
+
 
 class _Base:
     def __init__(self, flows: FlowSet, state: State, now: datetime) -> None:

@@ -4,15 +4,13 @@ offer), asked about (did you mean…?) or not understood; distress always first.
 from __future__ import annotations
 
 from flows import texts
-from flows.engine.base import _Base
+from flows.engine.base import MAX_HOPS, _Base
 from flows.engine.effects import Msg
 from flows.engine.events import Intent
 from flows.engine.safety import _NO_WORDS, _YES_WORDS, _is_word
 from flows.loader import flow_of
 from flows.schema import InputStep, MessageStep
 from flows.validators import MAX_INPUT_CHARS, VALIDATORS
-
-_MAX_HOPS = 200
 
 
 class _Typed(_Base):
@@ -72,7 +70,7 @@ class _Typed(_Base):
 
     def _answer_texts(self, qid: str) -> list[str]:
         out: list[str] = []
-        for _ in range(_MAX_HOPS):
+        for _ in range(MAX_HOPS):
             step = self.flows.step(qid)
             if not isinstance(step, MessageStep):
                 break

@@ -4,7 +4,7 @@ submission) to the next question; the answers on the path; a finished request.""
 from __future__ import annotations
 
 from flows import texts
-from flows.engine.base import _Base
+from flows.engine.base import MAX_HOPS, _Base
 from flows.engine.effects import Field, Msg, Submit
 from flows.loader import MENU_STEP, flow_of
 from flows.schema import (
@@ -19,15 +19,13 @@ from flows.schema import (
     SummaryStep,
 )
 
-_MAX_HOPS = 200
-
 
 class _Walk(_Base):
     def enter(self, qid: str) -> None:
         """Walk from ``qid`` through steps that do not wait, then wait at the next one."""
         self.close_overlay()
         self.state.check_declined = False
-        for _ in range(_MAX_HOPS):
+        for _ in range(MAX_HOPS):
             step = self.flows.step(qid)
             flow_id = flow_of(qid)
             if step.reset:
@@ -72,7 +70,7 @@ class _Walk(_Base):
                 self.state.turn += 1
                 self.prompt()
                 return
-        raise RuntimeError(f"flow walk did not stop after {_MAX_HOPS} steps (at {qid})")
+        raise RuntimeError(f"flow walk did not stop after {MAX_HOPS} steps (at {qid})")
 
     def _skip_when_editing(self, step: Step, flow_id: str) -> str | None:
         """While correcting one answer, questions already answered are not asked again."""
