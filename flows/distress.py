@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -117,6 +116,11 @@ def _token(word: str) -> str:
     return normalise(word.rstrip("*")).replace(" ", "") + ("*" if word.endswith("*") else "")
 
 
+def _family(group: str) -> str:
+    """The family of a group of patterns: "concept:want" is a "concept"."""
+    return group.split(":", 1)[0]
+
+
 def _word_matches(token: str, word: str, typos: bool = True) -> bool:
     """``pre*``: a prefix; shorter words exactly; longer ones also with a small typo that
     keeps the first letter ("mourrir", but "nourrir" is not "mourir")."""
@@ -192,11 +196,14 @@ class _Lexicon:
         self.other_words = frozenset(data["other"].split())
         # Real words that look like a typo of a distress word: never read as one.
         self.not_typos = frozenset(data.get("not_typos", "").split())
-        self.index: dict[str, list[_Pattern]] = {}
+        # By family of groups ("concept:want" is in "concept"), then by token of the first
+        # word: a reading looks only at what is asked of it (most texts: idioms, distress).
+        self.index: dict[str, dict[str, list[_Pattern]]] = {}
         for pattern in patterns:
             first = next(slot for slot in pattern.slots if slot is not None)
+            family = self.index.setdefault(_family(pattern.group), {})
             for token in first:
-                self.index.setdefault(token, []).append(pattern)
+                family.setdefault(token, []).append(pattern)
         tokens = {t for p in patterns for slot in p.slots if slot for t in slot}
         self._tokens = frozenset(t for t in tokens if not t.endswith("*"))
         self._long: dict[str, list[str]] = {}  # tokens that match with a typo, by first letter
@@ -247,27 +254,33 @@ class _Reading:
     def __post_init__(self) -> None:
         self.matched = [self.lex.tokens_of(w, self.typos) for w in self.words]
 
-    @cached_property
-    def _candidates(self) -> dict[str, list[_Pattern]]:
-        """The patterns whose every word the text contains somewhere, by group."""
-        present: frozenset[str] = frozenset().union(*self.matched)
-        seen: set[int] = set()
-        by_group: dict[str, list[_Pattern]] = {}
-        for token in present:
-            for pattern in self.lex.index.get(token, ()):
-                if id(pattern) in seen:
-                    continue
-                seen.add(id(pattern))
-                if all(slot is None or not present.isdisjoint(slot) for slot in pattern.slots):
-                    by_group.setdefault(pattern.group, []).append(pattern)
-        return by_group
+    _families: dict[str, dict[str, list[_Pattern]]] = field(default_factory=dict, init=False)
+
+    def _candidates(self, group: str) -> list[_Pattern]:
+        """The patterns of ``group`` whose every word the text contains somewhere (worked
+        out for the group's whole family at once)."""
+        family = _family(group)
+        by_group = self._families.get(family)
+        if by_group is None:
+            by_group = self._families[family] = {}
+            present: frozenset[str] = frozenset().union(*self.matched)
+            index = self.lex.index.get(family, {})
+            seen: set[int] = set()
+            for token in present:
+                for pattern in index.get(token, ()):
+                    if id(pattern) in seen:
+                        continue
+                    seen.add(id(pattern))
+                    if all(slot is None or not present.isdisjoint(slot) for slot in pattern.slots):
+                        by_group.setdefault(pattern.group, []).append(pattern)
+        return by_group.get(group, [])
 
     def found(self, group: str) -> list[Found]:
         """The patterns of ``group`` found in the text, each at its first place."""
         known = self._found.get(group)
         if known is None:
             known = self._found[group] = []
-            for pattern in self._candidates.get(group, ()):
+            for pattern in self._candidates(group):
                 first = next(slot for slot in pattern.slots if slot is not None)
                 for start, tokens in enumerate(self.matched):
                     if tokens.isdisjoint(first):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +23,21 @@ from flows.locales import LOCALES
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 
 
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _accent_or_space(match: re.Match[str]) -> str:
+    return "" if unicodedata.combining(match.group()) else " "
+
+
+@lru_cache(maxsize=256)  # one text is read by several readers in one turn (bench/nlu.py)
 def normalise(text: str) -> str:
     """Lower case, accents removed, only letters and digits separated by single spaces."""
     text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    # Accents (combining marks) go; any other character outside a-z0-9 separates words.
+    text = _NOT_ASCII.sub(_accent_or_space, text)
+    return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
 @dataclass(frozen=True)

@@ -144,14 +144,16 @@ class Model:
         """The words of the text read that weighed most towards its danger, against none."""
         toward = self.columns[self.classes.index(reading.danger)]
         against = self.columns[self.classes.index("none")]
+        words = normalise(reading.text).split()
         weight: dict[int, int] = {}
         seen: set[int] = set()
-        for feature, at in features(reading.text):
-            b = bucket(feature, self.size)
-            if b not in seen:
-                seen.add(b)
-                weight[at] = weight.get(at, 0) + toward[b] - against[b]
-        words = normalise(reading.text).split()
+        for at, word in enumerate(words):  # a feature counts for the first word that has it
+            own = set(_word_buckets(word, self.size))
+            if at:
+                own.add(bucket("b " + words[at - 1] + " " + word, self.size))
+            own -= seen
+            seen |= own
+            weight[at] = sum(toward[b] - against[b] for b in own)
         best = sorted((w for w in weight.items() if w[1] > 0), key=lambda kv: -kv[1])[:3]
         return tuple(words[i] for i, _ in sorted(best))
 
