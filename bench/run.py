@@ -124,7 +124,7 @@ async def child(impl: str, people: int, think: float, locked: bool = False) -> d
         from bot.app import build_app, settle
         from bot.channels.telegram import TelegramFrontDoor
         from bot.settings import Settings
-        from storage import repo
+        from storage import deliveries
 
         settings = Settings(
             data_dir=data,
@@ -147,7 +147,7 @@ async def child(impl: str, people: int, think: float, locked: bool = False) -> d
                     return await locked_phase(tg, api, people, settings.db_path, Update)
                 figures.update(await phases(tg, api, people, think, Update))
                 # Counted in SQL: loading every request would itself raise peak memory.
-                requests = await repo.count_requests(app.db)
+                requests = await deliveries.count_requests(app.db)
         figures["storage_bytes"] = folder_bytes(data)
     else:
         from bench.baseline import build

@@ -19,7 +19,8 @@ from bot.conversation.i18n import Catalogs
 from bot.conversation.limits import DailyQuota, FloodLimit
 from bot.conversation.service import ConversationService
 from bot.delivery.mail import compose
-from bot.delivery.outbox import FileTransport, Outbox, SmtpTransport, Transport
+from bot.delivery.outbox import Outbox
+from bot.delivery.transports import FileTransport, SmtpTransport, Transport
 from bot.logs import quiet_third_party_loggers
 from bot.settings import Settings
 from bot.staff.digest import WeeklyDigest
@@ -28,7 +29,7 @@ from flows import validators
 from flows.loader import FLOWS_DIR, FlowSet, load_flows
 from flows.locales import LOCALES
 from flows.nlu import Classifier
-from storage import handoffs, repo
+from storage import erasure, handoffs
 from storage.db import Database
 from storage.models import PayloadField, RequestPayload
 
@@ -170,6 +171,7 @@ async def build_app(
             catalogs.get(settings.staff_locale),
             days=settings.handoff_days,
             console=settings.data_dir / "staff-console",
+            chats=outbox.chats,
         )
         handoff.count = functools.partial(_count_handoff, service)
         service.handoff = handoff
@@ -223,7 +225,7 @@ async def apply_retention(app: App) -> None:
     """Anonymise old requests, delete abandoned conversations, end idle hand-offs, leave
     nothing in the WAL."""
     now = datetime.now(UTC)
-    refs, stopped = await repo.purge(
+    refs, stopped = await erasure.purge(
         app.db, now, app.settings.retention_days, app.settings.abandoned_days
     )
     if app.service.handoff is not None:

@@ -36,7 +36,7 @@ from flows.engine import (
     prompt,
 )
 from flows.loader import FlowSet, load_flows
-from storage import repo
+from storage import conversations, deliveries
 from tests.botapi import FakeBotAPI, Telegram
 
 FLOWS = load_flows()
@@ -154,8 +154,8 @@ def test_the_engine_survives_any_sequence_of_events(data: st.DataObject) -> None
 
 async def _stored_without_consent(db: Any) -> list[str]:
     bad = []
-    for record in await repo.list_requests(db):
-        consents = await repo.list_consents(db, record.chat_key)
+    for record in await deliveries.list_requests(db):
+        consents = await conversations.list_consents(db, record.chat_key)
         if not any(c.given_at <= record.created_at for c in consents):
             bad.append(record.ref)
     return bad

@@ -34,6 +34,15 @@ CHANNELS: tuple[Channel, ...] = (TELEGRAM, WEB, TERMINAL)
 UNKNOWN = Channel("", "", N_("inconnu"), "inconnu")
 
 
+# Desks: where staff answer a hand-off (keys of staff chats, never of a person's).
+TELEGRAM_DESK = "tg-staff:"  # and the staff group's chat id
+CONSOLE_DESK = "staff:terminal"  # pat-bot staff (not "terminal…": that is a person's key)
+
+
+def is_desk(chat_key: str) -> bool:
+    return chat_key.startswith((TELEGRAM_DESK, CONSOLE_DESK))
+
+
 def channel_of(chat_key: str) -> Channel:
     """The channel of a chat key (UNKNOWN for a key no channel owns)."""
     return next((c for c in CHANNELS if chat_key.startswith(c.prefix)), UNKNOWN)

@@ -33,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.registry import TELEGRAM
 from bot.channels.telegram_api import (
     Markup,
     call,
@@ -52,7 +53,7 @@ from bot.staff.telegram_desk import StaffDesk
 from flows import texts
 from flows.engine import Choice, Command, CommandName, Event, Start, State, Text
 from flows.locales import LOCALES, REFERENCE
-from storage import repo
+from storage import conversations
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,9 @@ class TelegramFrontDoor:
                 await bot.set_my_commands(commands, language_code=code)
                 await bot.set_my_description(description, language_code=code)
                 await bot.set_my_short_description(short, language_code=code)
-        await repo.forget_updates_before(self.service.db, datetime.now(UTC) - timedelta(days=7))
+        await conversations.forget_updates_before(
+            self.service.db, datetime.now(UTC) - timedelta(days=7)
+        )
         self.connect_outbox(app)
 
     def connect_outbox(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -160,14 +163,14 @@ class TelegramFrontDoor:
         bot = app.bot
 
         async def tell(key: str, text: str) -> None:
-            chat_id = int(key.removeprefix("tg:"))
+            chat_id = int(key.removeprefix(TELEGRAM.prefix))
             await with_retries(lambda: bot.send_message(chat_id, escape(text), parse_mode="HTML"))
 
         async def alert(text: str) -> None:
             for staff_id in self.staff_ids:
                 await with_retries(lambda staff_id=staff_id: bot.send_message(staff_id, text))  # type: ignore[misc]
 
-        self.service.outbox.register_channel("tg:", tell)
+        self.service.chats.connect(TELEGRAM.prefix, tell=tell)
         self.service.outbox.staff_alert = alert
         if self.desk is not None:
             self.desk.connect(bot)
@@ -218,7 +221,7 @@ class TelegramFrontDoor:
         if chat is not None and chat.type != ChatType.PRIVATE:
             if update.callback_query is not None:
                 await update.callback_query.answer()
-            elif update.effective_message is not None and await repo.tell_group_once(
+            elif update.effective_message is not None and await conversations.tell_group_once(
                 self.service.db, chat.id, datetime.now(UTC)
             ):
                 text = self.catalogs.get(None).gettext(texts.GROUP_ONLY)
@@ -249,7 +252,7 @@ class TelegramFrontDoor:
         await self.service.flush_counts()
         staff_voice = self.service.outbox.staff  # PAT_STAFF_LOCALE
         text = await report(self.service.db, self.service.flows, staff_voice, days)
-        await repo.record_update(self.service.db, update.update_id, datetime.now(UTC))
+        await conversations.record_update(self.service.db, update.update_id, datetime.now(UTC))
         await with_retries(lambda: context.bot.send_message(user.id, escape(text)))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -283,7 +286,9 @@ class TelegramFrontDoor:
         user = update.effective_user
         handoff = self.service.handoff
         if user is not None and handoff is not None and await handoff.open_for(chat_key(user.id)):
-            if await repo.record_update(self.service.db, update.update_id, datetime.now(UTC)):
+            if await conversations.record_update(
+                self.service.db, update.update_id, datetime.now(UTC)
+            ):
                 said = await handoff.person_sent_media(chat_key(user.id))
                 if said:
                     await with_retries(lambda: context.bot.send_message(user.id, said))
@@ -299,7 +304,9 @@ class TelegramFrontDoor:
     ) -> None:
         user = update.effective_user
         assert user is not None
-        if not await repo.record_update(self.service.db, update.update_id, datetime.now(UTC)):
+        if not await conversations.record_update(
+            self.service.db, update.update_id, datetime.now(UTC)
+        ):
             return  # redelivered: already answered
         outs = await self.service.explain(chat_key(user.id), msgid)
         await self.send(context, user.id, outs, await self.service.state_of(chat_key(user.id)))

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.warnings import PTBUserWarning
 
 from bot.channels.links import for_telegram
+from bot.channels.registry import TELEGRAM
 from bot.conversation.render import Outgoing
 from flows.locales import LOCALES
 
@@ -41,7 +42,7 @@ def escape(text: str) -> str:
 
 
 def chat_key(user_id: int) -> str:
-    return f"tg:{user_id}"
+    return f"{TELEGRAM.prefix}{user_id}"
 
 
 def to_html(out: Outgoing, summary_line: str) -> str:

@@ -17,6 +17,7 @@ import re
 import sqlite3
 from typing import TextIO
 
+from bot.channels.registry import TERMINAL
 from bot.conversation.render import OutButton, Outgoing, callback_data, parse_callback, render_text
 from bot.conversation.service import ConversationService
 from bot.staff.handoff import END_BUTTON
@@ -36,7 +37,7 @@ from storage.handoffs import Relayed
 
 log = logging.getLogger(__name__)
 
-TERMINAL_CHAT = "terminal"
+TERMINAL_CHAT = TERMINAL.prefix  # one person per data folder (a test may choose another key)
 COMMANDS: dict[str, CommandName] = {
     "/menu": "menu",
     "/cancel": "cancel",
@@ -131,9 +132,8 @@ class TerminalChat:
         self.show([Outgoing(msg.text, buttons, expects="choice" if buttons else "nothing")])
 
     async def run(self, *, new: bool = False) -> int:
-        self.service.outbox.register_channel(self.chat_key, self.notify)
-        if self.service.handoff is not None:  # pat-bot staff, in another terminal
-            self.service.handoff.register(self.chat_key, self.relayed)
+        # Its own key: another terminal on the same folder is another person.
+        self.service.chats.connect(self.chat_key, tell=self.notify, relay=self.relayed)
         state = await self.service.state_of(self.chat_key)
         resumable = state is not None and state.started and state.step != MENU_STEP and not new
         if not resumable:

@@ -37,6 +37,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.channels.links import parts
+from bot.channels.registry import WEB
 from bot.channels.terminal import COMMANDS
 from bot.conversation.i18n import Catalogs
 from bot.conversation.limits import FloodLimit
@@ -137,7 +138,7 @@ class WebChannel:
         self.per_address = FloodLimit(PER_ADDRESS_PER_MINUTE)
         self.sockets: dict[str, set[WebSocket]] = {}
         self.per_socket_address: dict[str, int] = {}
-        service.outbox.register_channel("web:", self.tell)
+        service.chats.connect(WEB.prefix, tell=self.tell)
 
     # -- sessions and origins --------------------------------------------------------------------
 
@@ -188,7 +189,7 @@ class WebChannel:
         words are in the conversation's language when there is one (chosen in the chat)."""
         locale = self.locale_of(request)
         sid = self.session_of(request)
-        state = await self.service.state_of(f"web:{sid}") if sid else None
+        state = await self.service.state_of(f"{WEB.prefix}{sid}") if sid else None
         if state is not None and state.started and "lang" not in request.query_params:
             locale = state.locale
         t = self.catalogs.get(locale)
@@ -231,7 +232,7 @@ class WebChannel:
 
     async def handle(self, sid: str, data: Any, locale: str, address: str) -> list[dict[str, Any]]:
         """One browser message: the bot's answer (empty when nothing is to be said)."""
-        key = f"web:{sid}"
+        key = f"{WEB.prefix}{sid}"
         if self.per_address.check(address) != "ok":
             state = await self.service.state_of(key)
             return [_message(Outgoing(self.service.translator(state).gettext(texts.SLOW_DOWN)))]
@@ -294,7 +295,7 @@ class WebChannel:
 
     async def tell(self, chat_key: str, text: str) -> None:
         """News about a request (arrived, or not), to the person's open page(s)."""
-        sockets = self.sockets.get(chat_key.removeprefix("web:"))
+        sockets = self.sockets.get(chat_key.removeprefix(WEB.prefix))
         if not sockets:
             raise LookupError("no open page")  # the outbox tells them next time they come
         message = json.dumps({"t": "notice", "messages": [_message(Outgoing(text))]})

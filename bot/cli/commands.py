@@ -33,7 +33,7 @@ async def _outbox(
     settings: Settings, action: str | None, ref: str | None, all_: bool, t: Translator
 ) -> int:
     """List undelivered requests (no personal data), or retry one or all of them now."""
-    from storage import repo
+    from storage import deliveries
 
     if action == "retry" and not ref and not all_:
         print(t.gettext(staff.OUTBOX_WHICH), file=sys.stderr)
@@ -42,12 +42,12 @@ async def _outbox(
         if action == "retry":
             await app.outbox.release_dead_leases()
             now = datetime.now(UTC)
-            refs = await repo.reset_for_retry(app.db, now, None if all_ else ref)
+            refs = await deliveries.reset_for_retry(app.db, now, None if all_ else ref)
             # A request a running bot is sending right now (its lease runs) is left to it:
             # sending it here too would deliver it twice.
             busy = [
                 r.ref
-                for r in await repo.list_requests(app.db, "pending")
+                for r in await deliveries.list_requests(app.db, "pending")
                 if r.ref not in refs and (not ref or r.ref == ref)
             ]
             for r in busy:
@@ -59,11 +59,11 @@ async def _outbox(
                 return 0 if busy else 1
             failed = 0
             for r in refs:
-                record = await repo.get_request(app.db, r)
+                record = await deliveries.get_request(app.db, r)
                 if record is None:
                     continue
                 ok = await app.outbox.attempt(record)
-                after = await repo.get_request(app.db, r)
+                after = await deliveries.get_request(app.db, r)
                 if ok:
                     print(say(t, staff.OUTBOX_DELIVERED, ref=r))
                 elif after and after.lease_until and after.lease_until > datetime.now(UTC):
@@ -73,7 +73,7 @@ async def _outbox(
                     print(say(t, staff.OUTBOX_NOT_DELIVERED, ref=r, error=error))
                     failed += 1
             return 1 if failed else 0
-        rows = [rec for rec in await repo.list_requests(app.db) if rec.status != "delivered"]
+        rows = [rec for rec in await deliveries.list_requests(app.db) if rec.status != "delivered"]
         if not rows:
             print(t.gettext(staff.OUTBOX_ALL_DELIVERED))
             return 0
@@ -121,7 +121,7 @@ def _classify(lang: str | None) -> int:
 
 async def _digest(settings: Settings, send: bool, t: Translator) -> int:
     """``pat-bot digest``: show this week's digest; with ``--send``, make and send it now."""
-    from storage import repo
+    from storage import digests
 
     now = datetime.now(UTC)
     week = digest.week_of(now.astimezone(BRUSSELS).date())
@@ -135,7 +135,7 @@ async def _digest(settings: Settings, send: bool, t: Translator) -> int:
             print(f"{subject}\n\n{body}", end="")
             return 0
         made = await weekly.make(now, week)
-        if not made and await repo.digest_state(app.db, week) == "sent":
+        if not made and await digests.digest_state(app.db, week) == "sent":
             print(say(t, digest.DIGEST_ALREADY, week=week))
             return 0
         error = await app.outbox.send_digests()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
-from storage import repo
+from storage import conversations
 from storage.db import Database
 
 WINDOW = 60.0  # seconds
@@ -59,5 +59,5 @@ class DailyQuota:
 
     async def reached(self, db: Database, chat_key: str, now: datetime) -> bool:
         """Whether one more request from this person would pass the daily limit."""
-        sent = await repo.requests_since(db, chat_key, now - timedelta(days=1))
+        sent = await conversations.requests_since(db, chat_key, now - timedelta(days=1))
         return sent >= self.per_day

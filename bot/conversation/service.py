@@ -9,10 +9,7 @@ stored with its composed e-mail before anyone says it was received (the outbox d
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
-import secrets
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,20 +18,19 @@ from datetime import UTC, datetime
 from bot.channels.registry import channel_of
 from bot.conversation.i18n import Catalogs, Translator
 from bot.conversation.limits import DailyQuota, FloodLimit
-from bot.conversation.render import SELECTED_MARK, Outgoing, fold, render_all, render_text
-from bot.delivery.mail import request_payload
+from bot.conversation.render import Outgoing, render_all, render_text
+from bot.conversation.requests import draw_ref, new_request
+from bot.conversation.understanding import Understanding, is_distress
 from bot.delivery.outbox import Outbox
 from bot.staff.handoff import HandOff
 from bot.staff.stats import Counters
 from flows.engine import (
     END_CHAT,
-    SEND,
     Choice,
     ConsentGiven,
     Effect,
     Event,
     Forget,
-    Say,
     Start,
     State,
     Submit,
@@ -44,15 +40,13 @@ from flows.engine import (
 )
 from flows.loader import FlowSet
 from flows.nlu import Classifier
-from flows.schema import InputStep, SummaryStep
+from flows.schema import InputStep
 from flows.texts import DUPLICATE, SLOW_DOWN, TOO_MANY_REQUESTS
-from storage import repo
+from storage import conversations
 from storage.db import Database
 from storage.models import RequestPayload
 
 log = logging.getLogger(__name__)
-
-_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 
 
 def utcnow() -> datetime:
@@ -89,9 +83,11 @@ class ConversationService:
         self.db = db
         self.catalogs = catalogs
         self.outbox = outbox
+        self.chats = outbox.chats  # how channels of this process reach their chats
         self.default_locale = default_locale
         self.clock = clock
         self.classifier = classifier or Classifier.from_flows(flows)
+        self.understanding = Understanding(flows, self.classifier)
         # Values texts may show (the privacy notice's retention periods and contacts).
         self.context = context or {}
         self.flood = flood or FloodLimit(30)
@@ -134,21 +130,23 @@ class ConversationService:
         if isinstance(event, Text):  # lone surrogates and the like: replaced, never a crash
             event = Text(event.text.encode("utf-8", "replace").decode("utf-8"))
         async with self._lock(chat_key):
-            before = await repo.load_conversation(self.db, chat_key)
+            before = await conversations.load_conversation(self.db, chat_key)
             state = before or State(locale=locale or self.default_locale)
             if self.handoff is not None:
                 state.reply_here = self.handoff.can_reply_here(chat_key)
                 relayed = await self._handoff_turn(chat_key, state, event, update_id)
                 if relayed is not None:
                     return Reply(relayed, before, before)
-            event = self._understood(state, event)
-            if not self._distress(event):  # distress is never silenced by the flood limit
+            event = self.understanding.read(state, event, self.translator(state), self.context)
+            if not is_distress(event):  # distress is never silenced by the flood limit
                 limit = self.flood.check(chat_key)
                 if limit != "ok":
                     notice = [render_text(SLOW_DOWN, self.translator(state))]
                     return Reply(notice if limit == "warn" else [], before, before)
             now = self.clock()
-            if self._sends(state, event) and await self.quota.reached(self.db, chat_key, now):
+            if self.understanding.sends(state, event) and await self.quota.reached(
+                self.db, chat_key, now
+            ):
                 notice = [render_text(TOO_MANY_REQUESTS, self.translator(state))]
                 return Reply(notice + self.current_prompt(state), before, before)
             after, effects = advance(self.flows, state, event, now)
@@ -156,7 +154,7 @@ class ConversationService:
                 saved, context, stored = await self._store(
                     chat_key, after, effects, now, update_id, username
                 )
-            except repo.AlreadyApplied:
+            except conversations.AlreadyApplied:
                 return Reply([], before, before)
             self._after_commit(chat_key, saved, event, state, after, effects, now)
             t = self.translator(after)
@@ -196,7 +194,9 @@ class ConversationService:
         if limit != "ok":  # staff are not flooded either
             return [render_text(SLOW_DOWN, self.translator(state))] if limit == "warn" else []
         recorded_here = crisis is None and update_id is not None  # else with the turn
-        if recorded_here and not await repo.record_update(self.db, update_id or 0, self.clock()):
+        if recorded_here and not await conversations.record_update(
+            self.db, update_id or 0, self.clock()
+        ):
             return []  # Telegram sent this update again: passed on already
         reminder = await self.handoff.person_writes(row, event.text, distress=crisis is not None)
         if crisis is not None:
@@ -211,13 +211,13 @@ class ConversationService:
         now: datetime,
         update_id: int | None,
         username: str | None,
-    ) -> tuple[repo.Saved, dict[str, str], list[RequestPayload]]:
+    ) -> tuple[conversations.Saved, dict[str, str], list[RequestPayload]]:
         """Everything the event changed, in one transaction; a request's reference is drawn
         again in the rare case it is taken. Returns what was saved, the values the answer
         shows, and the new requests (not those sent twice)."""
         context = dict(self.context)
         submits = [e for e in effects if isinstance(e, Submit)]
-        turn = repo.Turn(
+        turn = conversations.Turn(
             chat_key,
             after,
             now,
@@ -228,9 +228,9 @@ class ConversationService:
         for _ in range(5):
             turn.requests = [self._new_request(chat_key, s, now, username) for s in submits]
             try:
-                saved = await repo.save_turn(self.db, turn)
+                saved = await conversations.save_turn(self.db, turn)
                 break
-            except repo.ReferenceTaken:
+            except conversations.ReferenceTaken:
                 continue
         else:
             raise RuntimeError("no free reference after five draws")
@@ -247,7 +247,7 @@ class ConversationService:
     def _after_commit(
         self,
         chat_key: str,
-        saved: repo.Saved,
+        saved: conversations.Saved,
         event: Event,
         before: State,
         after: State,
@@ -268,66 +268,15 @@ class ConversationService:
 
     @staticmethod
     def _draw_ref(now: datetime) -> str:
-        return f"R-{now:%y%m%d}-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(4))
+        return draw_ref(now)
 
     def _new_request(
         self, chat_key: str, submit: Submit, now: datetime, username: str | None
-    ) -> repo.NewRequest:
-        ref = self._draw_ref(now)
-        payload = request_payload(
-            submit,
-            ref,
-            now,
-            self.catalogs.get("fr"),
-            self._topic_labels,
-            channel=channel_of(chat_key).name or None,
-            telegram_username=username,
+    ) -> conversations.NewRequest:
+        fr = self.catalogs.get("fr")
+        return new_request(
+            chat_key, submit, self._draw_ref(now), now, fr, self._topic_labels, username
         )
-        who_what = json.dumps([chat_key, submit.offer, dict(submit.answers)], sort_keys=True)
-        return repo.NewRequest(payload, hashlib.sha256(who_what.encode("utf-8")).hexdigest())
-
-    def _understood(self, state: State, event: Event) -> Event:
-        """A typed button label counts as pressing it; other text is understood: at a
-        free-text question only distress is looked for (the text is the answer), elsewhere
-        topics and offers too."""
-        if not isinstance(event, Text):
-            return event
-        if state.started:
-            pressed = self._label_pressed(state, event.text)
-            if pressed is not None:
-                return pressed
-        at_input = isinstance(self.flows.steps.get(state.step), InputStep) and state.started
-        if at_input:
-            return Text(event.text, self.classifier.crisis(event.text, state.locale))
-        return Text(event.text, self.classifier.classify(event.text, state.locale))
-
-    @staticmethod
-    def _distress(event: Event) -> bool:
-        return (
-            isinstance(event, Text) and event.intent is not None and (event.intent.name == "crisis")
-        )
-
-    def _sends(self, state: State, event: Event) -> bool:
-        """Whether the event sends a request (pressing "Envoyer" at the summary)."""
-        return (
-            isinstance(event, Choice)
-            and event.option == SEND
-            and isinstance(self.flows.steps.get(state.step), SummaryStep)
-            and state.overlay == "none"
-        )
-
-    def _label_pressed(self, state: State, text: str) -> Choice | None:
-        typed = fold(text)
-        if not typed:
-            return None
-        t = self.translator(state)
-        for say in prompt(self.flows, state):  # only the labels are rendered, not the texts
-            if isinstance(say, Say):
-                for button in say.buttons:
-                    label = t.render(button.label, self.context)
-                    if fold((SELECTED_MARK if button.selected else "") + label) == typed:
-                        return Choice(option=button.id, turn=say.turn)
-        return None
 
     def _lock(self, chat_key: str) -> asyncio.Lock:
         """One person's events are handled one at a time, in order."""
@@ -339,7 +288,7 @@ class ConversationService:
     # -- for the channels -----------------------------------------------------------------------
 
     async def state_of(self, chat_key: str) -> State | None:
-        return await repo.load_conversation(self.db, chat_key)
+        return await conversations.load_conversation(self.db, chat_key)
 
     def translator(self, state: State | None) -> Translator:
         return self.catalogs.get(state.locale if state else self.default_locale)

@@ -15,20 +15,14 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Mapping
-from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
-from babel import Locale
-
 from bot.channels.registry import named
-from bot.conversation.i18n import BRUSSELS, Translator, long_date
-from flows import places
-from flows.engine import Submit
-from storage.models import PAYLOAD_SCHEMA_VERSION, PayloadField, RequestPayload
+from bot.conversation.i18n import BRUSSELS, long_date
+from storage.models import RequestPayload
 
 CONTACT_KEYS = ("name", "organisation", "role", "email", "phone", "contact_pref")
 _HEADER_PART_MAX = 60
@@ -245,61 +239,3 @@ def compose(payload: RequestPayload, mail_from: str, mail_to: str) -> bytes:
         filename=f"{payload.ref}.json",
     )
     return msg.as_bytes()
-
-
-# The region as staff read it; a commune of Flanders says where it is rather than "Ailleurs".
-_REGION_FROM_COMMUNE = {"brussels": "Bruxelles", "wallonia": "Wallonie", "elsewhere": "Flandre"}
-
-
-def request_payload(
-    submit: Submit,
-    ref: str,
-    now: datetime,
-    fr: Translator,
-    topic_labels: Mapping[str, str],
-    *,
-    channel: str | None = None,
-    telegram_username: str | None = None,
-) -> RequestPayload:
-    """Everything staff receive about one request, labelled in French."""
-    fields = []
-    for f in submit.fields:
-        value = f.value
-        if isinstance(value, tuple):
-            shown = ", ".join(fr.render(v) for v in value)
-        elif isinstance(value, str):
-            shown = value
-        else:
-            shown = fr.render(value)
-        raw = list(f.raw) if isinstance(f.raw, tuple) else f.raw
-        fields.append(PayloadField(key=f.key, label=fr.render(f.label), value=shown, raw=raw))
-    commune = next((f.raw for f in fields if f.key == "commune" and isinstance(f.raw, str)), "")
-    asked = next(
-        (f for f in fields if f.key == "region" and isinstance(f.raw, str) and f.raw), None
-    )
-    region: str | None = places.region_of(submit.answers)
-    region_label: str | None
-    if asked is not None:
-        region_label = asked.value
-    else:
-        region_label = _REGION_FROM_COMMUNE[region] if region else None
-    return RequestPayload(
-        schema_version=PAYLOAD_SCHEMA_VERSION,
-        ref=ref,
-        offer=submit.offer,
-        offer_label=fr.render(submit.offer_title),
-        created_at=now,
-        locale=submit.locale,
-        locale_label=Locale.parse(submit.locale).get_display_name("fr") or submit.locale,
-        fields=fields,
-        faq_read=list(submit.faq_read),
-        faq_read_labels=[topic_labels.get(t, t) for t in submit.faq_read],
-        consent_version=submit.consent_version,
-        consent_at=submit.consent_at,
-        source=submit.source,
-        channel=channel,
-        telegram_username=telegram_username,
-        commune=commune or None,
-        region=region,
-        region_label=region_label,
-    )

@@ -14,7 +14,7 @@ told it was received. A background worker then delivers what is due through a tr
   a lease whose owner died mid-send on this machine is taken back at once — by the next bot
   that starts and by ``pat-bot outbox retry`` — instead of blocking the request until it ends.
 - The person hears that the request arrived only once it has: the worker tells them through
-  whichever chat channel (Telegram, terminal) the running process has registered.
+  whichever channel of the running process reaches their chat (bot/channels/base.py).
 """
 
 from __future__ import annotations
@@ -22,141 +22,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
-import secrets
-import socket
-import ssl
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from email.utils import parseaddr
-from pathlib import Path
-from typing import ClassVar, Literal, Protocol
 
-import aiosmtplib
-
+from bot.channels.base import Chats
 from bot.conversation.i18n import Catalogs, Translator
+from bot.delivery.leases import LEASE_OWNER, lease_owner_alive
 from bot.delivery.mail import compose
+from bot.delivery.transports import FileTransport, Transport
 from bot.staff import texts as staff
 from bot.staff.texts import say
 from flows import texts
 from flows.engine import Msg
 from flows.locales import REFERENCE
-from storage import repo
+from storage import deliveries, digests
 from storage.db import Database
 from storage.models import Delivery, RequestRecord
 
 log = logging.getLogger(__name__)
 
-Security = Literal["none", "starttls", "tls"]
 ChatSender = Callable[[str, str], Awaitable[None]]  # (chat key, text)
 StaffAlert = Callable[[str], Awaitable[None]]
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-# Who this process is, for the leases it takes. The token tells a restarted process from the
-# dead one it replaces when both got the same pid (pid 1 in a container, for instance).
-LEASE_OWNER = f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
-
-
-def lease_owner_alive(owner: str) -> bool:
-    """False only when sure: the owner ran on this host and its process is gone."""
-    host, _, rest = owner.partition("/")
-    pid_text = rest.partition("/")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return True  # another machine or container: its lease runs out on its own
-    if owner == LEASE_OWNER:
-        return True
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False  # our pid, not our token: the process before us
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # a process of another user holds that pid
-    return True  # alive (or the pid was reused: then the lease simply runs out)
-
-
-class Transport(Protocol):
-    """Delivers one composed message; raises on failure."""
-
-    async def send(self, ref: str, message: bytes) -> None: ...
-
-
-class FileTransport:
-    """Writes ``<ref>.eml`` files into a folder (atomic rename: never half a file)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def _write(self, ref: str, message: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        final = self.folder / f"{ref}.eml"
-        tmp = self.folder / f".{ref}.eml.tmp"
-        with tmp.open("wb") as fh:
-            fh.write(message)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(final)
-
-    async def send(self, ref: str, message: bytes) -> None:
-        await asyncio.to_thread(self._write, ref, message)
-
-    async def forget(self, ref: str) -> None:
-        """Remove the copy kept in the folder (erasure, retention)."""
-        path = self.folder / f"{ref}.eml"
-        await asyncio.to_thread(path.unlink, missing_ok=True)
-
-
-class SmtpTransport:
-    """Sends through an SMTP server with aiosmtplib."""
-
-    DEFAULT_PORTS: ClassVar[Mapping[Security, int]] = {"none": 25, "starttls": 587, "tls": 465}
-
-    def __init__(
-        self,
-        host: str,
-        *,
-        mail_from: str,
-        mail_to: str,
-        port: int | None = None,
-        security: Security = "starttls",
-        username: str | None = None,
-        password: str | None = None,
-        timeout: float = 20.0,
-        ca_file: Path | None = None,
-    ) -> None:
-        self.host = host
-        self.port = port or self.DEFAULT_PORTS[security]
-        self.security = security
-        self.username = username
-        self.password = password
-        self.timeout = timeout
-        self.sender = parseaddr(mail_from)[1]
-        self.recipient = parseaddr(mail_to)[1] or mail_to
-        self.tls_context = (
-            ssl.create_default_context(cafile=str(ca_file)) if ca_file is not None else None
-        )
-
-    async def send(self, ref: str, message: bytes) -> None:
-        await aiosmtplib.send(
-            message,
-            sender=self.sender,
-            recipients=[self.recipient],
-            hostname=self.host,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            use_tls=self.security == "tls",
-            start_tls=self.security == "starttls",
-            tls_context=self.tls_context,
-            timeout=self.timeout,
-        )
 
 
 class Outbox:
@@ -177,6 +68,7 @@ class Outbox:
         clock: Callable[[], datetime] = utcnow,
         jitter: Callable[[], float] = random.random,
         staff_voice: Translator | None = None,
+        chats: Chats | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -190,7 +82,7 @@ class Outbox:
         self.lease = timedelta(seconds=lease_seconds)
         self.clock = clock
         self.jitter = jitter
-        self.channels: dict[str, ChatSender] = {}
+        self.chats = chats or Chats()  # how people are told about their request
         self.staff_alert: StaffAlert | None = None
         self.weekly: Callable[[datetime], Awaitable[None]] | None = None  # makes the digest
         self._wake = asyncio.Event()
@@ -206,10 +98,6 @@ class Outbox:
         """A new request is waiting: wake the worker now."""
         self._wake.set()
 
-    def register_channel(self, prefix: str, sender: ChatSender) -> None:
-        """Chats whose key starts with ``prefix`` are told about their request through it."""
-        self.channels[prefix] = sender
-
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after ``attempts`` failed attempts: doubling, capped, jittered."""
         delay = min(self.max_delay, self.base_delay * float(2 ** max(0, attempts - 1)))
@@ -218,9 +106,9 @@ class Outbox:
     async def attempt(self, record: Delivery | RequestRecord) -> bool:
         """One delivery attempt of one request; True when delivered."""
         now = self.clock()
-        if not await repo.claim(self.db, record.ref, now, now + self.lease, LEASE_OWNER):
+        if not await deliveries.claim(self.db, record.ref, now, now + self.lease, LEASE_OWNER):
             return False
-        payload = await repo.payload_of(self.db, record.ref)
+        payload = await deliveries.payload_of(self.db, record.ref)
         try:
             if payload is None:
                 raise LookupError("request erased before delivery")
@@ -232,11 +120,11 @@ class Outbox:
             attempts = record.attempts + 1
             error = f"{type(exc).__name__}: {exc}"
             if attempts >= self.max_attempts:
-                await repo.mark_attempt_failed(self.db, record.ref, error, None)
+                await deliveries.mark_attempt_failed(self.db, record.ref, error, None)
                 await self._give_up(record.ref, attempts, type(exc).__name__)
             else:
                 retry_at = self.clock() + timedelta(seconds=self.backoff(attempts))
-                await repo.mark_attempt_failed(self.db, record.ref, error, retry_at)
+                await deliveries.mark_attempt_failed(self.db, record.ref, error, retry_at)
                 log.warning(
                     "delivery of %s failed (attempt %d, %s); next try at %s",
                     record.ref,
@@ -245,7 +133,7 @@ class Outbox:
                     retry_at.isoformat(),
                 )
             return False
-        await repo.mark_delivered(self.db, record.ref, self.clock())
+        await deliveries.mark_delivered(self.db, record.ref, self.clock())
         log.info("request %s delivered", record.ref)
         return True
 
@@ -263,10 +151,8 @@ class Outbox:
     async def tell_people(self) -> int:
         """Tell each person whose request was delivered (or given up) — once."""
         told = 0
-        for record in await repo.untold_requests(self.db):
-            sender = next(
-                (s for p, s in self.channels.items() if record.chat_key.startswith(p)), None
-            )
+        for record in await deliveries.untold_requests(self.db):
+            sender = self.chats.teller(record.chat_key)
             if sender is None:
                 continue  # told later, by a process that can reach this chat
             if record.status != "delivered":
@@ -281,13 +167,13 @@ class Outbox:
             except Exception as exc:  # the person may have blocked the bot: try next time
                 log.warning("could not tell about %s: %s", record.ref, type(exc).__name__)
                 continue
-            await repo.mark_told(self.db, record.ref, record.status)
+            await deliveries.mark_told(self.db, record.ref, record.status)
             told += 1
         return told
 
     async def release_dead_leases(self) -> int:
         """Take back leases left by processes that died mid-send; returns how many."""
-        released = await repo.release_dead_leases(self.db, self.clock(), lease_owner_alive)
+        released = await deliveries.release_dead_leases(self.db, self.clock(), lease_owner_alive)
         if released:
             log.warning("%d request(s) left mid-send by a stopped process: sending again", released)
         return released
@@ -297,19 +183,19 @@ class Outbox:
         if self.weekly is not None:
             await self.weekly(self.clock())
         error = None
-        for week, message, attempts in await repo.due_digests(self.db, self.clock()):
+        for week, message, attempts in await digests.due_digests(self.db, self.clock()):
             now = self.clock()
-            if not await repo.claim_digest(self.db, week, now, now + self.lease, LEASE_OWNER):
+            if not await digests.claim_digest(self.db, week, now, now + self.lease, LEASE_OWNER):
                 continue
             try:
                 await self.transport.send(f"digest-{week}", message)
             except Exception as exc:  # kept; tried again later, like a request
                 error = f"{type(exc).__name__}: {exc}"
                 retry_at = self.clock() + timedelta(seconds=self.backoff(attempts + 1))
-                await repo.mark_digest(self.db, week, None, error, retry_at)
+                await digests.mark_digest(self.db, week, None, error, retry_at)
                 log.warning("weekly digest %s not sent (%s)", week, type(exc).__name__)
                 continue
-            await repo.mark_digest(self.db, week, self.clock())
+            await digests.mark_digest(self.db, week, self.clock())
             log.info("weekly digest %s sent", week)
         return error
 
@@ -317,14 +203,14 @@ class Outbox:
         """Attempt every due request once, then tell people, then the weekly digest; returns
         how many requests were delivered."""
         delivered = 0
-        for record in await repo.due_requests(self.db, self.clock()):
+        for record in await deliveries.due_requests(self.db, self.clock()):
             delivered += await self.attempt(record)
         await self.tell_people()
         await self.send_digests()
         return delivered
 
     async def _sleep_for(self) -> float:
-        due = await repo.next_attempt_time(self.db)
+        due = await deliveries.next_attempt_time(self.db)
         if due is None:
             return 60.0
         return max(0.05, min(60.0, (due - self.clock()).total_seconds()))

@@ -15,7 +15,8 @@ from typing import TextIO
 
 from bot.app import App
 from bot.staff import texts as staff
-from bot.staff.handoff import CONSOLE, HandOff, staff_command
+from bot.staff.commands import staff_command
+from bot.staff.handoff import CONSOLE, HandOff
 from bot.staff.texts import say
 from storage.handoffs import Relayed
 
@@ -68,7 +69,7 @@ class StaffConsole:
         return await self.handoff.staff_writes(self.focus, STAFF_KEY, self.name, text, STAFF_KEY)
 
     async def run(self) -> int:
-        self.handoff.register(STAFF_KEY, self.show)
+        self.handoff.chats.connect(STAFF_KEY, relay=self.show)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(self._beat(stop)), asyncio.create_task(self.handoff.run(stop))]
         self.print(say(self.t, staff.CONSOLE_INTRO, name=self.name))

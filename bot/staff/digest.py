@@ -22,7 +22,7 @@ from bot.staff.stats import OFFERS, line, names, where_stopped
 from bot.staff.texts import say
 from flows.loader import FlowSet
 from flows.texts import N_
-from storage import repo
+from storage import counters, deliveries, digests
 from storage.db import Database
 
 DIGEST_HOUR = 8  # Brussels time: the digest is made from this hour on its day
@@ -67,10 +67,10 @@ async def digest_text(
     """(subject, body) of the digest of the seven days up to ``now``, in the staff's language."""
     since = now - timedelta(days=DAYS)
     start, end = (long_date(d.astimezone(BRUSSELS).date(), t.locale) for d in (since, now))
-    counts = await repo.counters(db, since)
+    counts = await counters.since(db, since)
     label = names(flows, t)
     requests = counts.get("request", {})
-    waiting = [r for r in await repo.list_requests(db) if r.status in ("pending", "failed")]
+    waiting = [r for r in await deliveries.list_requests(db) if r.status in ("pending", "failed")]
     offers = {o: t.gettext(flows.flows[o].title) for o in OFFERS if o in flows.flows}
     stopped = {where_stopped(flows, q, t): n for q, n in counts.get("stopped", {}).items()}
     body = [
@@ -142,13 +142,13 @@ class WeeklyDigest:
         subject, body = await digest_text(self.db, self.flows, self.t, now)
         message = compose_digest(subject, body, week, now, self.mail_from, self.mail_to)
         self._made = week
-        return await repo.add_digest(self.db, week, now, message)
+        return await digests.add_digest(self.db, week, now, message)
 
     async def __call__(self, now: datetime) -> None:
         week = due_week(now, self.weekday)
         if week is None or week == self._made:
             return
-        if await repo.digest_state(self.db, week) == "none":
+        if await digests.digest_state(self.db, week) == "none":
             await self.make(now, week)
         self._made = week
 

@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.staff import texts as staff
 from bot.staff.texts import language_name
 from flows.texts import N_
-from storage import repo
+from storage import deliveries
 from storage.models import RequestRecord
 
 # (JSON key, French column title). Contact columns come last, and only on request.
@@ -97,7 +97,7 @@ async def export_command(
 ) -> int:
     since = datetime.now(UTC) - timedelta(days=days)
     async with build_app(settings, run_worker=False) as app:
-        records = [r for r in await repo.list_requests(app.db) if r.created_at >= since]
+        records = [r for r in await deliveries.list_requests(app.db) if r.created_at >= since]
     rows = [row for r in records if (row := row_of(r, t, with_contact)) is not None]
     if with_contact:
         print(t.gettext(PERSONAL_DATA_WARNING), file=sys.stderr)

@@ -19,14 +19,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.channels.registry import TELEGRAM, channel_of
+from bot.channels.base import Chats
+from bot.channels.registry import CONSOLE_DESK, TELEGRAM, TERMINAL, channel_of, is_desk
 from bot.conversation.i18n import Catalogs, Translator
 from bot.staff import texts as staff
 from bot.staff.texts import language_name, say
@@ -38,37 +37,6 @@ from storage.models import RequestPayload
 
 log = logging.getLogger(__name__)
 
-RelaySender = Callable[[Relayed], Awaitable[None]]
-
-
-# A request's reference, as staff write it in /reply and /close and as cards show it.
-REFERENCE = re.compile(r"\bR-\d{6}-[A-Z0-9]{4}\b")
-
-
-@dataclass(frozen=True)
-class StaffCommand:
-    """``/reply R-… text`` or ``/close R-…`` as a staff member typed it (Telegram, console)."""
-
-    word: str  # "/reply" or "/close"
-    ref: str | None  # None: no reference, or not written as one
-    text: str  # what /reply says ("" when nothing)
-
-    @property
-    def complete(self) -> bool:
-        return self.ref is not None and (self.word == "/close" or bool(self.text.strip()))
-
-
-def staff_command(typed: str) -> StaffCommand | None:
-    """What a staff member's line asks, when it is /reply or /close (``@bot`` ignored)."""
-    parts = typed.split(maxsplit=2)
-    word = parts[0].split("@")[0] if typed.startswith("/") else ""
-    if word not in ("/reply", "/close"):
-        return None
-    ref = parts[1].upper() if len(parts) > 1 else ""
-    return StaffCommand(
-        word, ref if REFERENCE.fullmatch(ref) else None, parts[2] if len(parts) > 2 else ""
-    )
-
 
 class Undeliverable(Exception):
     """A channel refused a message for good (not a passing failure): no retry."""
@@ -79,7 +47,7 @@ Count = Callable[[str], None]
 MAX_ATTEMPTS = 6  # about a minute of tries, then the sender is told
 POLL_SECONDS = 1.0  # another process (pat-bot staff, pat-bot chat) may have queued something
 CONSOLE_FRESH = 30.0  # seconds: a pat-bot staff console touches its file every few seconds
-CONSOLE = "staff:terminal"  # pat-bot staff's key (not "terminal…": that is the person's)
+CONSOLE = CONSOLE_DESK  # pat-bot staff's key
 
 # What the person sees, in their language.
 STAFF_SAYS = N_("💬 {name}, de l'équipe PAT :\n{text}")
@@ -135,6 +103,7 @@ class HandOff:
         days: int = 7,
         console: Path | None = None,
         clock: Callable[[], datetime] = utcnow,
+        chats: Chats | None = None,
     ) -> None:
         self.db = db
         self.catalogs = catalogs
@@ -142,29 +111,26 @@ class HandOff:
         self.days = days
         self.console = console  # pat-bot staff's file: terminal people get a person then
         self.clock = clock
-        self.senders: dict[str, RelaySender] = {}
+        self.chats = chats or Chats()  # where each message is relayed
         self.telegram_staff: list[str] = []  # tg-staff:<chat id>, set by the Telegram adapter
         self.count: Count = lambda _key: None
         self._wake = asyncio.Event()
 
     # -- who is there ----------------------------------------------------------------------------
 
-    def register(self, prefix: str, sender: RelaySender) -> None:
-        """Messages to chats whose key starts with ``prefix`` are delivered by ``sender``."""
-        self.senders[prefix] = sender
-
     def staff_for(self, chat_key: str) -> list[str]:
         """Where staff read about this person's requests and conversations (none: no hand-off
         here). A terminal's console may be away for a moment: its messages wait for it."""
-        if chat_key.startswith("tg:"):
+        channel = channel_of(chat_key)
+        if channel is TELEGRAM:
             return list(self.telegram_staff)
-        if chat_key.startswith("terminal") and self.console is not None:
+        if channel is TERMINAL and self.console is not None:
             return [CONSOLE]
         return []
 
     def can_reply_here(self, chat_key: str) -> bool:
         """Whether to offer « Ici, dans ce chat »: staff can answer in this chat now."""
-        if chat_key.startswith("terminal"):
+        if channel_of(chat_key) is TERMINAL:
             return self.console is not None and console_alive(self.console)
         return channel_of(chat_key).handoff and bool(self.staff_for(chat_key))
 
@@ -327,13 +293,14 @@ class HandOff:
         sent = 0
         blocked: set[str] = set()
         now = self.clock()
-        for msg in await handoffs.waiting(self.db, list(self.senders)):
+        for msg in await handoffs.waiting(self.db, self.chats.relayed()):
             if msg.to_key in blocked:
                 continue
             if msg.next_attempt_at is not None and msg.next_attempt_at > now:
                 blocked.add(msg.to_key)
                 continue
-            sender = next(s for p, s in self.senders.items() if msg.to_key.startswith(p))
+            sender = self.chats.relayer(msg.to_key)
+            assert sender is not None  # waiting() gave only the chats relayed here
             try:
                 await sender(msg)
             except Exception as exc:  # the channel refused: retry, or give up and tell
@@ -355,7 +322,7 @@ class HandOff:
             return
         await handoffs.delivered(self.db, msg.id)  # given up: dropped, and its sender told
         log.error("relay %s not delivered after %d tries (%s)", msg.ref, MAX_ATTEMPTS, error)
-        if msg.from_key.startswith(("tg-staff:", CONSOLE)):
+        if is_desk(msg.from_key):
             text = say(self.t, staff.NOT_DELIVERED_TO_PERSON, ref=msg.ref, error=error)
             await self._queue((msg.from_key, msg.ref, "notice", text, ""))
         elif msg.from_key:  # the person's message did not reach staff: they hear it

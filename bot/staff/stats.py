@@ -21,7 +21,7 @@ from flows.engine import Effect, Event, Say, Start, State, Submit
 from flows.loader import MENU_STEP, FlowSet
 from flows.locales import LOCALES
 from flows.schema import WAITING_KINDS, ChoiceStep
-from storage import repo
+from storage import counters
 from storage.db import Database
 
 OFFERS = ("training", "accompaniment", "intervision", "other")
@@ -76,7 +76,7 @@ class Counters:
     async def flush(self, db: Database) -> None:
         if self._counts:
             pending, self._counts = self._counts, Counter()
-            await repo.add_counts(db, pending)
+            await counters.add(db, pending)
 
 
 def line(t: Translator, title: str, items: dict[str, int], names: dict[str, str]) -> str:
@@ -153,7 +153,7 @@ async def report(db: Database, flows: FlowSet, t: Translator, days: int = 30) ->
     """The anonymous report of the last ``days`` days, in the staff's language ``t``."""
     now = datetime.now(UTC)
     since = now - timedelta(days=days)
-    counts = await repo.counters(db, since)
+    counts = await counters.since(db, since)
     label = names(flows, t)
     reached = counts.get("reached", {})
     requests = counts.get("request", {})

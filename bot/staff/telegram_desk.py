@@ -22,13 +22,15 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.channels.telegram_api import escape, with_retries
+from bot.channels.registry import TELEGRAM, TELEGRAM_DESK
+from bot.channels.telegram_api import chat_key, escape, with_retries
 from bot.conversation.render import callback_data
 from bot.conversation.service import ConversationService
 from bot.staff import texts as staff
-from bot.staff.handoff import END_BUTTON, REFERENCE, HandOff, Undeliverable, staff_command
+from bot.staff.commands import REFERENCE, staff_command
+from bot.staff.handoff import END_BUTTON, HandOff, Undeliverable
 from flows.engine import END_CHAT
-from storage import repo
+from storage import conversations
 from storage.handoffs import Relayed
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ class StaffDesk:
 
     @property
     def destinations(self) -> list[str]:
-        return [f"tg-staff:{self.staff_chat_id}"] if self.staff_chat_id is not None else []
+        return [f"{TELEGRAM_DESK}{self.staff_chat_id}"] if self.staff_chat_id is not None else []
 
     def is_staff(self, user_id: int, chat_id: int) -> bool:
         if self.staff_ids:
@@ -80,7 +82,7 @@ class StaffDesk:
                     self.t.gettext(staff.REPLY_BUTTON), callback_data=BUTTON_PREFIX + msg.ref
                 )
                 markup = InlineKeyboardMarkup([[button]])
-            chat_id = int(msg.to_key.removeprefix("tg-staff:"))
+            chat_id = int(msg.to_key.removeprefix(TELEGRAM_DESK))
             parts = HandOff.pieces(msg.text)
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1
@@ -88,7 +90,7 @@ class StaffDesk:
                 await _sent(partial(bot.send_message, chat_id, part, reply_markup=keys))
 
         async def to_person(msg: Relayed) -> None:
-            chat_id = int(msg.to_key.removeprefix("tg:"))
+            chat_id = int(msg.to_key.removeprefix(TELEGRAM.prefix))
             markup = None
             if msg.kind == "to_person":
                 state = await self.service.state_of(msg.to_key)
@@ -108,8 +110,8 @@ class StaffDesk:
                 await _sent(send)
 
         self.handoff.telegram_staff = self.destinations
-        self.handoff.register("tg-staff:", to_staff)
-        self.handoff.register("tg:", to_person)
+        self.handoff.chats.connect(TELEGRAM_DESK, relay=to_staff)
+        self.handoff.chats.connect(TELEGRAM.prefix, relay=to_person)
 
     # -- staff updates in ----------------------------------------------------------------------
 
@@ -144,7 +146,9 @@ class StaffDesk:
             return  # a person talking with the bot (a reply to its message is a message too)
         if not (in_staff_chat or command or to_card or (chat.id, user.id) in self.focus):
             return  # a staff member's own conversation with the bot
-        if not await repo.record_update(self.service.db, update.update_id, datetime.now(UTC)):
+        if not await conversations.record_update(
+            self.service.db, update.update_id, datetime.now(UTC)
+        ):
             raise ApplicationHandlerStop  # Telegram sent it again: done already
         answer = await self._staff_text(chat.id, user.id, user.first_name, text, replied)
         if answer is not None:
@@ -157,7 +161,7 @@ class StaffDesk:
         """What a staff member's message does; what to tell them (None: nothing). In the
         staff group, the button's choice holds for one message (the group talks too); in a
         private chat with the bot, until /close."""
-        staff_key, where = f"tg:{user_id}", f"tg-staff:{chat_id}"
+        staff_key, where = chat_key(user_id), f"{TELEGRAM_DESK}{chat_id}"
         in_group = chat_id == self.staff_chat_id and chat_id < 0
         command = staff_command(text)
         if command is not None:
@@ -192,7 +196,7 @@ class StaffDesk:
             )
             await query.answer(self.t.gettext(staff.STAFF_ONLY), show_alert=True)
             return
-        allowed, answer = await self.handoff.take(ref, f"tg:{user.id}", user.first_name)
+        allowed, answer = await self.handoff.take(ref, chat_key(user.id), user.first_name)
         if allowed:
             self.focus[(chat.id, user.id)] = ref
         await query.answer()

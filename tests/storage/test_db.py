@@ -14,7 +14,7 @@ import pytest
 from bot.app import build_app
 from bot.settings import Settings
 from flows.engine import Choice, Start, State, Text
-from storage import repo
+from storage import conversations, deliveries
 from storage.db import MIGRATIONS_DIR, Database, Rollback, _migrate
 from tests.helpers import NOW
 
@@ -39,9 +39,9 @@ async def test_state_round_trips_through_the_database(tmp_path: Path) -> None:
         faq_read=["relapse"],
         started=True,
     )
-    await repo.save_turn(db, repo.Turn("tg:1", state, NOW))
-    assert await repo.load_conversation(db, "tg:1") == state
-    assert await repo.load_conversation(db, "tg:2") is None
+    await conversations.save_turn(db, conversations.Turn("tg:1", state, NOW))
+    assert await conversations.load_conversation(db, "tg:1") == state
+    assert await conversations.load_conversation(db, "tg:2") is None
     await db.close()
 
 
@@ -56,7 +56,7 @@ async def test_a_failed_write_changes_nothing(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError):
         await db.write(crash)
-    assert await repo.load_conversation(db, "tg:1") is None
+    assert await conversations.load_conversation(db, "tg:1") is None
     await db.close()
 
 
@@ -86,7 +86,7 @@ async def test_consent_is_saved_with_time_and_notice_version(settings: Settings)
         state = await svc.state_of("tg:7")
         assert state is not None
         await svc.handle("tg:7", Choice("_yes", state.turn))
-        consents = await repo.list_consents(app.db, "tg:7")
+        consents = await conversations.list_consents(app.db, "tg:7")
         assert len(consents) == 1
         assert consents[0].notice_version == "2026-12-v3"
         assert consents[0].given_at.tzinfo is not None
@@ -99,8 +99,8 @@ async def test_refused_consent_stores_nothing_personal(settings: Settings) -> No
         await svc.handle("tg:8", Text("Autre chose / parler à une personne"))
         await svc.handle("tg:8", Text("Je m'appelle Secret Person"))
         await svc.handle("tg:8", Text("Je refuse"))
-        assert await repo.list_consents(app.db, "tg:8") == []
-        assert await repo.list_requests(app.db) == []
+        assert await conversations.list_consents(app.db, "tg:8") == []
+        assert await deliveries.list_requests(app.db) == []
     with sqlite3.connect(settings.db_path) as conn:
         rows = [r[0] for r in conn.execute("SELECT state FROM conversations")]
     assert rows and not any("Secret Person" in r for r in rows)
@@ -109,20 +109,23 @@ async def test_refused_consent_stores_nothing_personal(settings: Settings) -> No
 async def test_writes_at_once_are_each_all_or_nothing(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "pat.sqlite3")
     turns = [
-        repo.save_turn(db, repo.Turn(f"tg:{n}", State(turn=n), NOW, update_id=n)) for n in range(50)
+        conversations.save_turn(db, conversations.Turn(f"tg:{n}", State(turn=n), NOW, update_id=n))
+        for n in range(50)
     ]
 
     def bad(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO no_such_table VALUES (1)")
 
-    replayed = repo.save_turn(db, repo.Turn("tg:7", State(turn=999), NOW, update_id=7))
+    replayed = conversations.save_turn(
+        db, conversations.Turn("tg:7", State(turn=999), NOW, update_id=7)
+    )
     results = await asyncio.gather(*turns, db.write(bad), replayed, return_exceptions=True)
-    assert all(isinstance(r, repo.Saved) for r in results[:50])
+    assert all(isinstance(r, conversations.Saved) for r in results[:50])
     assert isinstance(results[50], sqlite3.OperationalError)  # only the bad one failed
-    assert isinstance(results[51], repo.AlreadyApplied)  # update 7: applied once only
-    state = await repo.load_conversation(db, "tg:7")
+    assert isinstance(results[51], conversations.AlreadyApplied)  # update 7: applied once only
+    state = await conversations.load_conversation(db, "tg:7")
     assert state is not None and state.turn == 7
-    assert await repo.load_conversation(db, "tg:49") == State(turn=49)
+    assert await conversations.load_conversation(db, "tg:49") == State(turn=49)
     await db.close()
 
 
@@ -163,8 +166,8 @@ async def test_a_read_sees_every_write_committed_before_it(tmp_path: Path) -> No
 
     async def worker_reads(stop: asyncio.Event) -> None:  # as the delivery worker does
         while not stop.is_set():
-            await repo.next_attempt_time(db)
-            await repo.due_requests(db, NOW)
+            await deliveries.next_attempt_time(db)
+            await deliveries.due_requests(db, NOW)
             await asyncio.sleep(0)
 
     stop = asyncio.Event()
@@ -172,11 +175,11 @@ async def test_a_read_sees_every_write_committed_before_it(tmp_path: Path) -> No
     seen = []
     try:
         for n in range(40):
-            await repo.save_turn(
-                db, repo.Turn("tg:1", State(turn=n), NOW, consents=[(f"v{n}", NOW)])
+            await conversations.save_turn(
+                db, conversations.Turn("tg:1", State(turn=n), NOW, consents=[(f"v{n}", NOW)])
             )
-            seen.append(len(await repo.list_consents(db, "tg:1")))
-            assert await repo.get_request(db, "none") is None
+            seen.append(len(await conversations.list_consents(db, "tg:1")))
+            assert await deliveries.get_request(db, "none") is None
     finally:
         stop.set()
         await reader
@@ -191,7 +194,7 @@ async def test_another_process_holding_the_lock_never_freezes_the_event_loop(
     thread, reads go on, and the event loop keeps answering within milliseconds."""
     path = tmp_path / "pat.sqlite3"
     db = await Database.open(path)
-    await repo.save_turn(db, repo.Turn("tg:1", State(turn=1), NOW))
+    await conversations.save_turn(db, conversations.Turn("tg:1", State(turn=1), NOW))
     holder = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -203,21 +206,23 @@ async def test_another_process_holding_the_lock_never_freezes_the_event_loop(
     )
     assert holder.stdout is not None
     assert (await holder.stdout.readline()).strip() == b"locked"
-    write = asyncio.create_task(repo.save_turn(db, repo.Turn("tg:2", State(turn=2), NOW)))
+    write = asyncio.create_task(
+        conversations.save_turn(db, conversations.Turn("tg:2", State(turn=2), NOW))
+    )
     worst = 0.0
     started = time.perf_counter()
     while not write.done():
         before = time.perf_counter()
         await asyncio.sleep(0.01)
         worst = max(worst, time.perf_counter() - before - 0.01)
-        state = await repo.load_conversation(db, "tg:1")  # reads go on meanwhile
+        state = await conversations.load_conversation(db, "tg:1")  # reads go on meanwhile
         assert state is not None and state.turn == 1
     waited = time.perf_counter() - started
     await write
     await asyncio.wait_for(holder.wait(), 10)
     assert waited > 0.5  # the write did wait for the other process…
     assert worst < 0.1  # …without the event loop ever stalling
-    assert await repo.load_conversation(db, "tg:2") == State(turn=2)
+    assert await conversations.load_conversation(db, "tg:2") == State(turn=2)
     await db.close()
 
 
@@ -232,13 +237,15 @@ async def test_a_leased_request_is_due_when_its_lease_ends_and_not_retried_befor
 
     async with build_app(settings, run_worker=False) as app:
         await other_request(app.service, "tg:1")
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         now = datetime.now(UTC)
         until = now + timedelta(minutes=5)
-        assert await repo.claim(app.db, record.ref, now, until, "h/1/t")
-        assert not await repo.claim(app.db, record.ref, now, until, "h/2/t")  # held: not twice
-        assert await repo.next_attempt_time(app.db) == until
-        assert await repo.reset_for_retry(app.db, now) == []
-        assert await repo.reset_for_retry(app.db, now, record.ref) == []
+        assert await deliveries.claim(app.db, record.ref, now, until, "h/1/t")
+        assert not await deliveries.claim(
+            app.db, record.ref, now, until, "h/2/t"
+        )  # held: not twice
+        assert await deliveries.next_attempt_time(app.db) == until
+        assert await deliveries.reset_for_retry(app.db, now) == []
+        assert await deliveries.reset_for_retry(app.db, now, record.ref) == []
         later = until + timedelta(seconds=1)
-        assert await repo.reset_for_retry(app.db, later, record.ref) == [record.ref]
+        assert await deliveries.reset_for_retry(app.db, later, record.ref) == [record.ref]

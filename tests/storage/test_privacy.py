@@ -10,7 +10,7 @@ from bot.conversation.service import ConversationService
 from bot.settings import Settings
 from flows import texts
 from flows.engine import Command, Text
-from storage import repo
+from storage import conversations, counters, deliveries, erasure
 from tests.helpers import CONTACT, other_request
 
 SECRET_NAME = "Zéphyrine Quaglio"
@@ -68,9 +68,9 @@ async def test_forget_erases_everything_even_from_free_pages_and_the_wal(
         out = await svc.handle("tg:1", Text("Oui, tout effacer"))
         assert out[0].text == texts.FORGOTTEN and "pat@smes.be" in out[0].text
         assert out[-1].text == "Que puis-je faire pour vous ?"
-        records = await repo.list_requests(app.db)
+        records = await deliveries.list_requests(app.db)
         assert [(r.status, r.payload, r.chat_key) for r in records] == [("delivered", None, "")]
-        assert await repo.list_consents(app.db, "tg:1") == []
+        assert await conversations.list_consents(app.db, "tg:1") == []
         state = await svc.state_of("tg:1")
         assert state is not None and state.answers == {} and state.consent is None
         # The conversation goes on normally afterwards (found by the property tests: the
@@ -84,7 +84,7 @@ async def test_forget_erases_everything_even_from_free_pages_and_the_wal(
 
 async def _counters(settings: Settings) -> dict[str, dict[str, int]]:
     async with build_app(settings, run_worker=False) as app:
-        return await repo.counters(app.db, datetime.now(UTC) - timedelta(days=1))
+        return await counters.since(app.db, datetime.now(UTC) - timedelta(days=1))
 
 
 async def test_forget_can_be_declined(settings: Settings) -> None:
@@ -107,21 +107,21 @@ async def test_retention_anonymises_old_requests_and_deletes_abandoned_conversat
         await app.outbox.run_once()
         await full_request(app.service, "tg:4", send=False)  # abandoned at the summary
         await apply_retention(app)  # nothing is old yet
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         assert record.payload is not None
         # Forty days later:
         later = datetime.now(UTC) + timedelta(days=40)
-        refs, stopped = await repo.purge(app.db, later, retention_days=30, abandoned_days=7)
+        refs, stopped = await erasure.purge(app.db, later, retention_days=30, abandoned_days=7)
         assert refs == [record.ref]
         assert "request.summary" in stopped
         await app.db.checkpoint()
         await app.outbox.forget_files(refs)
         await app.service.flush_counts()
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         assert record.payload is None and record.status == "delivered"
         assert await app.service.state_of("tg:4") is None
-        assert await repo.list_consents(app.db, "tg:3") == []
-        counts = await repo.counters(app.db, datetime.now(UTC) - timedelta(days=1))
+        assert await conversations.list_consents(app.db, "tg:3") == []
+        counts = await counters.since(app.db, datetime.now(UTC) - timedelta(days=1))
         assert counts["stopped"]["request.summary"] >= 1
     assert leaks(settings.data_dir) == []
 
@@ -143,7 +143,7 @@ async def test_a_conversation_purged_by_another_process_is_not_written_back(
         await full_request(bot.service, "tg:6", send=False)  # personal answers, at the summary
         async with build_app(settings, run_worker=False) as cli:
             later = datetime.now(UTC) + timedelta(days=8)
-            await repo.purge(cli.db, later, retention_days=30, abandoned_days=7)
+            await erasure.purge(cli.db, later, retention_days=30, abandoned_days=7)
         await bot.service.handle("tg:6", Text("/menu"))
         state = await bot.service.state_of("tg:6")
         assert state is not None and state.answers == {} and state.consent is None

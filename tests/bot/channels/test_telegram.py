@@ -23,7 +23,7 @@ from bot.channels.telegram import TelegramFrontDoor
 from bot.cli.serve import run_telegram
 from bot.settings import Settings
 from flows import texts
-from storage import repo
+from storage import conversations, deliveries
 from tests.botapi import FakeBotAPI, Telegram, buttons, data_for
 from tests.helpers import REPO_ROOT
 
@@ -124,7 +124,7 @@ async def test_full_request_on_telegram(
         assert "• <b>Commune</b> : Liège (4000)" in summary
         assert sent[-1]["parse_mode"] == "HTML"
         sent = await press(bot, ana, sent[-1], "Envoyer")
-        (record,) = await repo.list_requests(_db(bot))
+        (record,) = await deliveries.list_requests(_db(bot))
         assert record.status == "pending"
         assert f"référence {record.ref}." in sent[0]["text"]
         assert record.payload is not None
@@ -138,7 +138,7 @@ async def test_full_request_on_telegram(
         assert await bot.built.outbox.run_once() == 1
         assert api.texts() == [texts.FILED.format(ref=record.ref)]
         assert api.sent()[0]["chat_id"] == str(ana.user["id"])
-        (record,) = await repo.list_requests(_db(bot))
+        (record,) = await deliveries.list_requests(_db(bot))
     assert record.status == "delivered"
     assert (tg_settings.outbox_dir / f"{record.ref}.eml").exists()
     assert record.payload is not None
@@ -285,7 +285,7 @@ async def test_deep_links(
 
 
 async def _db_state(bot: Bot, user_id: int) -> Any:
-    state = await repo.load_conversation(_db(bot), f"tg:{user_id}")
+    state = await conversations.load_conversation(_db(bot), f"tg:{user_id}")
     assert state is not None
     return state
 
@@ -390,10 +390,10 @@ async def test_staff_are_alerted_on_telegram_when_delivery_fails(
         failing = Outbox(
             live.db, Down(), live.catalogs, mail_from=MAIL_FROM, mail_to=MAIL_TO, max_attempts=1
         )
-        failing.channels, failing.staff_alert = live.channels, live.staff_alert
+        failing.chats, failing.staff_alert = live.chats, live.staff_alert
         api.clear()
         await failing.run_once()
-        (record,) = await repo.list_requests(_db(bot))
+        (record,) = await deliveries.list_requests(_db(bot))
     to_staff = [m for m in api.sent() if m["chat_id"] == "777"]
     to_eli = [m for m in api.sent() if m["chat_id"] == "1717"]
     assert record.status == "failed"

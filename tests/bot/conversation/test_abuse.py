@@ -10,7 +10,7 @@ from bot.conversation.service import ConversationService
 from bot.settings import Settings
 from flows import texts
 from flows.engine import Text
-from storage import repo
+from storage import deliveries
 from tests.helpers import other_request
 
 
@@ -59,7 +59,7 @@ async def test_at_most_a_few_requests_a_day_and_the_answers_are_kept(
         assert out[-1].text.startswith("Voici votre demande.")
         state = await svc.state_of("tg:3")
         assert state is not None and state.answers["message"] == "Une troisième question"
-        assert len(await repo.list_requests(app.db)) == 2
+        assert len(await deliveries.list_requests(app.db)) == 2
 
 
 async def test_the_same_request_twice_is_sent_once(settings: Settings) -> None:
@@ -69,12 +69,12 @@ async def test_the_same_request_twice_is_sent_once(settings: Settings) -> None:
         first = await svc.handle("tg:4", Text("Envoyer"))
         await up_to_summary(svc, "tg:4", "Pouvez-vous m'appeler ?")
         second = await svc.handle("tg:4", Text("Envoyer"))
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         assert second[0].text == texts.DUPLICATE
         assert record.ref in first[0].text and record.ref in second[1].text
         await up_to_summary(svc, "tg:4", "Une autre question")  # different: a new request
         await svc.handle("tg:4", Text("Envoyer"))
-        assert len(await repo.list_requests(app.db)) == 2
+        assert len(await deliveries.list_requests(app.db)) == 2
 
 
 async def test_a_reference_already_taken_is_drawn_again(
@@ -83,14 +83,14 @@ async def test_a_reference_already_taken_is_drawn_again(
     async with build_app(settings, run_worker=False) as app:
         svc = app.service
         await other_request(svc, "tg:5", message="Première question")
-        (first,) = await repo.list_requests(app.db)
+        (first,) = await deliveries.list_requests(app.db)
         drawn = iter([first.ref, first.ref, "R-261122-ZZZZ"])
         monkeypatch.setattr(svc, "_draw_ref", lambda now: next(drawn))
         said = await other_request(svc, "tg:6", message="Deuxième question")
         assert "R-261122-ZZZZ" in said[0]
-        refs = sorted(r.ref for r in await repo.list_requests(app.db))
+        refs = sorted(r.ref for r in await deliveries.list_requests(app.db))
         assert refs == sorted([first.ref, "R-261122-ZZZZ"])
-        (record,) = [r for r in await repo.list_requests(app.db) if r.ref == "R-261122-ZZZZ"]
+        (record,) = [r for r in await deliveries.list_requests(app.db) if r.ref == "R-261122-ZZZZ"]
         assert record.payload is not None and record.payload.ref == "R-261122-ZZZZ"
 
 
@@ -102,4 +102,4 @@ async def test_a_send_redelivered_after_a_crash_stores_nothing_twice(settings: S
         assert "référence R-" in sent[0].text
         again = await svc.handle("tg:8", Text("Envoyer"), update_id=4242)
         assert again == []  # already applied: nothing said, nothing stored
-        assert await repo.count_requests(app.db) == 1
+        assert await deliveries.count_requests(app.db) == 1

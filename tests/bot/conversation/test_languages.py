@@ -9,7 +9,7 @@ import pytest
 from bot.app import build_app
 from bot.settings import Settings
 from flows.engine import Command, Start, Text
-from storage import repo
+from storage import deliveries
 
 # (typed answer, what the bot says last) for a full "other" request, per language.
 PATHS = {
@@ -81,7 +81,7 @@ async def test_full_request_in_each_language(settings: Settings, locale: str) ->
         assert out[0].text.startswith(THANKS[locale])
         assert "2026" in out[0].text
         await app.outbox.run_once()
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
     assert record.locale == locale
     mail = message_from_bytes(
         (settings.outbox_dir / f"{record.ref}.eml").read_bytes(), policy=policy.default

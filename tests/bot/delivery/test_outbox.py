@@ -19,7 +19,7 @@ from bot.conversation.service import ConversationService
 from bot.delivery.outbox import Outbox
 from bot.settings import Settings
 from flows import texts
-from storage import repo
+from storage import deliveries
 from tests.helpers import CONTACT, other_request
 
 
@@ -51,9 +51,9 @@ async def run_request(service: ConversationService, chat: str) -> list[str]:
 async def test_stored_before_delivery_and_the_person_told_only_after(settings: Settings) -> None:
     chat = Chat()
     async with build_app(settings, run_worker=False) as app:
-        app.outbox.register_channel("tg:", chat)
+        app.outbox.chats.connect("tg:", tell=chat)
         said = await run_request(app.service, "tg:1")
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         day = record.created_at.astimezone(BRUSSELS)
         months = [
             "janvier",
@@ -77,11 +77,11 @@ async def test_stored_before_delivery_and_the_person_told_only_after(settings: S
         assert record.status == "pending"  # committed before any delivery attempt
         assert chat.told == []  # not told "arrived" before it has
         assert await app.outbox.run_once() == 1
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         assert record.status == "delivered" and record.attempts == 1
-        assert await repo.count_requests(app.db) == 1
-        assert await repo.count_requests(app.db, "delivered") == 1
-        assert await repo.count_requests(app.db, "pending") == 0
+        assert await deliveries.count_requests(app.db) == 1
+        assert await deliveries.count_requests(app.db, "delivered") == 1
+        assert await deliveries.count_requests(app.db, "pending") == 0
         assert chat.told == [("tg:1", texts.FILED.format(ref=record.ref))]
         await app.outbox.run_once()
         assert len(chat.told) == 1  # told once
@@ -98,7 +98,7 @@ async def test_mail_server_down_then_restart_delivers_exactly_once(settings: Set
     async with build_app(settings, transport=broken, run_worker=False) as app:
         said = await run_request(app.service, "tg:2")
         assert await app.outbox.run_once() == 0
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         assert record.ref in said[0]  # the person has their reference all the same
         assert record.status == "pending" and record.attempts == 1
         assert record.last_error == "ConnectionRefusedError: mail server down"
@@ -108,10 +108,10 @@ async def test_mail_server_down_then_restart_delivers_exactly_once(settings: Set
     # Next start, with a working transport: the worker delivers it once it is due.
     quick = settings.model_copy(update={"delivery_base_delay": 0.0})
     async with build_app(quick) as app:
-        await repo.reset_for_retry(app.db, datetime.now(UTC))  # due now, not in 15-45 s
+        await deliveries.reset_for_retry(app.db, datetime.now(UTC))  # due now, not in 15-45 s
         app.outbox.kick()
         for _ in range(100):
-            (record,) = await repo.list_requests(app.db)
+            (record,) = await deliveries.list_requests(app.db)
             if record.status == "delivered":
                 break
             await asyncio.sleep(0.02)
@@ -152,19 +152,19 @@ async def test_backoff_is_exponential_bounded_and_then_fails_with_alerts(
             clock=clock,
             jitter=lambda: 0.5,
         )
-        outbox.register_channel("tg:", chat)
+        outbox.chats.connect("tg:", tell=chat)
         outbox.staff_alert = alert
         waits = []
         for _ in range(3):
             await outbox.run_once()
-            (record,) = await repo.list_requests(app.db)
+            (record,) = await deliveries.list_requests(app.db)
             assert record.status == "pending" and record.next_attempt_at is not None
             waits.append((record.next_attempt_at - clock.now).total_seconds())
             assert await outbox.run_once() == 0  # not due yet: no attempt
             clock.now = record.next_attempt_at
         assert waits == [10.0, 20.0, 25.0]  # doubling, capped at max_delay
         await outbox.run_once()
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         assert record.status == "failed" and record.attempts == 4
         assert record.last_error == "ConnectionRefusedError: mail server down"
         assert chat.told == [("tg:3", texts.NOT_DELIVERED.format(ref=record.ref))]
@@ -190,13 +190,17 @@ async def test_a_lease_keeps_two_processes_from_sending_the_same_request(
 ) -> None:
     async with build_app(settings, run_worker=False) as app:
         await run_request(app.service, "tg:4")
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         now = datetime.now(UTC)
-        assert await repo.claim(app.db, record.ref, now, now + timedelta(minutes=5), "a/1/x")
-        assert not await repo.claim(app.db, record.ref, now, now + timedelta(minutes=5), "b/2/y")
-        assert await repo.due_requests(app.db, now) == []
+        assert await deliveries.claim(app.db, record.ref, now, now + timedelta(minutes=5), "a/1/x")
+        assert not await deliveries.claim(
+            app.db, record.ref, now, now + timedelta(minutes=5), "b/2/y"
+        )
+        assert await deliveries.due_requests(app.db, now) == []
         later = now + timedelta(minutes=6)  # the first process died: its lease runs out
-        assert await repo.claim(app.db, record.ref, later, later + timedelta(minutes=5), "b/2/y")
+        assert await deliveries.claim(
+            app.db, record.ref, later, later + timedelta(minutes=5), "b/2/y"
+        )
 
 
 def _a_dead_pid() -> int:
@@ -217,7 +221,7 @@ async def test_a_lease_left_by_a_dead_process_is_taken_back_at_once(settings: Se
     """Only when sure: same host and its process gone (or our pid with another token)."""
     import socket
 
-    from bot.delivery.outbox import LEASE_OWNER, lease_owner_alive
+    from bot.delivery.leases import LEASE_OWNER, lease_owner_alive
 
     host = socket.gethostname()
     dead_pid = _a_dead_pid()
@@ -230,15 +234,15 @@ async def test_a_lease_left_by_a_dead_process_is_taken_back_at_once(settings: Se
     async with build_app(settings, run_worker=False) as app:
         await run_request(app.service, "tg:4")
         await run_request(app.service, "tg:5")
-        first, second = await repo.list_requests(app.db)
+        first, second = await deliveries.list_requests(app.db)
         now = datetime.now(UTC)
         until = now + timedelta(minutes=5)
-        assert await repo.claim(app.db, first.ref, now, until, f"{host}/{dead_pid}/abcd")
-        assert await repo.claim(app.db, second.ref, now, until, f"elsewhere/{dead_pid}/abcd")
+        assert await deliveries.claim(app.db, first.ref, now, until, f"{host}/{dead_pid}/abcd")
+        assert await deliveries.claim(app.db, second.ref, now, until, f"elsewhere/{dead_pid}/abcd")
         assert await app.outbox.release_dead_leases() == 1
-        assert [d.ref for d in await repo.due_requests(app.db, now)] == [first.ref]
+        assert [d.ref for d in await deliveries.due_requests(app.db, now)] == [first.ref]
         assert await app.outbox.run_once() == 1
-        (held,) = [r for r in await repo.list_requests(app.db) if r.status == "pending"]
+        (held,) = [r for r in await deliveries.list_requests(app.db) if r.status == "pending"]
         assert held.ref == second.ref and held.lease_until == until
 
 
@@ -260,7 +264,7 @@ async def test_terminal_chat_full_request_and_delivery_notice(settings: Settings
         chat = TerminalChat(app.service, io.StringIO("\n".join(lines) + "\n"), out)
         assert await chat.run() == 0
     async with build_app(settings, run_worker=False) as app:
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
     printed = out.getvalue()
     assert "1) Questions sur la pair-aidance\n" in printed
     assert "[Passer]  [↩ Menu]" in printed
@@ -279,8 +283,10 @@ def test_outbox_command_lists_without_personal_data_and_retries(
     async def make_failed() -> str:
         async with build_app(settings, transport=BrokenTransport(), run_worker=False) as app:
             await run_request(app.service, "tg:5")
-            (record,) = await repo.list_requests(app.db)
-            await repo.mark_attempt_failed(app.db, record.ref, "SMTPAuthenticationError: 535", None)
+            (record,) = await deliveries.list_requests(app.db)
+            await deliveries.mark_attempt_failed(
+                app.db, record.ref, "SMTPAuthenticationError: 535", None
+            )
             return record.ref
 
     ref = asyncio.run(make_failed())

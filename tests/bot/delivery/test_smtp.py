@@ -23,7 +23,7 @@ from bot.app import build_app
 from bot.conversation.service import ConversationService
 from bot.settings import Settings
 from flows import texts
-from storage import repo
+from storage import deliveries
 from tests.helpers import CONTACT, other_request
 
 
@@ -138,7 +138,7 @@ async def test_normal_delivery_and_content(settings: Settings) -> None:
         async with build_app(smtp_settings(settings, port), run_worker=False) as app:
             await request(app.service, "tg:1", organisation="ASBL Soleil")
             assert await app.outbox.run_once() == 1
-            (record,) = await repo.list_requests(app.db)
+            (record,) = await deliveries.list_requests(app.db)
     assert record.status == "delivered"
     (envelope,) = sink.envelopes
     assert envelope.mail_from == "noreply@smes.be"
@@ -167,10 +167,10 @@ async def test_arrived_at_pat_is_said_only_after_the_mail_server_took_it(
     port = free_port()
     with smtp_server(port) as sink, caplog.at_level("WARNING"):
         async with build_app(smtp_settings(settings, port), run_worker=False) as app:
-            app.outbox.register_channel("tg:", chat)
+            app.outbox.chats.connect("tg:", tell=chat)
             await request(app.service, "tg:1")
             assert await app.outbox.run_once() == 1
-            (record,) = await repo.list_requests(app.db)
+            (record,) = await deliveries.list_requests(app.db)
     assert len(sink.envelopes) == 1
     assert told == [("tg:1", texts.DELIVERED.format(ref=record.ref))]
     assert "no SMTP server" not in caplog.text  # the file-mode warning is for file mode only
@@ -187,10 +187,10 @@ async def test_file_mode_warns_at_start_up_and_says_registered_not_arrived(
     with caplog.at_level("WARNING"):
         async with build_app(settings, run_worker=False) as app:
             assert "no SMTP server (PAT_SMTP_HOST)" in caplog.text
-            app.outbox.register_channel("tg:", chat)
+            app.outbox.chats.connect("tg:", tell=chat)
             await request(app.service, "tg:1")
             assert await app.outbox.run_once() == 1
-            (record,) = await repo.list_requests(app.db)
+            (record,) = await deliveries.list_requests(app.db)
     assert told == [("tg:1", texts.FILED.format(ref=record.ref))]
     assert "arrivée chez l'équipe PAT" not in told[0][1]
 
@@ -202,7 +202,7 @@ async def test_server_down_when_confirmed_then_up_delivered_exactly_once(
     async with build_app(smtp_settings(settings, port), run_worker=False) as app:
         await request(app.service, "tg:2")
         assert await app.outbox.run_once() == 0
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         assert record.status == "pending" and "Connect" in (record.last_error or "")
         with smtp_server(port) as sink:
             await asyncio.sleep(0.01)  # the retry is due (base delay 0 in these settings)
@@ -226,7 +226,7 @@ async def test_restart_with_pending_mail_delivers_it(settings: Settings) -> None
                 await asyncio.sleep(0.02)
         assert len(sink.envelopes) == 1
     async with build_app(configured, run_worker=False) as app:
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         assert record.status == "delivered"
 
 
@@ -258,7 +258,7 @@ async def test_authentication_over_starttls(
         async with build_app(wrong, run_worker=False) as app:
             await request(app.service, "tg:5")
             assert await app.outbox.run_once() == 0
-            (record,) = await repo.list_requests(app.db)
+            (record,) = await deliveries.list_requests(app.db)
             assert record.status == "pending"
             assert "SMTPAuthenticationError" in (record.last_error or "")
             assert "correct horse" not in (record.last_error or "")

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.app import build_app
 from bot.settings import Settings
 from bot.staff.digest import due_week, week_of
-from storage import repo
+from storage import deliveries, digests
 from tests.bot.delivery.test_smtp import free_port, smtp_server, smtp_settings
 from tests.helpers import accompaniment_request
 
@@ -58,9 +58,9 @@ async def test_one_digest_per_week_however_many_processes(settings: Settings) ->
         await first.outbox.run_once()
         await second.outbox.run_once()
         await first.outbox.run_once()
-        digests = [m for ref, m in one.sent + two.sent if ref.startswith("digest-")]
-        assert len(digests) == 1
-        assert await repo.digest_state(first.db, "2026-W49") == "sent"
+        sent_digests = [m for ref, m in one.sent + two.sent if ref.startswith("digest-")]
+        assert len(sent_digests) == 1
+        assert await digests.digest_state(first.db, "2026-W49") == "sent"
         # The next week, a new one.
         for app in (first, second):
             app.outbox.clock = lambda: TUESDAY + timedelta(days=7)
@@ -69,7 +69,7 @@ async def test_one_digest_per_week_however_many_processes(settings: Settings) ->
             "digest-2026-W49",
             "digest-2026-W50",
         ]
-    text = digests[0].decode()
+    text = sent_digests[0].decode()
     assert "Subject: [PAT] =?utf-8?" in text or "Subject: [PAT] R" in text
     assert "Message-ID: <digest-2026-W49@smes.be>" in text
 
@@ -80,7 +80,7 @@ async def test_the_digest_is_anonymous_and_says_what_waits(settings: Settings) -
     async with build_app(settings, run_worker=False) as app:
         await accompaniment_request(app.service, "tg:1", organisation="ASBL Secrète")
         await app.service.flush_counts()
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
         subject, body = await digest_text(app.db, app.flows, app.outbox.staff, datetime.now(UTC))
     assert subject.startswith("[PAT] Résumé de la semaine, du ")
     assert "Nouvelles demandes : 1" in body and "Par offre : Accompagnement 1" in body
@@ -98,7 +98,7 @@ async def test_a_digest_the_server_refused_is_sent_later_once(settings: Settings
         now = TUESDAY
         app.outbox.clock = lambda: now
         assert await app.outbox.send_digests() == "ConnectionRefusedError: mail server down"
-        assert await repo.digest_state(app.db, "2026-W49") == "waiting"
+        assert await digests.digest_state(app.db, "2026-W49") == "waiting"
         transport.down = False
         assert await app.outbox.send_digests() is None
         assert transport.sent == []  # not due again yet (back-off)
@@ -170,4 +170,4 @@ async def test_no_digest_without_the_setting(settings: Settings) -> None:
         await app.outbox.run_once()
         assert settings.digest_weekday is None
         assert transport.sent == []
-        assert await repo.digest_state(app.db, "2026-W49") == "none"
+        assert await digests.digest_state(app.db, "2026-W49") == "none"

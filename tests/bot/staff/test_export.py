@@ -14,7 +14,7 @@ import pytest
 from bot.app import build_app
 from bot.cli import main
 from bot.settings import Settings
-from storage import repo
+from storage import deliveries, erasure
 from tests.helpers import CONTACT, accompaniment_request, other_request
 
 
@@ -24,7 +24,7 @@ async def _two_requests(settings: Settings) -> list[str]:
             app.service, "tg:1", organisation='=HYPERLINK("http://x")', commune="Liège"
         )
         await other_request(app.service, "tg:2")
-        return [r.ref for r in await repo.list_requests(app.db)]
+        return [r.ref for r in await deliveries.list_requests(app.db)]
 
 
 async def _age(settings: Settings, ref: str, deliver_and_purge: bool = False) -> None:
@@ -39,7 +39,7 @@ async def _age(settings: Settings, ref: str, deliver_and_purge: bool = False) ->
         if deliver_and_purge:
             await app.outbox.run_once()
             later = datetime.now(UTC) + timedelta(days=settings.retention_days + 1)
-            await repo.purge(app.db, later, settings.retention_days, settings.abandoned_days)
+            await erasure.purge(app.db, later, settings.retention_days, settings.abandoned_days)
 
 
 def _export(

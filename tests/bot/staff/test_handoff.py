@@ -19,7 +19,7 @@ from bot.delivery.mail import banner
 from bot.settings import Settings
 from bot.staff.handoff import MAX_ATTEMPTS, HandOff
 from flows import texts
-from storage import handoffs, repo
+from storage import counters, deliveries, handoffs
 from tests.bot.channels.test_telegram import Bot
 from tests.botapi import FakeBotAPI, Telegram, buttons, data_for
 
@@ -103,7 +103,7 @@ async def ask_in_chat(bot: Bot, person: Telegram) -> str:
     sent = await press(bot, person, question, "Ici, dans ce chat")
     assert "• <b>Contact préféré</b> : Ici, dans ce chat" in sent[-1]["text"]
     sent = await press(bot, person, sent[-1], "Envoyer")
-    (record,) = await repo.list_requests(bot.built.db)
+    (record,) = await deliveries.list_requests(bot.built.db)
     assert record.payload is not None and record.payload.value("contact_pref") == "chat"
     assert banner(record.payload).startswith("Répondre en français, dans le chat (bouton")
     return record.ref
@@ -158,7 +158,7 @@ async def test_card_reply_each_way_and_the_person_ends_it(
         assert "Le rétablissement" in " ".join(m["text"] for m in sent)  # the bot answers again
         assert await relay(bot) == []
         await bot.built.service.flush_counts()
-        counts = await repo.counters(bot.built.db, bot.built.service.clock() - timedelta(days=1))
+        counts = await counters.since(bot.built.db, bot.built.service.clock() - timedelta(days=1))
     # Anonymous counts only: opened once, one message to the person, two to staff.
     assert counts["handoff"] == {"opened": 1, "to_person": 1, "to_staff": 2}
 

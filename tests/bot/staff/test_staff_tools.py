@@ -16,7 +16,7 @@ from bot.delivery.outbox import Outbox
 from bot.settings import Settings
 from bot.staff.stats import report
 from flows.engine import Start, Text
-from storage import repo
+from storage import deliveries, erasure
 from tests.bot.delivery.test_outbox import BrokenTransport
 from tests.helpers import accompaniment_request, other_request
 
@@ -85,7 +85,7 @@ async def test_stats_name_where_people_stopped_and_leave_other_requests_out_of_r
         await other_request(svc, "tg:3")
         await svc.flush_counts()
         later = datetime.now(UTC) + timedelta(days=settings.abandoned_days + 1)
-        await repo.purge(app.db, later, settings.retention_days, settings.abandoned_days)
+        await erasure.purge(app.db, later, settings.retention_days, settings.abandoned_days)
         out = await report(app.db, app.flows, app.outbox.staff, 30)
     assert "Conversations laissées en route, à la question : Accompagnement · Secteur 2" in out
     assert "Par offre : Autre demande 1" in out
@@ -97,7 +97,7 @@ async def test_a_commune_counts_in_its_region(settings: Settings) -> None:
     async with build_app(settings, run_worker=False) as app:
         svc = app.service
         await accompaniment_request(svc, "tg:1")
-        assert await repo.count_requests(app.db) == 1
+        assert await deliveries.count_requests(app.db) == 1
         await svc.flush_counts()
         out = await report(app.db, app.flows, app.outbox.staff, 30)
     assert "Par région : Wallonie 1" in out, out
@@ -123,7 +123,7 @@ async def test_the_staff_alert_is_in_the_staff_language(settings: Settings) -> N
         )
         outbox.staff_alert = alert
         await outbox.run_once()
-        (record,) = await repo.list_requests(app.db)
+        (record,) = await deliveries.list_requests(app.db)
     assert alerts == [
         f"[PAT-robot] Aanvraag {record.ref} kon na 1 pogingen niet naar het team verstuurd "
         f"worden (ConnectionRefusedError). „pat-bot outbox retry {record.ref}” verstuurt ze "

@@ -1,0 +1,67 @@
+"""What a person's event means before the engine sees it: a typed button label is that button;
+other text is read for distress first, then for a topic or an offer (flows/nlu.py).
+
+At a free-text question (a name, an organisation) only distress is looked for: the text is the
+answer. Kept apart from the service, which orders the concerns of one turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.conversation.i18n import Translator
+from bot.conversation.render import SELECTED_MARK, fold
+from flows.engine import SEND, Choice, Event, Say, State, Text, prompt
+from flows.loader import FlowSet
+from flows.nlu import Classifier
+from flows.schema import InputStep, SummaryStep
+
+
+class Understanding:
+    """Reads events against the flows and the classifier."""
+
+    def __init__(self, flows: FlowSet, classifier: Classifier) -> None:
+        self.flows = flows
+        self.classifier = classifier
+
+    def read(self, state: State, event: Event, t: Translator, context: Mapping[str, str]) -> Event:
+        """The event as the engine should see it (``t`` renders the buttons' labels)."""
+        if not isinstance(event, Text):
+            return event
+        if state.started:
+            pressed = self.label_pressed(state, event.text, t, context)
+            if pressed is not None:
+                return pressed
+        at_input = isinstance(self.flows.steps.get(state.step), InputStep) and state.started
+        if at_input:
+            return Text(event.text, self.classifier.crisis(event.text, state.locale))
+        return Text(event.text, self.classifier.classify(event.text, state.locale))
+
+    def sends(self, state: State, event: Event) -> bool:
+        """Whether the event sends a request (pressing "Envoyer" at the summary)."""
+        return (
+            isinstance(event, Choice)
+            and event.option == SEND
+            and isinstance(self.flows.steps.get(state.step), SummaryStep)
+            and state.overlay == "none"
+        )
+
+    def label_pressed(
+        self, state: State, text: str, t: Translator, context: Mapping[str, str]
+    ) -> Choice | None:
+        """The button whose label was typed, if any (only the labels are rendered)."""
+        typed = fold(text)
+        if not typed:
+            return None
+        for say in prompt(self.flows, state):
+            if isinstance(say, Say):
+                for button in say.buttons:
+                    label = t.render(button.label, context)
+                    if fold((SELECTED_MARK if button.selected else "") + label) == typed:
+                        return Choice(option=button.id, turn=say.turn)
+        return None
+
+
+def is_distress(event: Event) -> bool:
+    """A text understood as distress (never silenced by the flood limit)."""
+    return isinstance(event, Text) and event.intent is not None and event.intent.name == "crisis"

@@ -1,0 +1,96 @@
+"""How a composed e-mail reaches PAT: SMTP (aiosmtplib) or ``.eml`` files in a folder.
+
+``make_transport`` in bot/app.py chooses: SMTP when ``PAT_SMTP_HOST`` is set, else files in
+``PAT_DATA_DIR/outbox/`` (someone must read that folder).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+from collections.abc import Mapping
+from email.utils import parseaddr
+from pathlib import Path
+from typing import ClassVar, Literal, Protocol
+
+import aiosmtplib
+
+Security = Literal["none", "starttls", "tls"]
+
+
+class Transport(Protocol):
+    """Delivers one composed message; raises on failure."""
+
+    async def send(self, ref: str, message: bytes) -> None: ...
+
+
+class FileTransport:
+    """Writes ``<ref>.eml`` files into a folder (atomic rename: never half a file)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _write(self, ref: str, message: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        final = self.folder / f"{ref}.eml"
+        tmp = self.folder / f".{ref}.eml.tmp"
+        with tmp.open("wb") as fh:
+            fh.write(message)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(final)
+
+    async def send(self, ref: str, message: bytes) -> None:
+        await asyncio.to_thread(self._write, ref, message)
+
+    async def forget(self, ref: str) -> None:
+        """Remove the copy kept in the folder (erasure, retention)."""
+        path = self.folder / f"{ref}.eml"
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+
+
+class SmtpTransport:
+    """Sends through an SMTP server with aiosmtplib."""
+
+    DEFAULT_PORTS: ClassVar[Mapping[Security, int]] = {"none": 25, "starttls": 587, "tls": 465}
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        mail_from: str,
+        mail_to: str,
+        port: int | None = None,
+        security: Security = "starttls",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 20.0,
+        ca_file: Path | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port or self.DEFAULT_PORTS[security]
+        self.security = security
+        self.username = username
+        self.password = password
+        self.timeout = timeout
+        self.sender = parseaddr(mail_from)[1]
+        self.recipient = parseaddr(mail_to)[1] or mail_to
+        self.tls_context = (
+            ssl.create_default_context(cafile=str(ca_file)) if ca_file is not None else None
+        )
+
+    async def send(self, ref: str, message: bytes) -> None:
+        await aiosmtplib.send(
+            message,
+            sender=self.sender,
+            recipients=[self.recipient],
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.security == "tls",
+            start_tls=self.security == "starttls",
+            tls_context=self.tls_context,
+            timeout=self.timeout,
+        )
