@@ -2,7 +2,9 @@
 other text is read for distress first, then for a topic or an offer (flows/nlu.py).
 
 At a free-text question (a name, an organisation) only distress is looked for: the text is the
-answer. Kept apart from the service, which orders the concerns of one turn.
+answer. At the danger check, « oui » or « nee » typed is the answer's button (the words are in
+each language's ``flows/lexicon/<code>.yml``). Kept apart from the service, which orders the
+concerns of one turn; the engine itself knows no language's words.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from collections.abc import Mapping
 
 from bot.conversation.i18n import Translator
 from bot.conversation.render import SELECTED_MARK, fold
-from flows.engine import SEND, Choice, Event, Say, State, Text, prompt
+from flows.engine import DANGER_NO, DANGER_YES, SEND, Choice, Event, Say, State, Text, prompt
+from flows.language import language
 from flows.loader import FlowSet
+from flows.locales import LOCALES
 from flows.nlu import Classifier
 from flows.schema import InputStep, SummaryStep
 
@@ -23,11 +27,22 @@ class Understanding:
     def __init__(self, flows: FlowSet, classifier: Classifier) -> None:
         self.flows = flows
         self.classifier = classifier
+        # Typed at the check, in any of the languages (a person may answer in their own).
+        self.check_words = {
+            word: option
+            for code in LOCALES
+            for key, option in (("check_yes", DANGER_YES), ("check_no", DANGER_NO))
+            for word in str(language(code).data.get(key, "")).split()
+        }
 
     def read(self, state: State, event: Event, t: Translator, context: Mapping[str, str]) -> Event:
         """The event as the engine should see it (``t`` renders the buttons' labels)."""
         if not isinstance(event, Text):
             return event
+        if state.overlay == "check":
+            folded = "".join(ch for ch in event.text.casefold() if ch.isalpha())
+            if folded in self.check_words:
+                return Choice(option=self.check_words[folded], turn=state.turn)
         if state.started:
             pressed = self.label_pressed(state, event.text, t, context)
             if pressed is not None:

@@ -116,16 +116,6 @@ class _Safety(_Base):
             self.prompt()
 
 
-# Typed instead of pressed at "are you in danger right now?" (any of the three languages).
-_YES_WORDS = frozenset({"oui", "ja", "yes", "yep", "jawel", "si"})
-_NO_WORDS = frozenset({"non", "nee", "no", "nope", "neen"})
-
-
-def _is_word(raw: str, words: frozenset[str]) -> bool:
-    folded = "".join(ch for ch in raw.casefold() if ch.isalpha())
-    return folded in words
-
-
 def lines_for(about: About, danger: Danger | None) -> str:
     """The help lines of one kind of danger (texts.py): the listening lines for thoughts of
     suicide, self-harm and despair (the lines for worried people when it is someone else)."""

@@ -7,7 +7,6 @@ from flows import texts
 from flows.engine.base import MAX_HOPS, _Base
 from flows.engine.effects import Msg
 from flows.engine.events import Intent
-from flows.engine.safety import _NO_WORDS, _YES_WORDS, _is_word
 from flows.loader import flow_of
 from flows.schema import InputStep, MessageStep
 from flows.validators import MAX_INPUT_CHARS, VALIDATORS
@@ -17,12 +16,6 @@ class _Typed(_Base):
     def text(self, raw: str, intent: Intent | None = None) -> None:
         step = self.current
         st = self.state
-        if st.overlay == "check" and _is_word(raw, _YES_WORDS):
-            self.help_lines(st.about, st.danger)  # "oui" typed instead of pressed
-            return
-        if st.overlay == "check" and _is_word(raw, _NO_WORDS):
-            self.not_in_danger()
-            return
         if intent is not None and intent.name == "crisis":
             # Before anything else, even a text too long to keep; the text is not kept.
             declined_here = st.check_declined and isinstance(step, InputStep)

@@ -351,7 +351,7 @@ def test_no_danger_without_a_question_goes_back_where_they_were(flows: FlowSet) 
     walk.press("go")
     walk.type("ASBL Soleil")
     walk.send(Text("…", POSSIBLE))
-    walk.type("non")  # typed instead of pressed
+    walk.press("_danger_no")  # « non » typed is this button too (tests/bot/conversation)
     assert walk.says() == [texts.NOT_IN_DANGER, "Dans quel secteur travaillez-vous ?"]
     assert walk.step == "accompaniment.sector"
 

@@ -18,7 +18,7 @@ from flows.engine import (
     Submit,
     Text,
 )
-from flows.loader import FlowSet
+from flows.loader import FlowSet, load_flows
 from flows.schema import ChoiceStep
 from flows.validators import MAX_INPUT_CHARS
 from tests.helpers import CONTACT, NOW, Walk, give_contact
@@ -65,7 +65,8 @@ def faq_topics(flows: FlowSet) -> list[str]:
     return [o.id for o in step.options]
 
 
-TOPICS = [
+# The topics the issues named: they must stay. A new topic needs no change here.
+NAMED = [
     "what_is",
     "brings",
     "relapse",
@@ -81,10 +82,10 @@ TOPICS = [
 
 
 def test_the_faq_covers_every_topic_the_issues_name(flows: FlowSet) -> None:
-    assert faq_topics(flows) == TOPICS
+    assert faq_topics(flows)[: len(NAMED)] == NAMED
 
 
-@pytest.mark.parametrize("topic", TOPICS)
+@pytest.mark.parametrize("topic", faq_topics(load_flows()))
 def test_each_faq_answer_ends_with_next_steps(flows: FlowSet, topic: str) -> None:
     walk = Walk(flows)
     walk.start()

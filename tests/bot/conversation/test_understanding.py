@@ -1,0 +1,34 @@
+"""What an event means before the engine sees it (bot/conversation/understanding.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.i18n import Catalogs
+from bot.conversation.understanding import Understanding
+from flows.engine import DANGER_NO, DANGER_YES, Choice, State, Text
+from flows.loader import FlowSet
+from flows.nlu import Classifier
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("oui", DANGER_YES),
+        ("Ja!", DANGER_YES),
+        ("yes", DANGER_YES),
+        ("Non.", DANGER_NO),
+        ("nee", DANGER_NO),
+        ("nope", DANGER_NO),
+    ],
+)
+def test_yes_or_no_typed_at_the_check_is_its_button_in_any_language(
+    flows: FlowSet, typed: str, option: str
+) -> None:
+    reading = Understanding(flows, Classifier.from_flows(flows))
+    state = State(started=True, overlay="check", turn=7, locale="fr")
+    t = Catalogs().get("fr")
+    assert reading.read(state, Text(typed), t, {}) == Choice(option=option, turn=7)
+    # Elsewhere the same word is only text (an answer, or a question to understand).
+    elsewhere = reading.read(state.model_copy(update={"overlay": "none"}), Text(typed), t, {})
+    assert isinstance(elsewhere, Text)
