@@ -232,7 +232,6 @@ async def apply_retention(app: App) -> None:
         await app.service.handoff.expire()
         await handoffs.purge_closed(app.db, now - timedelta(days=app.settings.retention_days))
     if refs or stopped:
-        await app.db.checkpoint()
         await app.outbox.forget_files(refs)
         log.info(
             "retention: %d request(s) anonymised, %d conversation(s) deleted",

@@ -7,12 +7,10 @@ files and settings, never what people wrote.
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.conversation.i18n import CatalogError
 from bot.settings import Settings
 from flows.loader import FlowError
-from storage.db import DatabaseBusy
+from storage.db import DatabaseBusy, StorageDamaged
 
 _WRITABLE = "PAT_DATA_DIR must be a folder this user may write in"
 
@@ -20,7 +18,7 @@ _WRITABLE = "PAT_DATA_DIR must be a folder this user may write in"
 def explain(exc: BaseException, settings: Settings) -> str:
     db = settings.db_path
     text = str(exc).lower()
-    if isinstance(exc, sqlite3.DatabaseError):
+    if isinstance(exc, StorageDamaged):
         if "not a database" in text or "malformed" in text or "corrupt" in text:
             return (
                 f"the database {db} is damaged (not a readable SQLite file). Move it aside "

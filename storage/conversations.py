@@ -84,6 +84,8 @@ async def save_turn(db: Database, turn: Turn) -> Saved:
     saved = await db.write(work)
     if saved is None:
         raise AlreadyApplied
+    if turn.forget:
+        await db.checkpoint()  # no old page image of what was erased stays in the log
     return saved
 
 

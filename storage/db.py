@@ -49,6 +49,12 @@ CHECKPOINT_EVERY = 1000  # writes between two checkpoints (SQLite's own default,
 _MIGRATION_BUSY_MS = 30_000  # at start-up, in a worker thread: processes starting together
 
 
+# What the rest of the bot catches: SQLite's own errors, named for what they are to it (no
+# module outside storage/ imports sqlite3). StorageDamaged: not a database, read-only, full.
+StorageError = sqlite3.Error
+StorageDamaged = sqlite3.DatabaseError
+
+
 class Rollback(Exception):
     """Raised inside a write: undo its changes and return ``value`` to its caller."""
 

@@ -53,4 +53,7 @@ async def purge(
         add_in(conn, Counter((day, "stopped", step) for step in stopped))
         return refs, stopped
 
-    return await db.write(work)
+    refs, stopped = await db.write(work)
+    if refs or stopped:
+        await db.checkpoint()  # no old page image of what was erased stays in the log
+    return refs, stopped

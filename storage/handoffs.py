@@ -156,13 +156,15 @@ async def idle_since(db: Database, before: datetime) -> list[HandOffRow]:
 
 
 async def purge_closed(db: Database, before: datetime) -> None:
-    """Closed hand-offs older than ``before`` go (retention)."""
-    await db.write(
+    """Closed hand-offs older than ``before`` go (retention), also from the log."""
+    cur = await db.write(
         lambda conn: conn.execute(
             "DELETE FROM handoffs WHERE closed_at IS NOT NULL AND closed_at < ?",
             (before.isoformat(),),
         )
     )
+    if cur.rowcount:
+        await db.checkpoint()
 
 
 # -- the relay queue ------------------------------------------------------------------------------
@@ -200,7 +202,9 @@ async def waiting(db: Database, prefixes: Sequence[str]) -> list[Relayed]:
 
 
 async def delivered(db: Database, relay_id: int) -> None:
+    """A relayed message reached its chat: its text is deleted, also from the log."""
     await db.write(lambda conn: conn.execute("DELETE FROM relay WHERE id = ?", (relay_id,)))
+    await db.checkpoint()
 
 
 async def retry_at(db: Database, relay_id: int, when: datetime) -> None:
@@ -221,3 +225,4 @@ async def forget_chat(db: Database, chat_key: str, refs: Sequence[str]) -> None:
         conn.execute("DELETE FROM handoffs WHERE chat_key = ?", (chat_key,))
 
     await db.write(work)
+    await db.checkpoint()  # no old page image of what was erased stays in the log

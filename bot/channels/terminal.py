@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import sqlite3
 from typing import TextIO
 
 from bot.channels.registry import TERMINAL
@@ -33,6 +32,7 @@ from flows.engine import (
     Text,
 )
 from flows.loader import MENU_STEP
+from storage.db import StorageError
 from storage.handoffs import Relayed
 
 log = logging.getLogger(__name__)
@@ -109,9 +109,9 @@ class TerminalChat:
         try:
             messages = await self.service.handle(self.chat_key, event, locale=self.locale)
         except Exception as exc:  # a kind line, nothing lost (nothing was stored), go on
-            # SQLite and the system say what failed ("database or disk is full"), never what
+            # The database and the system say what failed ("database or disk is full"), never what
             # was typed; other errors are named only.
-            cause = str(exc) if isinstance(exc, sqlite3.Error | OSError) else ""
+            cause = str(exc) if isinstance(exc, StorageError | OSError) else ""
             log.error("could not handle a line: %s %s", type(exc).__name__, cause)
             state = await self.service.state_of(self.chat_key)
             messages = [render_text(texts.ERROR, self.service.translator(state))]

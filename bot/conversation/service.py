@@ -167,7 +167,6 @@ class ConversationService:
             if any(isinstance(e, Forget) for e in effects):
                 if self.handoff is not None:
                     await self.handoff.forgotten(chat_key)
-                await self.db.checkpoint()  # no old page image left in the log
                 await self.outbox.forget_files(saved.forgotten)
                 log.info("a person's data was erased at their request")
             return Reply(out, before, after)

@@ -308,8 +308,6 @@ class HandOff:
                 continue
             await handoffs.delivered(self.db, msg.id)
             sent += 1
-        if sent:  # delivered texts are deleted; no page image of them stays in the WAL
-            await self.db.checkpoint()
         return sent
 
     async def _failed(self, msg: Relayed, exc: Exception, blocked: set[str]) -> None:
