@@ -42,7 +42,6 @@ from storage.models import Delivery, RequestRecord
 
 log = logging.getLogger(__name__)
 
-ChatSender = Callable[[str, str], Awaitable[None]]  # (chat key, text)
 StaffAlert = Callable[[str], Awaitable[None]]
 
 
