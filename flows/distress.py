@@ -19,6 +19,9 @@ particular, in a general question about practice ("how do we react when a client
 hanging himself?") asks first instead, unless it is happening; so does a sure finding told in
 the past ("ten years ago I…"), unless it is tonight. The lexicon is ``lexicon/<code>.yml``,
 section ``distress``: PAT can read and extend it.
+
+Near 400 lines on purpose: the safety component is reviewed in one read, from the compiled
+patterns to the verdict (the learned model beside it is flows/model.py).
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 French is the reference text and the gettext msgid. ``N_`` only marks a string for extraction
 (pybabel -k N_); translation happens when the adapter renders, never here.
+
+Over 300 lines on purpose: a catalog of texts, read top to bottom when the texts are reviewed
+(the help lines beside the words around them), with no logic to follow.
 """
 
 from __future__ import annotations
