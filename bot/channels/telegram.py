@@ -44,6 +44,7 @@ from bot.channels.telegram_api import (
     to_html,
     with_retries,
 )
+from bot.conversation.commands import COMMANDS
 from bot.conversation.i18n import Catalogs
 from bot.conversation.render import SUMMARY_LINE, Outgoing, parse_callback
 from bot.conversation.service import ConversationService, Reply
@@ -51,25 +52,13 @@ from bot.logs import quiet_third_party_loggers
 from bot.settings import Settings
 from bot.staff.telegram_desk import StaffDesk
 from flows import texts
-from flows.engine import Choice, Command, CommandName, Event, Start, State, Text
+from flows.engine import Choice, Command, Event, Start, State, Text
 from flows.locales import LOCALES, REFERENCE
 from storage import conversations
 
 log = logging.getLogger(__name__)
 
-# Telegram's command names, and what each does; /sos (the help lines by situation) is in the
-# command list of every language, /aide and /hulp are the words French and Dutch speakers try.
-COMMANDS: dict[str, CommandName] = {
-    "sos": "urgent",
-    "menu": "menu",
-    "help": "help",
-    "privacy": "privacy",
-    "cancel": "cancel",
-    "language": "language",
-    "forget": "forget",
-    "aide": "urgent",
-    "hulp": "urgent",
-}
+# Listed in Telegram's command menu, in this order (COMMANDS: every word it accepts).
 LISTED = ("start", "sos", "menu", "help", "privacy", "cancel", "language", "forget")
 
 

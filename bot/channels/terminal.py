@@ -17,6 +17,7 @@ import re
 from typing import TextIO
 
 from bot.channels.registry import TERMINAL
+from bot.conversation.commands import typed_command
 from bot.conversation.render import OutButton, Outgoing, callback_data, parse_callback, render_text
 from bot.conversation.service import ConversationService
 from bot.staff.handoff import END_BUTTON
@@ -25,7 +26,6 @@ from flows.engine import (
     END_CHAT,
     Choice,
     Command,
-    CommandName,
     Event,
     SetLocale,
     Start,
@@ -38,19 +38,6 @@ from storage.handoffs import Relayed
 log = logging.getLogger(__name__)
 
 TERMINAL_CHAT = TERMINAL.prefix  # one person per data folder (a test may choose another key)
-COMMANDS: dict[str, CommandName] = {
-    "/menu": "menu",
-    "/cancel": "cancel",
-    "/help": "help",
-    "/privacy": "privacy",
-    "/language": "language",
-    "/forget": "forget",
-    # The help lines by situation, one command from every step: one name in every language,
-    # and the French and Dutch words people type.
-    "/sos": "urgent",
-    "/aide": "urgent",
-    "/hulp": "urgent",
-}
 _NUMBERS = re.compile(r"^\d+(?:\s*[, ]\s*\d+)*$")
 
 
@@ -93,8 +80,9 @@ class TerminalChat:
         if word == "/start":
             payload = line.strip()[len("/start") :].strip() or None
             return [Start(payload)]
-        if word in COMMANDS:
-            return [Command(COMMANDS[word])]
+        command = typed_command(word)
+        if command is not None:
+            return [Command(command)]
         buttons = self.last.buttons if self.last else ()
         expects_text = self.last is not None and self.last.expects == "text"
         if buttons and _NUMBERS.match(line.strip()) and not expects_text:

@@ -38,7 +38,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.channels.links import parts
 from bot.channels.registry import WEB
-from bot.channels.terminal import COMMANDS
+from bot.conversation.commands import typed_command
 from bot.conversation.i18n import Catalogs
 from bot.conversation.limits import FloodLimit
 from bot.conversation.render import Outgoing, parse_callback
@@ -110,8 +110,9 @@ def _event(data: Any, locale: str) -> Event | None:
     if kind == "text" and isinstance(data.get("text"), str):
         typed = data["text"]
         word = typed.strip().split(" ", 1)[0].lower() if typed.startswith("/") else ""
-        if word in COMMANDS:
-            return Command(COMMANDS[word])
+        command = typed_command(word)
+        if command is not None:
+            return Command(command)
         return Text(typed)
     if kind == "button" and isinstance(data.get("data"), str):
         return parse_callback(data["data"])
