@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Bot, BotCommand, CallbackQuery, Message, Update
@@ -142,9 +142,7 @@ class TelegramFrontDoor:
                 await bot.set_my_commands(commands, language_code=code)
                 await bot.set_my_description(description, language_code=code)
                 await bot.set_my_short_description(short, language_code=code)
-        await conversations.forget_updates_before(
-            self.service.db, datetime.now(UTC) - timedelta(days=7)
-        )
+        await self.service.forget_updates()
         self.connect_outbox(app)
 
     def connect_outbox(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -241,7 +239,7 @@ class TelegramFrontDoor:
         await self.service.flush_counts()
         staff_voice = self.service.outbox.staff  # PAT_STAFF_LOCALE
         text = await report(self.service.db, self.service.flows, staff_voice, days)
-        await conversations.record_update(self.service.db, update.update_id, datetime.now(UTC))
+        await self.service.first_time(update.update_id)
         await with_retries(lambda: context.bot.send_message(user.id, escape(text)))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -275,9 +273,7 @@ class TelegramFrontDoor:
         user = update.effective_user
         handoff = self.service.handoff
         if user is not None and handoff is not None and await handoff.open_for(chat_key(user.id)):
-            if await conversations.record_update(
-                self.service.db, update.update_id, datetime.now(UTC)
-            ):
+            if await self.service.first_time(update.update_id):
                 said = await handoff.person_sent_media(chat_key(user.id))
                 if said:
                     await with_retries(lambda: context.bot.send_message(user.id, said))
@@ -293,9 +289,7 @@ class TelegramFrontDoor:
     ) -> None:
         user = update.effective_user
         assert user is not None
-        if not await conversations.record_update(
-            self.service.db, update.update_id, datetime.now(UTC)
-        ):
+        if not await self.service.first_time(update.update_id):
             return  # redelivered: already answered
         outs = await self.service.explain(chat_key(user.id), msgid)
         await self.send(context, user.id, outs, await self.service.state_of(chat_key(user.id)))

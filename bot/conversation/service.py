@@ -13,7 +13,7 @@ import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.channels.registry import channel_of
 from bot.conversation.i18n import Catalogs, Translator
@@ -306,6 +306,15 @@ class ConversationService:
     def expects_phone(self, state: State | None) -> bool:
         step = self.flows.steps.get(state.step) if state else None
         return isinstance(step, InputStep) and step.validator == "phone"
+
+    async def first_time(self, update_id: int) -> bool:
+        """Whether this Telegram update is new (Telegram sends one again after a crash),
+        recorded now: for updates that change no conversation (the turn records its own)."""
+        return await conversations.record_update(self.db, update_id, self.clock())
+
+    async def forget_updates(self, days: int = 7) -> None:
+        """Updates older than ``days`` are never sent again: their ids may go."""
+        await conversations.forget_updates_before(self.db, self.clock() - timedelta(days=days))
 
     async def flush_counts(self) -> None:
         """Write the anonymous counters gathered in memory (every few seconds, and at exit)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -30,7 +29,6 @@ from bot.staff import texts as staff
 from bot.staff.commands import REFERENCE, staff_command
 from bot.staff.handoff import END_BUTTON, HandOff, Undeliverable
 from flows.engine import END_CHAT
-from storage import conversations
 from storage.handoffs import Relayed
 
 log = logging.getLogger(__name__)
@@ -146,9 +144,7 @@ class StaffDesk:
             return  # a person talking with the bot (a reply to its message is a message too)
         if not (in_staff_chat or command or to_card or (chat.id, user.id) in self.focus):
             return  # a staff member's own conversation with the bot
-        if not await conversations.record_update(
-            self.service.db, update.update_id, datetime.now(UTC)
-        ):
+        if not await self.service.first_time(update.update_id):
             raise ApplicationHandlerStop  # Telegram sent it again: done already
         answer = await self._staff_text(chat.id, user.id, user.first_name, text, replied)
         if answer is not None:
