@@ -20,7 +20,7 @@ from bot.conversation.limits import DailyQuota, FloodLimit
 from bot.conversation.service import ConversationService
 from bot.delivery.mail import compose
 from bot.delivery.outbox import Outbox
-from bot.delivery.transports import FileTransport, SmtpTransport, Transport
+from bot.delivery.transports import EmailDelivery, FileTransport, SmtpTransport, Transport
 from bot.logs import quiet_third_party_loggers
 from bot.settings import Settings
 from bot.staff.digest import WeeklyDigest
@@ -135,12 +135,13 @@ async def build_app(
     counter: asyncio.Task[None] | None = None
     service: ConversationService | None = None
     try:
+        email = EmailDelivery(
+            transport or make_transport(settings), settings.mail_from, settings.mail_to
+        )
         outbox = Outbox(
             db,
-            transport or make_transport(settings),
+            email,
             catalogs,
-            mail_from=settings.mail_from,
-            mail_to=settings.mail_to,
             max_attempts=settings.delivery_max_attempts,
             base_delay=settings.delivery_base_delay,
             staff_voice=catalogs.get(settings.staff_locale),

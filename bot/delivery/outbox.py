@@ -1,8 +1,9 @@
 """Delivery of stored requests to PAT staff, so that none is ever lost.
 
-A request is committed in SQLite (status ``pending``, with its composed e-mail) before anyone is
-told it was received. A background worker then delivers what is due through a transport: SMTP
-(aiosmtplib) when ``PAT_SMTP_HOST`` is set, else ``.eml`` files in ``PAT_DATA_DIR/outbox/``.
+A request is committed in SQLite (status ``pending``, with what staff receive) before anyone
+is told it was received. A background worker then hands what is due to the deliverer
+(bot/delivery/base.py): today an e-mail, through SMTP (aiosmtplib) when ``PAT_SMTP_HOST`` is
+set, else ``.eml`` files in ``PAT_DATA_DIR/outbox/``.
 
 - A failed attempt is retried with exponential back-off and jitter, up to a bounded number of
   attempts; then the request is ``failed`` with its last error, staff are alerted, and the
@@ -28,9 +29,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.channels.base import Chats
 from bot.conversation.i18n import Catalogs, Translator
+from bot.delivery.base import Deliverer
 from bot.delivery.leases import LEASE_OWNER, lease_owner_alive
-from bot.delivery.mail import compose
-from bot.delivery.transports import FileTransport, Transport
 from bot.staff import texts as staff
 from bot.staff.texts import say
 from flows import texts
@@ -55,11 +55,9 @@ class Outbox:
     def __init__(
         self,
         db: Database,
-        transport: Transport,
+        deliverer: Deliverer,
         catalogs: Catalogs,
         *,
-        mail_from: str,
-        mail_to: str,
         max_attempts: int = 8,
         base_delay: float = 30.0,
         max_delay: float = 3600.0,
@@ -70,11 +68,9 @@ class Outbox:
         chats: Chats | None = None,
     ) -> None:
         self.db = db
-        self.transport = transport
+        self.deliverer = deliverer
         self.catalogs = catalogs
         self.staff = staff_voice or catalogs.get(REFERENCE)  # alerts, in the staff's language
-        self.mail_from = mail_from
-        self.mail_to = mail_to
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -87,11 +83,9 @@ class Outbox:
         self._wake = asyncio.Event()
 
     async def forget_files(self, refs: list[str]) -> None:
-        """Erase copies the transport keeps on this machine (the .eml folder), if any."""
-        forget = getattr(self.transport, "forget", None)
-        if forget is not None:
-            for ref in refs:
-                await forget(ref)
+        """Erase copies the deliverer keeps on this machine (the .eml folder), if any."""
+        for ref in refs:
+            await self.deliverer.forget(ref)
 
     def kick(self) -> None:
         """A new request is waiting: wake the worker now."""
@@ -111,11 +105,8 @@ class Outbox:
         try:
             if payload is None:
                 raise LookupError("request erased before delivery")
-            # The email package takes milliseconds: in a worker thread, not on the event
-            # loop that answers people.
-            message = await asyncio.to_thread(compose, payload, self.mail_from, self.mail_to)
-            await self.transport.send(record.ref, message)
-        except Exception as exc:  # any transport failure: keep the request, plan a retry
+            await self.deliverer.deliver(payload)
+        except Exception as exc:  # any delivery failure: keep the request, plan a retry
             attempts = record.attempts + 1
             error = f"{type(exc).__name__}: {exc}"
             if attempts >= self.max_attempts:
@@ -156,7 +147,7 @@ class Outbox:
                 continue  # told later, by a process that can reach this chat
             if record.status != "delivered":
                 msgid = texts.NOT_DELIVERED
-            elif isinstance(self.transport, FileTransport):
+            elif self.deliverer.filed:
                 msgid = texts.FILED
             else:
                 msgid = texts.DELIVERED
@@ -187,7 +178,7 @@ class Outbox:
             if not await digests.claim_digest(self.db, week, now, now + self.lease, LEASE_OWNER):
                 continue
             try:
-                await self.transport.send(f"digest-{week}", message)
+                await self.deliverer.deliver_digest(week, message)
             except Exception as exc:  # kept; tried again later, like a request
                 error = f"{type(exc).__name__}: {exc}"
                 retry_at = self.clock() + timedelta(seconds=self.backoff(attempts + 1))

@@ -1,4 +1,5 @@
-"""How a composed e-mail reaches PAT: SMTP (aiosmtplib) or ``.eml`` files in a folder.
+"""How a request reaches PAT by e-mail: ``EmailDelivery`` composes it (bot/delivery/mail.py)
+and hands the bytes to a transport, SMTP (aiosmtplib) or ``.eml`` files in a folder.
 
 ``make_transport`` in bot/app.py chooses: SMTP when ``PAT_SMTP_HOST`` is set, else files in
 ``PAT_DATA_DIR/outbox/`` (someone must read that folder).
@@ -15,6 +16,9 @@ from pathlib import Path
 from typing import ClassVar, Literal, Protocol
 
 import aiosmtplib
+
+from bot.delivery.mail import compose
+from storage.models import RequestPayload
 
 Security = Literal["none", "starttls", "tls"]
 
@@ -94,3 +98,26 @@ class SmtpTransport:
             tls_context=self.tls_context,
             timeout=self.timeout,
         )
+
+
+class EmailDelivery:
+    """The ``Deliverer`` PAT uses (bot/delivery/base.py): every request as an e-mail."""
+
+    def __init__(self, transport: Transport, mail_from: str, mail_to: str) -> None:
+        self.transport = transport
+        self.mail_from = mail_from
+        self.mail_to = mail_to
+        self.filed = isinstance(transport, FileTransport)
+
+    async def deliver(self, payload: RequestPayload) -> None:
+        # The email package takes milliseconds: in a worker thread, not on the event loop
+        # that answers people.
+        message = await asyncio.to_thread(compose, payload, self.mail_from, self.mail_to)
+        await self.transport.send(payload.ref, message)
+
+    async def deliver_digest(self, week: str, message: bytes) -> None:
+        await self.transport.send(f"digest-{week}", message)
+
+    async def forget(self, ref: str) -> None:
+        if isinstance(self.transport, FileTransport):
+            await self.transport.forget(ref)

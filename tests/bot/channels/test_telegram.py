@@ -366,6 +366,7 @@ async def test_staff_are_alerted_on_telegram_when_delivery_fails(
     tg_settings: Settings, api: FakeBotAPI
 ) -> None:
     from bot.delivery.outbox import Outbox
+    from bot.delivery.transports import EmailDelivery
 
     class Down:
         async def send(self, ref: str, message: bytes) -> None:
@@ -387,9 +388,8 @@ async def test_staff_are_alerted_on_telegram_when_delivery_fails(
         ):
             await bot.send(eli.message(step))
         live = bot.built.outbox
-        failing = Outbox(
-            live.db, Down(), live.catalogs, mail_from=MAIL_FROM, mail_to=MAIL_TO, max_attempts=1
-        )
+        down = EmailDelivery(Down(), MAIL_FROM, MAIL_TO)
+        failing = Outbox(live.db, down, live.catalogs, max_attempts=1)
         failing.chats, failing.staff_alert = live.chats, live.staff_alert
         api.clear()
         await failing.run_once()

@@ -17,6 +17,7 @@ from bot.cli import main
 from bot.conversation.i18n import BRUSSELS
 from bot.conversation.service import ConversationService
 from bot.delivery.outbox import Outbox
+from bot.delivery.transports import EmailDelivery
 from bot.settings import Settings
 from flows import texts
 from storage import deliveries
@@ -142,10 +143,8 @@ async def test_backoff_is_exponential_bounded_and_then_fails_with_alerts(
         await run_request(app.service, "tg:3")
         outbox = Outbox(
             app.db,
-            BrokenTransport(),
+            EmailDelivery(BrokenTransport(), app.settings.mail_from, app.settings.mail_to),
             app.catalogs,
-            mail_from=app.settings.mail_from,
-            mail_to=app.settings.mail_to,
             max_attempts=4,
             base_delay=10,
             max_delay=25,

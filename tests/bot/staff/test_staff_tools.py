@@ -13,6 +13,7 @@ import pytest
 from bot.app import build_app
 from bot.cli import main
 from bot.delivery.outbox import Outbox
+from bot.delivery.transports import EmailDelivery
 from bot.settings import Settings
 from bot.staff.stats import report
 from flows.engine import Start, Text
@@ -114,10 +115,8 @@ async def test_the_staff_alert_is_in_the_staff_language(settings: Settings) -> N
         await other_request(app.service, "tg:3")
         outbox = Outbox(
             app.db,
-            BrokenTransport(),
+            EmailDelivery(BrokenTransport(), settings.mail_from, settings.mail_to),
             app.catalogs,
-            mail_from=settings.mail_from,
-            mail_to=settings.mail_to,
             max_attempts=1,
             staff_voice=app.outbox.staff,
         )
