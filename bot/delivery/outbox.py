@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.channels.base import Chats
 from bot.conversation.i18n import Catalogs, Translator
+from bot.delivery.backoff import backoff
 from bot.delivery.base import Deliverer
 from bot.delivery.leases import LEASE_OWNER, lease_owner_alive
 from bot.staff import texts as staff
@@ -93,8 +94,7 @@ class Outbox:
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after ``attempts`` failed attempts: doubling, capped, jittered."""
-        delay = min(self.max_delay, self.base_delay * float(2 ** max(0, attempts - 1)))
-        return delay * (0.5 + self.jitter())
+        return backoff(attempts, self.base_delay, self.max_delay, self.jitter())
 
     async def attempt(self, record: Delivery | RequestRecord) -> bool:
         """One delivery attempt of one request; True when delivered."""

@@ -27,6 +27,7 @@ from pathlib import Path
 from bot.channels.base import Chats
 from bot.channels.registry import CONSOLE_DESK, TELEGRAM, TERMINAL, channel_of, is_desk
 from bot.conversation.i18n import Catalogs, Translator
+from bot.delivery.backoff import backoff
 from bot.staff import texts as staff
 from bot.staff.texts import language_name, say
 from flows.texts import N_
@@ -285,7 +286,7 @@ class HandOff:
     # -- delivery ----------------------------------------------------------------------------
 
     def backoff(self, attempts: int) -> float:
-        return min(30.0, 2.0 * float(2 ** max(0, attempts - 1)))
+        return backoff(attempts, 2.0, 30.0)  # no spread: one relay per chat, in order
 
     async def deliver(self) -> int:
         """Send what is queued for the chats this process serves, in order per chat: a chat
