@@ -39,6 +39,16 @@ MAX_CHARS = 2000  # read up to here (the bot keeps no longer text anyway)
 SENTENCE = re.compile(r"(?<=[.!?;…\n])\s+|\s+(?:mais|but|maar|pero)\s+", re.IGNORECASE)
 
 
+# A single word says too little for the model: weights learned from sentences swing on it
+# (a retrained model once read « bonjour » as danger). The lexicon still reads every word.
+MIN_WORDS = 2
+
+
+def readable(text: str) -> bool:
+    """Whether the model reads this text at all (the lexicon always does)."""
+    return len(normalise(text[:MAX_CHARS]).split()) >= MIN_WORDS
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of a text read on their own (three words or more); training reads the
     same, so both cut a text alike."""
