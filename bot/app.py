@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from babel import Locale
 
+from bot.background import Background
 from bot.conversation.i18n import Catalogs
 from bot.conversation.limits import DailyQuota, FloodLimit
 from bot.conversation.service import ConversationService
@@ -44,6 +44,8 @@ class App:
     outbox: Outbox
     service: ConversationService
     catalogs: Catalogs
+    handoff: HandOff
+    background: Background  # the one loop of background jobs
 
 
 def settle(app: App) -> None:
@@ -121,77 +123,84 @@ def make_transport(settings: Settings) -> Transport:
 async def build_app(
     settings: Settings, *, transport: Transport | None = None, run_worker: bool = True
 ) -> AsyncIterator[App]:
-    """Open the database, load flows and catalogs, and run the delivery worker (which first
-    delivers whatever a crash or an outage left pending). On exit the worker makes a last
-    round, so a request confirmed just before quitting is sent now rather than next start."""
+    """Open the database, load flows and catalogs, and run the background loop
+    (bot/background.py): delivery (which first delivers whatever a crash or an outage left
+    pending), the hand-off relay and retention when ``run_worker``, the counters always. On
+    exit the delivery makes a last round, so a request confirmed just before quitting is sent
+    now rather than next start."""
     quiet_third_party_loggers()
-    flows, classifier = load_conversation()
-    catalogs = Catalogs(settings.locales_dir, settings.default_locale)
     db = await Database.open(settings.db_path, settings.db_max_pages)
     stop = asyncio.Event()
-    worker: asyncio.Task[None] | None = None
-    relay: asyncio.Task[None] | None = None
-    janitor: asyncio.Task[None] | None = None
-    counter: asyncio.Task[None] | None = None
+    loop: asyncio.Task[None] | None = None
     service: ConversationService | None = None
     try:
-        email = EmailDelivery(
-            transport or make_transport(settings), settings.mail_from, settings.mail_to
-        )
-        outbox = Outbox(
-            db,
-            email,
-            catalogs,
-            max_attempts=settings.delivery_max_attempts,
-            base_delay=settings.delivery_base_delay,
-            staff_voice=catalogs.get(settings.staff_locale),
-        )
-        if settings.digest_weekday is not None:
-            outbox.weekly = WeeklyDigest(
-                db,
-                flows,
-                catalogs.get(settings.staff_locale),
-                settings.digest_weekday,
-                settings.mail_from,
-                settings.mail_to,
-            )
-        service = ConversationService(
-            flows,
-            db,
-            catalogs,
-            outbox,
-            default_locale=settings.default_locale,
-            classifier=classifier,
-            context=text_values(settings),
-            flood=FloodLimit(settings.rate_limit_per_minute),
-            quota=DailyQuota(settings.max_requests_per_day),
-        )
-        handoff = HandOff(
-            db,
-            catalogs,
-            catalogs.get(settings.staff_locale),
-            days=settings.handoff_days,
-            console=settings.data_dir / "staff-console",
-            chats=outbox.chats,
-        )
-        handoff.count = functools.partial(_count_handoff, service)
-        service.handoff = handoff
-        app = App(settings, flows, db, outbox, service, catalogs)
+        app = _assemble(settings, db, transport)
+        service = app.service
         await apply_retention(app)
         if run_worker:
-            worker = asyncio.create_task(outbox.run(stop))
-            relay = asyncio.create_task(handoff.run(stop))
-            janitor = asyncio.create_task(_every(RETENTION_PERIOD, stop, apply_retention, app))
-        counter = asyncio.create_task(_every(COUNTS_PERIOD, stop, _flush_counts, app))
+            await app.outbox.release_dead_leases()
+            app.background.add("delivery", app.outbox.round, woken=True, last=True)
+            app.background.add("relay", app.handoff.round, woken=True, retry=1.0)
+            app.background.every(
+                "retention", RETENTION_PERIOD, functools.partial(apply_retention, app)
+            )
+        app.background.every("counters", COUNTS_PERIOD, service.flush_counts)
+        loop = asyncio.create_task(app.background.run(stop))
         yield app
     finally:
         stop.set()
-        for task in (worker, relay, janitor, counter):
-            if task is not None:
-                await task
+        if loop is not None:
+            await loop
         if service is not None:
             await service.flush_counts()
         await db.close()
+
+
+def _assemble(settings: Settings, db: Database, transport: Transport | None) -> App:
+    """Every part, built from the settings and wired together."""
+    flows, classifier = load_conversation()
+    catalogs = Catalogs(settings.locales_dir, settings.default_locale)
+    background = Background()
+    staff_voice = catalogs.get(settings.staff_locale)
+    email = EmailDelivery(
+        transport or make_transport(settings), settings.mail_from, settings.mail_to
+    )
+    outbox = Outbox(
+        db,
+        email,
+        catalogs,
+        max_attempts=settings.delivery_max_attempts,
+        base_delay=settings.delivery_base_delay,
+        staff_voice=staff_voice,
+        wake=background.wake,
+    )
+    if settings.digest_weekday is not None:
+        outbox.weekly = WeeklyDigest(
+            db, flows, staff_voice, settings.digest_weekday, settings.mail_from, settings.mail_to
+        )
+    service = ConversationService(
+        flows,
+        db,
+        catalogs,
+        outbox,
+        default_locale=settings.default_locale,
+        classifier=classifier,
+        context=text_values(settings),
+        flood=FloodLimit(settings.rate_limit_per_minute),
+        quota=DailyQuota(settings.max_requests_per_day),
+    )
+    handoff = HandOff(
+        db,
+        catalogs,
+        staff_voice,
+        days=settings.handoff_days,
+        console=settings.data_dir / "staff-console",
+        chats=outbox.chats,
+        wake=background.wake,
+    )
+    handoff.count = functools.partial(_count_handoff, service)
+    service.handoff = handoff
+    return App(settings, flows, db, outbox, service, catalogs, handoff, background)
 
 
 def text_values(settings: Settings) -> dict[str, str]:
@@ -212,10 +221,6 @@ def text_values(settings: Settings) -> dict[str, str]:
 
 RETENTION_PERIOD = 3600.0
 COUNTS_PERIOD = 5.0
-
-
-async def _flush_counts(app: App) -> None:
-    await app.service.flush_counts()
 
 
 def _count_handoff(service: ConversationService, key: str) -> None:
@@ -239,16 +244,3 @@ async def apply_retention(app: App) -> None:
             len(refs),
             len(stopped),
         )
-
-
-async def _every(
-    seconds: float, stop: asyncio.Event, job: Callable[[App], Awaitable[None]], app: App
-) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), seconds)
-        if not stop.is_set():
-            try:
-                await job(app)
-            except Exception as exc:  # a failed round is retried next period
-                log.error("periodic job failed: %s", type(exc).__name__)

@@ -9,14 +9,18 @@ import logging
 import signal
 import sys
 import time
-from pathlib import Path
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from bot.app import build_app, settle
+from bot.app import App, build_app, settle
 from bot.channels.terminal import TerminalChat
 from bot.conversation.i18n import Translator
 from bot.settings import Settings
 from bot.staff import texts as staff
 from bot.staff.texts import say
+
+if TYPE_CHECKING:
+    from telegram.ext import Updater
 
 
 async def _chat(settings: Settings, locale: str | None, new: bool) -> int:
@@ -28,18 +32,23 @@ async def _chat(settings: Settings, locale: str | None, new: bool) -> int:
 HEARTBEAT_SECONDS = 30
 
 
-async def _heartbeat(path: Path, stop: asyncio.Event) -> None:
-    """Touch a file while the bot runs, for the container healthcheck."""
+@contextlib.asynccontextmanager
+async def _heartbeat(app: App) -> AsyncIterator[None]:
+    """Touch a file while the bot runs (a job of the background loop), for the container
+    healthcheck; removed on the way out."""
+    path = app.settings.heartbeat_path
 
-    def beat() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(str(int(time.time())), encoding="ascii")
+    async def beat() -> None:
+        def touch() -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(str(int(time.time())), encoding="ascii")
 
+        await asyncio.to_thread(touch)
+
+    await beat()
+    app.background.every("heartbeat", HEARTBEAT_SECONDS, beat)
     try:
-        while not stop.is_set():
-            await asyncio.to_thread(beat)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
+        yield
     finally:  # a stopped bot is not healthy, even right after a restart
         await asyncio.to_thread(path.unlink, missing_ok=True)
 
@@ -67,24 +76,21 @@ async def run_web(settings: Settings, stop: asyncio.Event | None = None) -> int:
 
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
-    async with build_app(settings) as app:
+    async with build_app(settings) as app, _heartbeat(app):
         settle(app)
         channel = WebChannel(app.service, app.catalogs, settings)
         port = settings.web_port or 8080
         logging.getLogger(__name__).info("web channel on %s:%d", settings.web_host, port)
-        beat = asyncio.create_task(_heartbeat(settings.heartbeat_path, stop))
         try:
             await serve(channel, settings.web_host, port, stop, settings.web_trusted_proxies)
         finally:
             stop.set()
-            await beat
     return 0
 
 
 async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) -> int:
-    """Run the Telegram bot until SIGINT/SIGTERM (or ``stop`` is set)."""
-    from telegram import Update
-
+    """Run the Telegram bot until SIGINT/SIGTERM (or ``stop`` is set), with the web page
+    beside it when PAT_WEB_PORT is set."""
     from bot.channels.telegram import TelegramFrontDoor
 
     stop = stop or asyncio.Event()
@@ -100,42 +106,48 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
             await door.post_init(tg)
             settle(app)
             await tg.start()
-            if settings.telegram_webhook_url:
-                secret = settings.telegram_webhook_secret
-                await tg.updater.start_webhook(
-                    listen=settings.telegram_webhook_listen,
-                    port=settings.telegram_webhook_port,
-                    url_path=settings.telegram_webhook_path,
-                    webhook_url=settings.telegram_webhook_url,
-                    secret_token=secret.get_secret_value() if secret else None,
-                    allowed_updates=Update.ALL_TYPES,
-                )
-                logging.getLogger(__name__).info("webhook mode")
-            else:
-                await tg.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-                logging.getLogger(__name__).info("long polling")
-            beat = asyncio.create_task(_heartbeat(settings.heartbeat_path, stop))
-            web = None
-            if settings.web_port is not None:  # the web page too, from the same process
-                from bot.channels.web import WebChannel, serve
-
-                channel = WebChannel(app.service, app.catalogs, settings)
-                web = asyncio.create_task(
-                    serve(
-                        channel,
-                        settings.web_host,
-                        settings.web_port,
-                        stop,
-                        settings.web_trusted_proxies,
-                    )
-                )
+            await _receive_updates(tg.updater, settings)
+            web = _web_beside(app, stop)
             try:
-                await stop.wait()
-                if web is not None:
-                    await web
+                async with _heartbeat(app):
+                    await stop.wait()
+                    if web is not None:
+                        await web
             finally:
                 stop.set()
-                await beat
                 await tg.updater.stop()
                 await tg.stop()
     return 0
+
+
+async def _receive_updates(updater: Updater, settings: Settings) -> None:
+    """Telegram's updates by webhook when PAT_TELEGRAM_WEBHOOK_URL is set, else by polling."""
+    from telegram import Update
+
+    if settings.telegram_webhook_url:
+        secret = settings.telegram_webhook_secret
+        await updater.start_webhook(
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            url_path=settings.telegram_webhook_path,
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        logging.getLogger(__name__).info("webhook mode")
+    else:
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        logging.getLogger(__name__).info("long polling")
+
+
+def _web_beside(app: App, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """The web page from the same process as Telegram, when PAT_WEB_PORT is set."""
+    settings = app.settings
+    if settings.web_port is None:
+        return None
+    from bot.channels.web import WebChannel, serve
+
+    channel = WebChannel(app.service, app.catalogs, settings)
+    return asyncio.create_task(
+        serve(channel, settings.web_host, settings.web_port, stop, settings.web_trusted_proxies)
+    )

@@ -21,7 +21,6 @@ set, else ``.eml`` files in ``PAT_DATA_DIR/outbox/``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -67,6 +66,7 @@ class Outbox:
         jitter: Callable[[], float] = random.random,
         staff_voice: Translator | None = None,
         chats: Chats | None = None,
+        wake: Callable[[], None] = lambda: None,
     ) -> None:
         self.db = db
         self.deliverer = deliverer
@@ -81,7 +81,7 @@ class Outbox:
         self.chats = chats or Chats()  # how people are told about their request
         self.staff_alert: StaffAlert | None = None
         self.weekly: Callable[[datetime], Awaitable[None]] | None = None  # makes the digest
-        self._wake = asyncio.Event()
+        self._wake = wake  # the background loop's (bot/background.py)
 
     async def forget_files(self, refs: list[str]) -> None:
         """Erase copies the deliverer keeps on this machine (the .eml folder), if any."""
@@ -89,8 +89,8 @@ class Outbox:
             await self.deliverer.forget(ref)
 
     def kick(self) -> None:
-        """A new request is waiting: wake the worker now."""
-        self._wake.set()
+        """A new request is waiting: deliver it now."""
+        self._wake()
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after ``attempts`` failed attempts: doubling, capped, jittered."""
@@ -203,36 +203,10 @@ class Outbox:
         await self.send_digests()
         return delivered
 
-    async def _sleep_for(self) -> float:
+    async def round(self) -> float:
+        """One round of the background loop; seconds until the next attempt is due."""
+        await self.run_once()
         due = await deliveries.next_attempt_time(self.db)
         if due is None:
             return 60.0
         return max(0.05, min(60.0, (due - self.clock()).total_seconds()))
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop`` is set; a last round runs on the way out."""
-        try:
-            await self.release_dead_leases()
-        except Exception as exc:  # the leases then simply run out
-            log.error("could not look at leases: %s", type(exc).__name__)
-        while True:
-            self._wake.clear()
-            try:
-                await self.run_once()
-            except Exception as exc:  # a broken round must not end the worker
-                log.error("delivery round failed: %s", type(exc).__name__)
-            if stop.is_set():
-                return
-            waiters = {
-                asyncio.ensure_future(self._wake.wait()),
-                asyncio.ensure_future(stop.wait()),
-            }
-            try:
-                await asyncio.wait(
-                    waiters, timeout=await self._sleep_for(), return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                for waiter in waiters:
-                    waiter.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await waiter

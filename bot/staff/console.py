@@ -9,7 +9,6 @@ offers « Ici, dans ce chat », cards of new requests appear here, and ``/reply 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from pathlib import Path
 from typing import TextIO
 
@@ -28,6 +27,7 @@ class StaffConsole:
     def __init__(self, app: App, stdin: TextIO, stdout: TextIO, name: str) -> None:
         assert app.service.handoff is not None
         self.handoff: HandOff = app.service.handoff
+        self.background = app.background
         self.file: Path = app.settings.data_dir / "staff-console"
         self.stdin, self.stdout, self.name = stdin, stdout, name
         self.t = self.handoff.t
@@ -43,16 +43,10 @@ class StaffConsole:
             text += f"\n→ /reply {msg.ref} …"
         self.print(text)
 
-    async def _beat(self, stop: asyncio.Event) -> None:
+    async def _beat(self) -> None:
         """Say that staff are here, for the chat processes (removed on the way out)."""
-        try:
-            while not stop.is_set():
-                self.file.parent.mkdir(parents=True, exist_ok=True)
-                self.file.touch()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), BEAT_SECONDS)
-        finally:
-            self.file.unlink(missing_ok=True)
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        self.file.touch()
 
     async def line(self, text: str) -> str | None:
         """One typed line; what to tell the staff member."""
@@ -70,8 +64,9 @@ class StaffConsole:
 
     async def run(self) -> int:
         self.handoff.chats.connect(STAFF_KEY, relay=self.show)
-        stop = asyncio.Event()
-        tasks = [asyncio.create_task(self._beat(stop)), asyncio.create_task(self.handoff.run(stop))]
+        await self._beat()
+        self.background.every("console", BEAT_SECONDS, self._beat)
+        self.background.add("relay", self.handoff.round, woken=True, retry=1.0)
         self.print(say(self.t, staff.CONSOLE_INTRO, name=self.name))
         try:
             while True:
@@ -83,6 +78,4 @@ class StaffConsole:
                     if answer:
                         self.print(answer)
         finally:
-            stop.set()
-            for task in tasks:
-                await task
+            self.file.unlink(missing_ok=True)

@@ -16,8 +16,6 @@ told. A message stays in the queue only until it is delivered: no text is kept.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -105,6 +103,7 @@ class HandOff:
         console: Path | None = None,
         clock: Callable[[], datetime] = utcnow,
         chats: Chats | None = None,
+        wake: Callable[[], None] = lambda: None,
     ) -> None:
         self.db = db
         self.catalogs = catalogs
@@ -115,7 +114,7 @@ class HandOff:
         self.chats = chats or Chats()  # where each message is relayed
         self.telegram_staff: list[str] = []  # tg-staff:<chat id>, set by the Telegram adapter
         self.count: Count = lambda _key: None
-        self._wake = asyncio.Event()
+        self._wake = wake  # the background loop's (bot/background.py)
 
     # -- who is there ----------------------------------------------------------------------------
 
@@ -145,7 +144,7 @@ class HandOff:
 
     async def _queue(self, *messages: tuple[str, str, str, str, str]) -> None:
         await handoffs.enqueue(self.db, messages)
-        self._wake.set()
+        self._wake()
 
     async def _to_staff(self, chat_key: str, ref: str, kind: str, text: str) -> None:
         await self._queue(*((to, ref, kind, text, "") for to in self.staff_for(chat_key)))
@@ -330,23 +329,10 @@ class HandOff:
             await self._queue((msg.from_key, msg.ref, "notice", t.gettext(NOT_PASSED_ON), ""))
 
     def kick(self) -> None:
-        self._wake.set()
+        self._wake()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop``; checks every second, at once when something is queued."""
-        while not stop.is_set():
-            self._wake.clear()
-            try:
-                await self.deliver()
-            except Exception as exc:  # a broken round must not end the relay
-                log.error("relay round failed: %s", type(exc).__name__)
-            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
-            try:
-                await asyncio.wait(
-                    waiters, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                for waiter in waiters:
-                    waiter.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await waiter
+    async def round(self) -> float:
+        """One round of the background loop: deliver what is queued; then every second, since
+        another process (pat-bot staff, pat-bot chat) may queue something too."""
+        await self.deliver()
+        return POLL_SECONDS
