@@ -19,7 +19,7 @@ from babel import Locale
 from bot.channels.registry import channel_of
 from bot.conversation.i18n import Translator
 from flows import places
-from flows.engine import Submit
+from flows.engine import Field, Submit
 from storage.conversations import NewRequest
 from storage.models import PAYLOAD_SCHEMA_VERSION, PayloadField, RequestPayload
 
@@ -69,17 +69,7 @@ def request_payload(
     telegram_username: str | None = None,
 ) -> RequestPayload:
     """Everything staff receive about one request, labelled in French."""
-    fields = []
-    for f in submit.fields:
-        value = f.value
-        if isinstance(value, tuple):
-            shown = ", ".join(fr.render(v) for v in value)
-        elif isinstance(value, str):
-            shown = value
-        else:
-            shown = fr.render(value)
-        raw = list(f.raw) if isinstance(f.raw, tuple) else f.raw
-        fields.append(PayloadField(key=f.key, label=fr.render(f.label), value=shown, raw=raw))
+    fields = [_payload_field(f, fr) for f in submit.fields]
     commune = next((f.raw for f in fields if f.key == "commune" and isinstance(f.raw, str)), "")
     asked = next(
         (f for f in fields if f.key == "region" and isinstance(f.raw, str) and f.raw), None
@@ -110,3 +100,16 @@ def request_payload(
         region=region,
         region_label=region_label,
     )
+
+
+def _payload_field(f: Field, fr: Translator) -> PayloadField:
+    """One answer as staff read it: its label and value in French, and the raw answer."""
+    value = f.value
+    if isinstance(value, tuple):
+        shown = ", ".join(fr.render(v) for v in value)
+    elif isinstance(value, str):
+        shown = value
+    else:
+        shown = fr.render(value)
+    raw = list(f.raw) if isinstance(f.raw, tuple) else f.raw
+    return PayloadField(key=f.key, label=fr.render(f.label), value=shown, raw=raw)

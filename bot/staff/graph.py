@@ -3,7 +3,8 @@
 ``mermaid()`` gives Mermaid text (one subgraph per flow); ``svg()`` draws one flow as a
 self-contained SVG with a simple layered layout: no Graphviz or browser needed. Both show what
 a person sees — each question in full, its answer buttons, the conditions in words — in the
-staff's language (``PAT_STAFF_LOCALE``), never step ids or YAML keys.
+staff's language (``PAT_STAFF_LOCALE``), never step ids or YAML keys. Where the SVG's boxes
+and arrows go is worked out in ``bot.staff.svg_layout``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from bot.conversation.i18n import Translator
+from bot.staff import svg_layout as layout
 from bot.staff import texts as staff
 from bot.staff.texts import say
 from flows import texts
@@ -202,8 +204,6 @@ def mermaid(flows: FlowSet, t: Translator) -> str:
 
 # -- SVG -----------------------------------------------------------------------------------------
 
-_W, _LINE, _PAD, _GAP_X, _GAP_Y, _MARGIN = 300, 15, 10, 50, 70, 30
-
 
 def _layers(flows: FlowSet, flow_id: str, flow_edges: list[Edge]) -> dict[str, int]:
     """Depth of each node from the flow's start (breadth first); steps never reached go last."""
@@ -231,62 +231,22 @@ def _box(flows: FlowSet, flow_id: str, node: str, t: Translator) -> tuple[str, l
     return heading(flows, node, t), box_lines(step, t)
 
 
-def _height(lines: list[str]) -> float:
-    return _PAD * 2 + _LINE * (1 + len(lines))
-
-
-def _edge_path(
-    a: tuple[float, float, float], b: tuple[float, float, float], loop: bool
-) -> tuple[str, float, float]:
-    """The path of an arrow between boxes (x, y, height), and where its label goes."""
-    (x1, y1, h1), (x2, y2, h2) = a, b
-    if loop:  # back to itself: a small loop on the right side
-        return f"M{x1 + _W},{y1 + 14} c50,-22 50,34 0,22", x1 + _W + 44, y1 + 20
-    sx, sy, tx, ty = x1 + _W / 2, y1 + h1, x2 + _W / 2, y2
-    if y2 > y1:
-        # The label near the arrow's end: arrows leaving one box part there, not at its start.
-        lx, ly = sx + 0.7 * (tx - sx) + 6, sy + 0.7 * (ty - sy)
-        return f"M{sx},{sy} C{sx},{sy + 35} {tx},{ty - 35} {tx},{ty}", lx, ly
-    if y2 == y1:  # same row: straight across, between the facing sides
-        p, q = (x1 + _W, x2) if x2 > x1 else (x1, x2 + _W)
-        return f"M{p},{y1 + 20} L{q},{y2 + 20}", min(p, q) - 30, y1 - 6
-    bx = max(x1, x2) + _W + 60  # back to an earlier step: around the right side
-    path = f"M{x1 + _W},{y1 + h1 / 2} C{bx},{y1} {bx},{y2 + h2} {x2 + _W},{y2 + h2 / 2}"
-    return path, bx - 30, (y1 + y2 + h2) / 2
-
-
 def svg(flows: FlowSet, flow_id: str, t: Translator) -> str:
     """One flow as an SVG picture: a box per step with its text and buttons, arrows labelled
     with the button or the condition that takes them."""
     mine = [e for e in edges(flows, t) if e.source.startswith(flow_id + ".")]
     depth = _layers(flows, flow_id, mine)
-    rows: dict[int, list[str]] = {}
-    for node, d in sorted(depth.items(), key=lambda kv: kv[1]):
-        rows.setdefault(d, []).append(node)
     boxes = {node: _box(flows, flow_id, node, t) for node in depth}
-    pos: dict[str, tuple[float, float, float]] = {}
-    y = _MARGIN + 40.0
-    for d in sorted(rows):
-        tallest = max(_height(boxes[n][1]) for n in rows[d])
-        for i, node in enumerate(rows[d]):
-            pos[node] = (_MARGIN + i * (_W + _GAP_X), y, _height(boxes[node][1]))
-        y += tallest + _GAP_Y
-    width = max(len(r) for r in rows.values()) * (_W + _GAP_X) + 2 * _MARGIN + 200
+    pos, width, height = layout.place(depth, {node: lines for node, (_, lines) in boxes.items()})
     title = html.escape(t.gettext(flows.flows[flow_id].title))
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{y + _MARGIN:.0f}" '
-        f'font-family="sans-serif" font-size="12">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="#555"/></marker></defs>',
-        '<rect width="100%" height="100%" fill="#ffffff"/>',
-        f'<text x="{_MARGIN}" y="{_MARGIN + 6}" font-size="18" font-weight="bold">{title}</text>',
-    ]
+    out = _svg_head(width, height, title)
     labels: list[str] = []
     for edge in mine:
         if edge.target not in pos or edge.source not in pos:
             continue
-        path, lx, ly = _edge_path(pos[edge.source], pos[edge.target], edge.source == edge.target)
+        path, lx, ly = layout.edge_path(
+            pos[edge.source], pos[edge.target], edge.source == edge.target
+        )
         out.append(f'<path d="{path}" fill="none" stroke="#777" marker-end="url(#arrow)"/>')
         if edge.label:  # drawn last, over the boxes, with a white halo
             labels.append(
@@ -294,22 +254,44 @@ def svg(flows: FlowSet, flow_id: str, t: Translator) -> str:
                 f'stroke="#fff" stroke-width="3" paint-order="stroke">'
                 f"{html.escape(edge.label)}</text>"
             )
-    for node, (x, top, h) in pos.items():
+    for node, box in pos.items():
         step = flows.steps.get(node)
         own = node.startswith(flow_id + ".")
         fill = _COLOURS.get(step.kind, "#fff") if own and step else "#ffffff"
-        dash = "" if own else ' stroke-dasharray="4 3"'
         name, lines = boxes[node]
-        out.append(
-            f'<rect x="{x}" y="{top}" width="{_W}" height="{h}" rx="8" fill="{fill}" '
-            f'stroke="#999"{dash}/>'
-        )
-        head = top + _PAD + 11
-        out.append(f'<text x="{x + _PAD}" y="{head}" font-weight="bold">{html.escape(name)}</text>')
-        for i, row in enumerate(lines, start=1):
-            out.append(
-                f'<text x="{x + _PAD}" y="{head + i * _LINE}" fill="#222">{html.escape(row)}</text>'
-            )
+        out += _svg_box(box, name, lines, fill=fill, dashed=not own)
     out += labels
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _svg_head(width: float, height: float, title: str) -> list[str]:
+    """The picture's opening: its size, the arrow head, a white background, the flow's title."""
+    m = layout.MARGIN
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'font-family="sans-serif" font-size="12">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'fill="#555"/></marker></defs>',
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
+        f'<text x="{m}" y="{m + 6}" font-size="18" font-weight="bold">{title}</text>',
+    ]
+
+
+def _svg_box(box: layout.Box, name: str, lines: list[str], *, fill: str, dashed: bool) -> list[str]:
+    """One step's box: its heading in bold, then its lines (dashed for another flow's step)."""
+    x, top, h = box
+    pad, line = layout.PAD, layout.LINE
+    dash = ' stroke-dasharray="4 3"' if dashed else ""
+    head = top + pad + 11
+    out = [
+        f'<rect x="{x}" y="{top}" width="{layout.W}" height="{h}" rx="8" fill="{fill}" '
+        f'stroke="#999"{dash}/>',
+        f'<text x="{x + pad}" y="{head}" font-weight="bold">{html.escape(name)}</text>',
+    ]
+    for i, row in enumerate(lines, start=1):
+        out.append(
+            f'<text x="{x + pad}" y="{head + i * line}" fill="#222">{html.escape(row)}</text>'
+        )
+    return out

@@ -37,72 +37,89 @@ from flows.validators import derived_answers
 
 class _Choices(_Base):
     def choice(self, event: Choice) -> None:
+        """A button pressed: one of an overlay, the menu button, or one of the current step."""
         st = self.state
         if event.turn is not None and event.turn != st.turn:
             self._stale()
-            return
-        if st.overlay == "forget":
+        elif st.overlay == "forget":
             self._forget_choice(event.option)
-            return
-        if st.overlay in ("crisis", "help", "check", "suggest"):
+        elif st.overlay in ("crisis", "help", "check", "suggest"):
             self._pending_choice(event.option)
-            return
-        if st.overlay == "language":
-            code = event.option.removeprefix(LANGUAGE)
-            if event.option.startswith(LANGUAGE) and code in LOCALES:
-                self.set_locale(code)
-            else:
-                self._stale()
-            return
-        if event.option == MENU and st.step != MENU_STEP:
+        elif st.overlay == "language":
+            self._language_choice(event.option)
+        elif event.option == MENU and st.step != MENU_STEP:
             self.go_menu()
-            return
+        else:
+            self._step_choice(event.option)
+
+    def _language_choice(self, opt: str) -> None:
+        """A language picked from the list of languages."""
+        code = opt.removeprefix(LANGUAGE)
+        if opt.startswith(LANGUAGE) and code in LOCALES:
+            self.set_locale(code)
+        else:
+            self._stale()
+
+    def _step_choice(self, opt: str) -> None:
+        """A button of the current step (no overlay, or the summary's list of fields)."""
         step = self.current
-        flow_id = flow_of(st.step)
-        opt = event.option
+        flow_id = flow_of(self.state.step)
         if isinstance(step, ChoiceStep):
-            chosen = next((o for o in self.shown(step) if o.id == opt), None)
-            if chosen is None:
-                self._stale()
-                return
-            if chosen.command is not None:
-                self.command(chosen.command)
-                return
-            if step.key:
-                st.answers[step.key] = chosen.id
-            self.enter(self.resolve(flow_id, chosen.next or step.next))
+            self._single_choice(step, flow_id, opt)
         elif isinstance(step, MultiStep):
-            if opt == DONE:
-                st.answers.setdefault(step.key, [])
-                self.enter(self.resolve(flow_id, step.next))
-            elif any(o.id == opt for o in step.options):
-                current = st.answers.get(step.key, [])
-                selected = list(current) if isinstance(current, list) else [current]
-                if opt in selected:
-                    selected.remove(opt)
-                else:
-                    selected.append(opt)
-                order = [o.id for o in step.options]
-                st.answers[step.key] = sorted(selected, key=order.index)
-                self.prompt(update=True)
-            else:
-                self._stale()
+            self._multi_choice(step, flow_id, opt)
         elif isinstance(step, InputStep) and opt == SKIP and step.optional:
             self._store(step, "")
             self.enter(self.resolve(flow_id, step.next))
         elif isinstance(step, ConsentStep) and opt in (YES, NO):
-            if opt == YES:
-                st.consent = Consent(version=step.version, at=self.now)
-                self.effects.append(ConsentGiven(step.version, self.now))
-                self.enter(self.resolve(flow_id, step.next))
-            else:
-                self.clear_request()
-                self.effects.append(ConsentRefused(step.version))
-                self.enter(qualify(flow_id, step.on_refuse))
+            self._consent_choice(step, flow_id, accepted=opt == YES)
         elif isinstance(step, SummaryStep):
             self._summary_choice(step, flow_id, opt)
         else:
             self._stale()
+
+    def _single_choice(self, step: ChoiceStep, flow_id: str, opt: str) -> None:
+        """One of a choice's options: a command it runs, or the step it leads to."""
+        chosen = next((o for o in self.shown(step) if o.id == opt), None)
+        if chosen is None:
+            self._stale()
+            return
+        if chosen.command is not None:
+            self.command(chosen.command)
+            return
+        if step.key:
+            self.state.answers[step.key] = chosen.id
+        self.enter(self.resolve(flow_id, chosen.next or step.next))
+
+    def _multi_choice(self, step: MultiStep, flow_id: str, opt: str) -> None:
+        """An option of a multiple choice ticked or unticked, or the choice done."""
+        st = self.state
+        if opt == DONE:
+            st.answers.setdefault(step.key, [])
+            self.enter(self.resolve(flow_id, step.next))
+        elif any(o.id == opt for o in step.options):
+            current = st.answers.get(step.key, [])
+            selected = list(current) if isinstance(current, list) else [current]
+            if opt in selected:
+                selected.remove(opt)
+            else:
+                selected.append(opt)
+            order = [o.id for o in step.options]
+            st.answers[step.key] = sorted(selected, key=order.index)
+            self.prompt(update=True)
+        else:
+            self._stale()
+
+    def _consent_choice(self, step: ConsentStep, flow_id: str, *, accepted: bool) -> None:
+        """Consent given (noted with its version and time) or refused (the request dropped)."""
+        if accepted:
+            self.state.consent = Consent(version=step.version, at=self.now)
+            self.effects.append(ConsentGiven(step.version, self.now))
+            self.enter(self.resolve(flow_id, step.next))
+        else:
+            self.clear_request()
+            self.effects.append(ConsentRefused(step.version))
+            self.enter(qualify(flow_id, step.on_refuse))
 
     def _store(self, step: InputStep, value: str) -> None:
         """An input's answer, and what follows from it (a commune gives its region)."""

@@ -40,62 +40,81 @@ class _View(_Base):
         """Say the current step's question with its buttons (``first`` replaces its text)."""
         st = self.state
         step = self.current
-        turn = st.turn
-        buttons: tuple[Button, ...]
         if st.overlay != "none" and st.overlay != "pick_field":
             self._prompt_overlay()
-            return
-        if isinstance(step, ChoiceStep):
-            buttons = tuple(Button(o.id, Msg(o.label)) for o in self.shown(step))
-            if step.menu_button and st.step != MENU_STEP:
-                buttons += self._menu_button()
-            self.effects.append(Say(first or Msg(step.text), buttons, turn=turn, expects="choice"))
+        elif isinstance(step, ChoiceStep):
+            self._prompt_choice(step, first)
         elif isinstance(step, MultiStep):
-            chosen = st.answers.get(step.key, [])
+            self._prompt_multi(step, first, update)
+        elif isinstance(step, InputStep):
+            self._prompt_input(step, first)
+        elif isinstance(step, ConsentStep):
+            self._prompt_consent(step, first)
+        elif isinstance(step, SummaryStep):
+            self._prompt_summary(step, first)
+
+    def _prompt_choice(self, step: ChoiceStep, first: Msg | None) -> None:
+        """A choice's question, its options shown, and the menu button unless it is the menu."""
+        st = self.state
+        buttons = tuple(Button(o.id, Msg(o.label)) for o in self.shown(step))
+        if step.menu_button and st.step != MENU_STEP:
+            buttons += self._menu_button()
+        self.effects.append(Say(first or Msg(step.text), buttons, turn=st.turn, expects="choice"))
+
+    def _prompt_multi(self, step: MultiStep, first: Msg | None, update: bool) -> None:
+        """A multiple choice's question, its options ticked as chosen so far, then done."""
+        st = self.state
+        chosen = st.answers.get(step.key, [])
+        buttons = (
+            *tuple(Button(o.id, Msg(o.label), selected=o.id in chosen) for o in step.options),
+            Button(DONE, Msg(step.done_label)),
+            *self._menu_button(),
+        )
+        self.effects.append(
+            Say(first or Msg(step.text), buttons, turn=st.turn, expects="multi", update=update)
+        )
+
+    def _prompt_input(self, step: InputStep, first: Msg | None) -> None:
+        """A question answered by typing, with a skip button when the answer is optional."""
+        buttons: tuple[Button, ...] = ()
+        if step.optional:
+            buttons += (Button(SKIP, Msg(step.skip_label or texts.SKIP_BUTTON)),)
+        buttons += self._menu_button()
+        self.effects.append(
+            Say(first or Msg(step.text), buttons, turn=self.state.turn, expects="text")
+        )
+
+    def _prompt_consent(self, step: ConsentStep, first: Msg | None) -> None:
+        """The consent texts, the last one with its accept and refuse buttons."""
+        *lead, last = step.texts
+        if first is not None:
+            lead, last = [], first.id
+        for text in lead:
+            self.say(text)
+        buttons = (
+            Button(YES, Msg(step.accept_label)),
+            Button(NO, Msg(step.refuse_label)),
+        )
+        self.effects.append(Say(Msg(last), buttons, turn=self.state.turn, expects="choice"))
+
+    def _prompt_summary(self, step: SummaryStep, first: Msg | None) -> None:
+        """The summary with send and correct, or the list of answers to pick one to correct."""
+        st = self.state
+        fields = self.fields()
+        buttons: tuple[Button, ...]
+        if st.overlay == "pick_field":
+            buttons = tuple(Button(EDIT_FIELD + f.step, f.label) for f in fields)
+            buttons += (Button(BACK, Msg(texts.BACK_TO_SUMMARY)),)
+            self.effects.append(Say(Msg(texts.PICK_FIELD), buttons, turn=st.turn, expects="choice"))
+        else:
             buttons = (
-                *tuple(Button(o.id, Msg(o.label), selected=o.id in chosen) for o in step.options),
-                Button(DONE, Msg(step.done_label)),
+                Button(SEND, Msg(step.send_label)),
+                Button(EDIT, Msg(step.edit_label)),
                 *self._menu_button(),
             )
             self.effects.append(
-                Say(first or Msg(step.text), buttons, turn=turn, expects="multi", update=update)
+                Say(first or Msg(step.text), buttons, fields=fields, turn=st.turn, expects="choice")
             )
-        elif isinstance(step, InputStep):
-            buttons = ()
-            if step.optional:
-                buttons += (Button(SKIP, Msg(step.skip_label or texts.SKIP_BUTTON)),)
-            buttons += self._menu_button()
-            self.effects.append(Say(first or Msg(step.text), buttons, turn=turn, expects="text"))
-        elif isinstance(step, ConsentStep):
-            *lead, last = step.texts
-            if first is not None:
-                lead, last = [], first.id
-            for text in lead:
-                self.say(text)
-            buttons = (
-                Button(YES, Msg(step.accept_label)),
-                Button(NO, Msg(step.refuse_label)),
-            )
-            self.effects.append(Say(Msg(last), buttons, turn=turn, expects="choice"))
-        elif isinstance(step, SummaryStep):
-            fields = self.fields()
-            if st.overlay == "pick_field":
-                buttons = tuple(Button(EDIT_FIELD + f.step, f.label) for f in fields)
-                buttons += (Button(BACK, Msg(texts.BACK_TO_SUMMARY)),)
-                self.effects.append(
-                    Say(Msg(texts.PICK_FIELD), buttons, turn=turn, expects="choice")
-                )
-            else:
-                buttons = (
-                    Button(SEND, Msg(step.send_label)),
-                    Button(EDIT, Msg(step.edit_label)),
-                    *self._menu_button(),
-                )
-                self.effects.append(
-                    Say(
-                        first or Msg(step.text), buttons, fields=fields, turn=turn, expects="choice"
-                    )
-                )
 
     def _prompt_overlay(self) -> None:
         """The question an overlay asks, with its buttons."""
