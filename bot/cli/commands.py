@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.conversation.i18n import BRUSSELS, Catalogs, Translator
 from bot.settings import Settings
 from bot.staff import digest
@@ -33,63 +33,75 @@ async def _outbox(
     settings: Settings, action: str | None, ref: str | None, all_: bool, t: Translator
 ) -> int:
     """List undelivered requests (no personal data), or retry one or all of them now."""
-    from storage import deliveries
-
     if action == "retry" and not ref and not all_:
         print(t.gettext(staff.OUTBOX_WHICH), file=sys.stderr)
         return 2
     async with build_app(settings, run_worker=False) as app:
         if action == "retry":
-            await app.outbox.release_dead_leases()
-            now = datetime.now(UTC)
-            refs = await deliveries.reset_for_retry(app.db, now, None if all_ else ref)
-            # A request a running bot is sending right now (its lease runs) is left to it:
-            # sending it here too would deliver it twice.
-            busy = [
-                r.ref
-                for r in await deliveries.list_requests(app.db, "pending")
-                if r.ref not in refs and (not ref or r.ref == ref)
-            ]
-            for r in busy:
-                print(say(t, staff.OUTBOX_BUSY, ref=r))
-            if not refs:
-                if not busy:
-                    nothing = say(t, staff.OUTBOX_NOTHING_FOR, ref=ref) if ref else None
-                    print(nothing or t.gettext(staff.OUTBOX_NOTHING), file=sys.stderr)
-                return 0 if busy else 1
-            failed = 0
-            for r in refs:
-                record = await deliveries.get_request(app.db, r)
-                if record is None:
-                    continue
-                ok = await app.outbox.attempt(record)
-                after = await deliveries.get_request(app.db, r)
-                if ok:
-                    print(say(t, staff.OUTBOX_DELIVERED, ref=r))
-                elif after and after.lease_until and after.lease_until > datetime.now(UTC):
-                    print(say(t, staff.OUTBOX_BUSY, ref=r))
-                else:
-                    error = (after.last_error if after else "") or "?"
-                    print(say(t, staff.OUTBOX_NOT_DELIVERED, ref=r, error=error))
-                    failed += 1
-            return 1 if failed else 0
-        rows = [rec for rec in await deliveries.list_requests(app.db) if rec.status != "delivered"]
-        if not rows:
-            print(t.gettext(staff.OUTBOX_ALL_DELIVERED))
-            return 0
-        tries = max(6, len(t.gettext(staff.COL_ATTEMPTS)))
-        print(
-            f"{t.gettext(staff.COL_REF):<16} {t.gettext(staff.COL_STATUS):<10} "
-            f"{t.gettext(staff.COL_ATTEMPTS):>{tries}}  {t.gettext(staff.COL_NEXT):<16}  "
-            f"{t.gettext(staff.COL_ERROR)}"
-        )
-        for rec in rows:
-            when = rec.next_attempt_at
-            nxt = when.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M") if when else "-"
-            error = (rec.last_error or "").replace("\n", " ")[:80]
-            status = t.gettext(staff.STATUSES.get(rec.status, rec.status))
-            print(f"{rec.ref:<16} {status:<10} {rec.attempts:>{tries}}  {nxt:<16}  {error}")
+            return await _retry(app, ref, all_, t)
+        return await _undelivered(app, t)
+
+
+async def _retry(app: App, ref: str | None, all_: bool, t: Translator) -> int:
+    """``pat-bot outbox retry``: send request ``ref`` (or all of them) now, one line each."""
+    from storage import deliveries
+
+    await app.outbox.release_dead_leases()
+    now = datetime.now(UTC)
+    refs = await deliveries.reset_for_retry(app.db, now, None if all_ else ref)
+    # A request a running bot is sending right now (its lease runs) is left to it:
+    # sending it here too would deliver it twice.
+    busy = [
+        r.ref
+        for r in await deliveries.list_requests(app.db, "pending")
+        if r.ref not in refs and (not ref or r.ref == ref)
+    ]
+    for r in busy:
+        print(say(t, staff.OUTBOX_BUSY, ref=r))
+    if not refs:
+        if not busy:
+            nothing = say(t, staff.OUTBOX_NOTHING_FOR, ref=ref) if ref else None
+            print(nothing or t.gettext(staff.OUTBOX_NOTHING), file=sys.stderr)
+        return 0 if busy else 1
+    failed = 0
+    for r in refs:
+        record = await deliveries.get_request(app.db, r)
+        if record is None:
+            continue
+        ok = await app.outbox.attempt(record)
+        after = await deliveries.get_request(app.db, r)
+        if ok:
+            print(say(t, staff.OUTBOX_DELIVERED, ref=r))
+        elif after and after.lease_until and after.lease_until > datetime.now(UTC):
+            print(say(t, staff.OUTBOX_BUSY, ref=r))
+        else:
+            error = (after.last_error if after else "") or "?"
+            print(say(t, staff.OUTBOX_NOT_DELIVERED, ref=r, error=error))
+            failed += 1
+    return 1 if failed else 0
+
+
+async def _undelivered(app: App, t: Translator) -> int:
+    """``pat-bot outbox``: the requests not delivered yet, as a table without personal data."""
+    from storage import deliveries
+
+    rows = [rec for rec in await deliveries.list_requests(app.db) if rec.status != "delivered"]
+    if not rows:
+        print(t.gettext(staff.OUTBOX_ALL_DELIVERED))
         return 0
+    tries = max(6, len(t.gettext(staff.COL_ATTEMPTS)))
+    print(
+        f"{t.gettext(staff.COL_REF):<16} {t.gettext(staff.COL_STATUS):<10} "
+        f"{t.gettext(staff.COL_ATTEMPTS):>{tries}}  {t.gettext(staff.COL_NEXT):<16}  "
+        f"{t.gettext(staff.COL_ERROR)}"
+    )
+    for rec in rows:
+        when = rec.next_attempt_at
+        nxt = when.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M") if when else "-"
+        error = (rec.last_error or "").replace("\n", " ")[:80]
+        status = t.gettext(staff.STATUSES.get(rec.status, rec.status))
+        print(f"{rec.ref:<16} {status:<10} {rec.attempts:>{tries}}  {nxt:<16}  {error}")
+    return 0
 
 
 def _classify(lang: str | None) -> int:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -54,6 +55,8 @@ def days(text: str) -> int:
 
 
 def _parser(t: Translator) -> _Parser:
+    """pat-bot's parser: the commands that run the bot (chat, run, web, health), then staff's."""
+
     def h(msgid: str) -> str:
         return t.gettext(msgid)
 
@@ -70,6 +73,14 @@ def _parser(t: Translator) -> _Parser:
     command("run", staff.H_RUN)
     command("web", staff.H_WEB)
     command("health", staff.H_HEALTH)
+    _staff_commands(command, h)
+    return parser
+
+
+def _staff_commands(command: Callable[[str, str], _Parser], h: Callable[[str], str]) -> None:
+    """The staff commands, which print and end (bot/cli/commands.py, bot/staff/export.py), with
+    their options, in the order ``pat-bot -h`` lists them. ``command`` adds one; ``h``
+    translates a help text."""
     outbox = command("outbox", staff.H_OUTBOX)
     what = outbox.add_argument_group(h(staff.ARGUMENTS))
     what.add_argument(
@@ -105,7 +116,6 @@ def _parser(t: Translator) -> _Parser:
     )
     check = command("check", staff.H_CHECK)
     check.options.add_argument("--dir", type=Path, default=FLOWS_DIR, help=h(staff.H_CHECK_DIR))
-    return parser
 
 
 def _staff_voice() -> tuple[Settings | ValidationError, Translator]:

@@ -12,7 +12,6 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.channels.registry import channel_of
@@ -20,6 +19,8 @@ from bot.conversation.i18n import Catalogs, Translator
 from bot.conversation.limits import DailyQuota, FloodLimit
 from bot.conversation.render import Outgoing, render_all, render_text
 from bot.conversation.requests import draw_ref, new_request
+from bot.conversation.turns import Reply as Reply  # the channels import it from here
+from bot.conversation.turns import store_turn
 from bot.conversation.understanding import Understanding, is_distress
 from bot.delivery.outbox import Outbox
 from bot.staff.handoff import HandOff
@@ -27,7 +28,6 @@ from bot.staff.stats import Counters
 from flows.engine import (
     END_CHAT,
     Choice,
-    ConsentGiven,
     Effect,
     Event,
     Forget,
@@ -51,15 +51,6 @@ log = logging.getLogger(__name__)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass
-class Reply:
-    """What to show, and the person's state before and after the event."""
-
-    messages: list[Outgoing]
-    before: State | None
-    after: State | None
 
 
 class ConversationService:
@@ -132,11 +123,9 @@ class ConversationService:
         async with self._lock(chat_key):
             before = await conversations.load_conversation(self.db, chat_key)
             state = before or State(locale=locale or self.default_locale)
-            if self.handoff is not None:
-                state.reply_here = self.handoff.can_reply_here(chat_key)
-                relayed = await self._handoff_turn(chat_key, state, event, update_id)
-                if relayed is not None:
-                    return Reply(relayed, before, before)
+            relayed = await self._handoff_turn(chat_key, state, event, update_id)
+            if relayed is not None:
+                return Reply(relayed, before, before)
             event = self.understanding.read(state, event, self.translator(state), self.context)
             if not is_distress(event):  # distress is never silenced by the flood limit
                 limit = self.flood.check(chat_key)
@@ -151,24 +140,14 @@ class ConversationService:
                 return Reply(notice + self.current_prompt(state), before, before)
             after, effects = advance(self.flows, state, event, now)
             try:
-                saved, context, stored = await self._store(
-                    chat_key, after, effects, now, update_id, username
+                saved, stored = await store_turn(
+                    self.db, self._new_request, chat_key, after, effects, now, update_id, username
                 )
             except conversations.AlreadyApplied:
                 return Reply([], before, before)
             self._after_commit(chat_key, saved, event, state, after, effects, now)
-            t = self.translator(after)
-            out = render_all(effects, t, context)
-            if any(duplicate for _, duplicate in saved.requests):
-                out.insert(0, render_text(DUPLICATE, t))
-            if self.handoff is not None:
-                for payload in stored:
-                    await self.handoff.offer(chat_key, payload)
-            if any(isinstance(e, Forget) for e in effects):
-                if self.handoff is not None:
-                    await self.handoff.forgotten(chat_key)
-                await self.outbox.forget_files(saved.forgotten)
-                log.info("a person's data was erased at their request")
+            out = self._answer(after, effects, saved, now)
+            await self._follow_up(chat_key, effects, saved, stored)
             return Reply(out, before, after)
 
     async def _handoff_turn(
@@ -176,8 +155,11 @@ class ConversationService:
     ) -> list[Outgoing] | None:
         """While a person from PAT answers in this chat, the person's texts go to them. None:
         the bot handles the event as usual (a button, a command; distress too, after it has
-        been passed on, so that the help lines show at once)."""
-        assert self.handoff is not None
+        been passed on, so that the help lines show at once). Also tells ``state`` whether
+        staff can answer here now (« Ici, dans ce chat »)."""
+        if self.handoff is None:
+            return None
+        state.reply_here = self.handoff.can_reply_here(chat_key)
         if isinstance(event, Choice) and event.option == END_CHAT:
             ended = await self.handoff.person_ends(chat_key)
             return [Outgoing(ended)] if ended else None
@@ -202,47 +184,6 @@ class ConversationService:
             return None
         return [Outgoing(reminder)] if reminder else []
 
-    async def _store(
-        self,
-        chat_key: str,
-        after: State,
-        effects: list[Effect],
-        now: datetime,
-        update_id: int | None,
-        username: str | None,
-    ) -> tuple[conversations.Saved, dict[str, str], list[RequestPayload]]:
-        """Everything the event changed, in one transaction; a request's reference is drawn
-        again in the rare case it is taken. Returns what was saved, the values the answer
-        shows, and the new requests (not those sent twice)."""
-        context = dict(self.context)
-        submits = [e for e in effects if isinstance(e, Submit)]
-        turn = conversations.Turn(
-            chat_key,
-            after,
-            now,
-            update_id=update_id,
-            consents=[(e.version, e.at) for e in effects if isinstance(e, ConsentGiven)],
-            forget=any(isinstance(e, Forget) for e in effects),
-        )
-        for _ in range(5):
-            turn.requests = [self._new_request(chat_key, s, now, username) for s in submits]
-            try:
-                saved = await conversations.save_turn(self.db, turn)
-                break
-            except conversations.ReferenceTaken:
-                continue
-        else:
-            raise RuntimeError("no free reference after five draws")
-        for ref, _ in saved.requests:
-            context["ref"] = ref
-            context["date"] = self.translator(after).long_date(now)
-        stored = [
-            new.payload
-            for new, (_, duplicate) in zip(turn.requests, saved.requests, strict=True)
-            if not duplicate
-        ]
-        return saved, context, stored
-
     def _after_commit(
         self,
         chat_key: str,
@@ -262,6 +203,39 @@ class ConversationService:
                 self.counters.add(day, "channel", channel_of(chat_key).name)
                 log.info("request %s stored", ref)
                 self.outbox.kick()
+
+    def _answer(
+        self, after: State, effects: list[Effect], saved: conversations.Saved, now: datetime
+    ) -> list[Outgoing]:
+        """What the person is shown: the effects rendered with the values they show (a new
+        request's reference and date), after a note when a request was sent twice."""
+        t = self.translator(after)
+        context = dict(self.context)
+        for ref, _ in saved.requests:
+            context["ref"] = ref
+            context["date"] = t.long_date(now)
+        out = render_all(effects, t, context)
+        if any(duplicate for _, duplicate in saved.requests):
+            out.insert(0, render_text(DUPLICATE, t))
+        return out
+
+    async def _follow_up(
+        self,
+        chat_key: str,
+        effects: list[Effect],
+        saved: conversations.Saved,
+        stored: list[RequestPayload],
+    ) -> None:
+        """What follows the answer: staff hear about each new request (bot/staff/handoff.py),
+        and an erasure the person asked for ends their hand-offs and removes their files."""
+        if self.handoff is not None:
+            for payload in stored:
+                await self.handoff.offer(chat_key, payload)
+        if any(isinstance(e, Forget) for e in effects):
+            if self.handoff is not None:
+                await self.handoff.forgotten(chat_key)
+            await self.outbox.forget_files(saved.forgotten)
+            log.info("a person's data was erased at their request")
 
     # -- helpers --------------------------------------------------------------------------------
 

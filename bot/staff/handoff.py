@@ -17,18 +17,20 @@ told. A message stays in the queue only until it is delivered: no text is kept.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.channels.base import Chats
-from bot.channels.registry import CONSOLE_DESK, TELEGRAM, TERMINAL, channel_of, is_desk
+from bot.channels.registry import TELEGRAM, channel_of, is_desk
 from bot.conversation.i18n import Catalogs, Translator
 from bot.delivery.backoff import backoff
+from bot.staff import desks
+from bot.staff import handoff_texts as words
 from bot.staff import texts as staff
-from bot.staff.texts import language_name, say
-from flows.texts import N_
+from bot.staff.desks import CONSOLE as CONSOLE  # imported from here (the console, the tests)
+from bot.staff.handoff_texts import END_BUTTON as END_BUTTON  # imported from here (channels)
+from bot.staff.texts import say
 from storage import handoffs
 from storage.db import Database
 from storage.handoffs import HandOffRow, Relayed
@@ -45,49 +47,10 @@ Count = Callable[[str], None]
 
 MAX_ATTEMPTS = 6  # about a minute of tries, then the sender is told
 POLL_SECONDS = 1.0  # another process (pat-bot staff, pat-bot chat) may have queued something
-CONSOLE_FRESH = 30.0  # seconds: a pat-bot staff console touches its file every few seconds
-CONSOLE = CONSOLE_DESK  # pat-bot staff's key
-
-# What the person sees, in their language.
-STAFF_SAYS = N_("💬 {name}, de l'équipe PAT :\n{text}")
-FIRST_NOTE = N_(
-    "Vous parlez maintenant avec une personne de l'équipe PAT, plus avec le robot. Répondez "
-    "ici ; « Terminer la conversation » y met fin."
-)
-END_BUTTON = N_("Terminer la conversation")
-REMINDER = N_("C'est transmis à {name}, de l'équipe PAT : une personne, pas le robot.")
-ENDED_BY_YOU = N_(
-    "La conversation avec l'équipe PAT est terminée. Le robot reprend : /menu. Pour écrire à "
-    "l'équipe : pat@smes.be."
-)
-ENDED_BY_STAFF = N_(
-    "{name} a terminé la conversation. Le robot reprend : /menu. Pour écrire à l'équipe : "
-    "pat@smes.be."
-)
-MEDIA_NOT_PASSED = N_(
-    "Je ne transmets que le texte à {name}. Décrivez-le en quelques mots, ou envoyez le "
-    "document à pat@smes.be."
-)
-NOT_PASSED_ON = N_(
-    "Votre dernier message n'a pas pu être transmis à l'équipe PAT. Écrivez à pat@smes.be, "
-    "s'il vous plaît."
-)
-EXPIRED = N_(
-    "La conversation avec l'équipe PAT s'est terminée après {days} jours sans message. Pour "
-    "reprendre contact : pat@smes.be, ou /menu."
-)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def console_alive(path: Path) -> bool:
-    """Whether a ``pat-bot staff`` console touched its file lately."""
-    try:
-        return time.time() - path.stat().st_mtime < CONSOLE_FRESH
-    except OSError:
-        return False
 
 
 class HandOff:
@@ -119,20 +82,12 @@ class HandOff:
     # -- who is there ----------------------------------------------------------------------------
 
     def staff_for(self, chat_key: str) -> list[str]:
-        """Where staff read about this person's requests and conversations (none: no hand-off
-        here). A terminal's console may be away for a moment: its messages wait for it."""
-        channel = channel_of(chat_key)
-        if channel is TELEGRAM:
-            return list(self.telegram_staff)
-        if channel is TERMINAL and self.console is not None:
-            return [CONSOLE]
-        return []
+        """Where staff read about this person's requests and conversations (bot/staff/desks.py)."""
+        return desks.staff_for(chat_key, self.telegram_staff, self.console)
 
     def can_reply_here(self, chat_key: str) -> bool:
         """Whether to offer « Ici, dans ce chat »: staff can answer in this chat now."""
-        if channel_of(chat_key) is TERMINAL:
-            return self.console is not None and console_alive(self.console)
-        return channel_of(chat_key).handoff and bool(self.staff_for(chat_key))
+        return desks.can_reply_here(chat_key, self.telegram_staff, self.console)
 
     @staticmethod
     def pieces(text: str, limit: int = TELEGRAM.relay_limit) -> list[str]:
@@ -157,21 +112,10 @@ class HandOff:
         chosen = payload.value("contact_pref") == "chat" and channel_of(chat_key).handoff
         if not where or (where == [CONSOLE] and not chosen and not self.can_reply_here(chat_key)):
             return  # nobody to tell (a terminal without its console keeps nothing waiting)
-        t = self.t
-        place = payload.commune or payload.region_label or ""
-        details = [
-            t.gettext(payload.offer_label),
-            t.gettext(place) if place else "",
-            payload.value("organisation") or "",
-            language_name(payload.locale, t),
-            channel_of(chat_key).mail_label.split(" (")[0],
-        ]
-        text = say(t, staff.CARD, ref=payload.ref, details=" · ".join(d for d in details if d))
-        chat = chosen
-        if chat:
-            text += "\n" + t.gettext(staff.CARD_CHAT)
+        text = words.card(self.t, chat_key, payload, chosen)
+        if chosen:
             await handoffs.offer(self.db, payload.ref, chat_key, payload.locale, self.clock())
-        await self._to_staff(chat_key, payload.ref, "card_chat" if chat else "card", text)
+        await self._to_staff(chat_key, payload.ref, "card_chat" if chosen else "card", text)
 
     # -- the person's side -------------------------------------------------------------------------
 
@@ -188,7 +132,7 @@ class HandOff:
         self.count("to_staff")
         if row.reminded:
             return None
-        return say(self._person(row.locale), REMINDER, name=row.staff_name or "")
+        return say(self._person(row.locale), words.REMINDER, name=row.staff_name or "")
 
     async def person_sent_media(self, chat_key: str) -> str | None:
         """A photo, file or sticker during a hand-off: staff hear that one came (not what);
@@ -199,7 +143,7 @@ class HandOff:
         await self._to_staff(
             chat_key, row.ref, "notice", say(self.t, staff.PERSON_MEDIA, ref=row.ref)
         )
-        return say(self._person(row.locale), MEDIA_NOT_PASSED, name=row.staff_name or "")
+        return say(self._person(row.locale), words.MEDIA_NOT_PASSED, name=row.staff_name or "")
 
     async def person_ends(self, chat_key: str) -> str | None:
         """The person pressed « Terminer »: what to tell them (None: nothing was open)."""
@@ -209,7 +153,7 @@ class HandOff:
         await self._to_staff(
             chat_key, row.ref, "notice", say(self.t, staff.PERSON_ENDED, ref=row.ref)
         )
-        return self._person(row.locale).gettext(ENDED_BY_YOU)
+        return self._person(row.locale).gettext(words.ENDED_BY_YOU)
 
     async def forgotten(self, chat_key: str) -> None:
         """/forget: every hand-off of the person ends, queued messages go, staff are told."""
@@ -244,9 +188,9 @@ class HandOff:
         if not allowed or row is None:
             return why
         t = self._person(row.locale)
-        said = say(t, STAFF_SAYS, name=name, text=text)
+        said = say(t, words.STAFF_SAYS, name=name, text=text)
         if not row.introduced:
-            said += "\n\n" + t.gettext(FIRST_NOTE)
+            said += "\n\n" + t.gettext(words.FIRST_NOTE)
         await self._queue((row.chat_key, ref, "to_person", said, where))
         await handoffs.touch(self.db, ref, self.clock(), "introduced")
         self.count("to_person")
@@ -260,7 +204,7 @@ class HandOff:
             return say(self.t, staff.ALREADY_TAKEN, ref=ref, name=row.staff_name or "")
         await handoffs.close(self.db, ref, "staff", self.clock())
         if row.staff_key is not None:  # the person was talking with someone: they are told
-            ended = say(self._person(row.locale), ENDED_BY_STAFF, name=name)
+            ended = say(self._person(row.locale), words.ENDED_BY_STAFF, name=name)
             await self._queue((row.chat_key, ref, "notice", ended, ""))
         text = say(self.t, staff.STAFF_ENDED, ref=ref, name=name)
         await self._to_staff(row.chat_key, ref, "notice", text)
@@ -276,7 +220,7 @@ class HandOff:
             if not await handoffs.close(self.db, row.ref, "expired", now):
                 continue
             if row.staff_key is not None:
-                ended = say(self._person(row.locale), EXPIRED, days=self.days)
+                ended = say(self._person(row.locale), words.EXPIRED, days=self.days)
                 await self._queue((row.chat_key, row.ref, "notice", ended, ""))
                 text = say(self.t, staff.EXPIRED_STAFF, ref=row.ref, days=self.days)
                 await self._to_staff(row.chat_key, row.ref, "notice", text)
@@ -326,7 +270,7 @@ class HandOff:
         elif msg.from_key:  # the person's message did not reach staff: they hear it
             row = await handoffs.get(self.db, msg.ref)
             t = self._person(row.locale if row else "fr")
-            await self._queue((msg.from_key, msg.ref, "notice", t.gettext(NOT_PASSED_ON), ""))
+            await self._queue((msg.from_key, msg.ref, "notice", t.gettext(words.NOT_PASSED_ON), ""))
 
     def kick(self) -> None:
         self._wake()

@@ -192,7 +192,7 @@ def test_a_taken_port_is_one_line_and_an_exit(tmp_path: Path) -> None:
 def test_the_page_language_is_taken_from_start_also_over_the_http_fallback() -> None:
     """Found by a hostile tester: the HTTP fallback has no ?lang, and the page's language was
     lost (French help lines on a Dutch page)."""
-    from bot.channels.web import _event
+    from bot.channels.web.browser import event_of as _event
     from flows.engine import Start
 
     assert _event({"t": "start", "lang": "nl"}, "fr") == Start(locale="nl")

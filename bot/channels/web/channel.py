@@ -1,0 +1,152 @@
+"""The web channel's routes, and its conversations: over the WebSocket, over the HTTP fallback,
+and the news (a request arrived, or not) told to the person's open pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from bot.channels.registry import WEB
+from bot.channels.web.browser import MAX_FRAME, event_of, parsed, shown
+from bot.channels.web.pages import chat_page, static_file
+from bot.channels.web.sessions import (
+    AddressLimits,
+    address_of,
+    locale_of,
+    new_session_cookie,
+    origin_ok,
+    session_of,
+)
+from bot.conversation.i18n import Catalogs
+from bot.conversation.render import Outgoing
+from bot.conversation.service import ConversationService
+from bot.settings import Settings
+from flows import texts
+from flows.engine import Command, Start
+from flows.loader import MENU_STEP
+
+
+class WebChannel:
+    """The web page, the widget, and their conversations."""
+
+    def __init__(self, service: ConversationService, catalogs: Catalogs, settings: Settings):
+        self.service = service
+        self.catalogs = catalogs
+        self.allowed = set(settings.web_allowed_origins)
+        self.max_age = settings.abandoned_days * 86_400
+        self.addresses = AddressLimits()
+        self.sockets: dict[str, set[WebSocket]] = {}
+        service.chats.connect(WEB.prefix, tell=self.tell)
+
+    # -- what the browser loads ------------------------------------------------------------------
+
+    async def page(self, request: Request) -> Response:
+        """The chat page (also what the widget's iframe shows); gives a session if none. Its
+        words are in the conversation's language when there is one (chosen in the chat)."""
+        locale = locale_of(request, self.service.default_locale)
+        sid = session_of(request)
+        state = await self.service.state_of(f"{WEB.prefix}{sid}") if sid else None
+        if state is not None and state.started and "lang" not in request.query_params:
+            locale = state.locale
+        response = chat_page(self.catalogs.get(locale), locale, self.allowed)
+        if sid is None:
+            response.headers.append("set-cookie", new_session_cookie(self.max_age))
+        return response
+
+    async def widget(self, request: Request) -> Response:
+        return await self.static(request, "widget.js")
+
+    async def static(self, request: Request, name: str | None = None) -> Response:
+        return static_file(self.catalogs, name or request.path_params["name"])
+
+    # -- conversations ---------------------------------------------------------------------------
+
+    async def handle(self, sid: str, data: Any, locale: str, address: str) -> list[dict[str, Any]]:
+        """One browser message: the bot's answer (empty when nothing is to be said)."""
+        key = f"{WEB.prefix}{sid}"
+        if self.addresses.flooding(address):
+            state = await self.service.state_of(key)
+            out = Outgoing(self.service.translator(state).gettext(texts.SLOW_DOWN))
+            return [shown(out)]
+        event = event_of(data, locale)
+        if isinstance(event, Start):
+            state = await self.service.state_of(key)
+            if state is not None and state.started and state.step != MENU_STEP:
+                event = Command("resume")  # a reload: back where they were, in their language
+        if event is None:
+            state = await self.service.state_of(key)
+            out = Outgoing(self.service.translator(state).gettext(texts.USE_BUTTONS))
+            return [shown(out)]
+        return [shown(out) for out in await self.service.handle(key, event, locale=locale)]
+
+    async def websocket(self, ws: WebSocket) -> None:
+        sid = session_of(ws)
+        address = address_of(ws)
+        crowded = self.addresses.crowded(address)
+        if sid is None or not origin_ok(ws, self.allowed) or crowded:
+            await ws.close(code=4403)
+            return
+        await ws.accept()
+        locale = locale_of(ws, self.service.default_locale)
+        self.sockets.setdefault(sid, set()).add(ws)
+        self.addresses.opened(address)
+        try:
+            while True:
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                data = parsed(message.get("text"))
+                answer = await self.handle(sid, data, locale, address)
+                await ws.send_text(json.dumps({"t": "say", "messages": answer}))
+                self.service.outbox.kick()  # the person may be waiting for "arrived"
+        except WebSocketDisconnect:
+            pass
+        finally:
+            mine = self.sockets.get(sid, set())
+            mine.discard(ws)
+            if not mine:
+                self.sockets.pop(sid, None)
+            self.addresses.closed(address)
+
+    async def fallback(self, request: Request) -> Response:
+        """The same as the WebSocket, one HTTP request per message (proxies that block it)."""
+        sid = session_of(request)
+        if sid is None or not origin_ok(request, self.allowed):
+            return JSONResponse({"error": "forbidden"}, status_code=403)
+        body = b""
+        async for chunk in request.stream():  # never more than the bound in memory
+            body += chunk
+            if len(body) > MAX_FRAME:
+                return JSONResponse({"error": "too large"}, status_code=413)
+        data = parsed(body.decode("utf-8", "replace"))
+        address = address_of(request)
+        answer = await self.handle(
+            sid, data, locale_of(request, self.service.default_locale), address
+        )
+        return JSONResponse({"t": "say", "messages": answer})
+
+    async def tell(self, chat_key: str, text: str) -> None:
+        """News about a request (arrived, or not), to the person's open page(s)."""
+        sockets = self.sockets.get(chat_key.removeprefix(WEB.prefix))
+        if not sockets:
+            raise LookupError("no open page")  # the outbox tells them next time they come
+        message = json.dumps({"t": "notice", "messages": [shown(Outgoing(text))]})
+        for ws in list(sockets):
+            await ws.send_text(message)
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/", self.page),
+                Route("/static/{name}", self.static),
+                Route("/widget.js", self.widget),
+                WebSocketRoute("/ws", self.websocket),
+                Route("/api/event", self.fallback, methods=["POST"]),
+            ]
+        )

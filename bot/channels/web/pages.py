@@ -1,0 +1,75 @@
+"""What the browser loads from the web channel: the chat page, the widget's script, and the
+page's script and style (bot/channels/webui/), with their words in the person's language."""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib.resources import files
+
+from starlette.responses import Response
+
+from bot.conversation.i18n import Catalogs, Translator
+from flows import texts
+from flows.locales import LOCALES
+from flows.texts import N_
+
+STATIC = files("bot.channels") / "webui"
+TYPES = {".js": "text/javascript", ".css": "text/css"}
+
+# The page's own words (the conversation's come from the flows, as everywhere).
+UI = {
+    "title": N_("PAT · le robot d'accueil"),
+    "intro": N_("Le robot d'accueil de PAT : un programme, pas une personne."),
+    "input": N_("Votre message"),
+    "send": N_("Envoyer"),
+    "forget": N_("Effacer mes données"),
+    "language": N_("Langue"),
+    "sos": texts.HELP_NOW_ENTRY,
+    "offline": N_("La connexion est coupée ; je réessaie…"),
+    "you": N_("Vous"),
+    "bot": N_("Robot PAT"),
+    "open": N_("Une question sur la pair-aidance ? Écrire au robot de PAT"),
+    "close": N_("Fermer le chat"),
+    "noscript": N_("Ce chat a besoin de JavaScript. Vous pouvez aussi écrire à pat@smes.be."),
+}
+
+
+def security_headers(allowed: set[str]) -> dict[str, str]:
+    """The page's security headers; only the origins ``allowed`` may frame it."""
+    frames = " ".join(["'self'", *sorted(allowed)])
+    return {
+        "Content-Security-Policy": (
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+            f"img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors {frames}"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
+
+
+def chat_page(t: Translator, locale: str, allowed: set[str]) -> Response:
+    """The chat page in ``locale``, its words translated by ``t`` (put in as text, escaped)."""
+    words = {key: t.gettext(msgid) for key, msgid in UI.items()}
+    template = (STATIC / "index.html").read_text(encoding="utf-8")
+    body = template.replace("{lang}", locale).replace(
+        "{words}", html.escape(json.dumps(words, ensure_ascii=False), quote=True)
+    )
+    for key, value in words.items():
+        body = body.replace("{" + key + "}", html.escape(value))
+    return Response(body, media_type="text/html; charset=utf-8", headers=security_headers(allowed))
+
+
+def static_file(catalogs: Catalogs, name: str) -> Response:
+    """The page's script or style, or the widget's script (404 for any other name)."""
+    if name not in ("chat.js", "chat.css", "widget.js"):
+        return Response(status_code=404)
+    body = (STATIC / name).read_text(encoding="utf-8")
+    if name == "widget.js":  # the button's words, in every language, from the catalogs
+        labels = {
+            loc: {k: catalogs.get(loc).gettext(UI[k]) for k in ("open", "close")} for loc in LOCALES
+        }
+        body = body.replace("/*LABELS*/{}", json.dumps(labels, ensure_ascii=False))
+    media = TYPES["." + name.rsplit(".", 1)[1]] + "; charset=utf-8"
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+    return Response(body, media_type=media, headers=headers)

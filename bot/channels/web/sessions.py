@@ -1,0 +1,88 @@
+"""Who is at the other end of the web channel: the session cookie, the origins allowed, the
+language the browser asks for, and the limits per address (several people behind one NAT)."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from starlette.requests import HTTPConnection
+
+from bot.conversation.limits import FloodLimit
+from flows.locales import LOCALES
+
+# "__Host-": only this host may set it (a sibling sub-domain cannot plant a session id).
+COOKIE = "__Host-pat_session"
+PER_ADDRESS_PER_MINUTE = 120  # messages from one address (several people behind one NAT)
+SOCKETS_PER_ADDRESS = 20  # open WebSockets from one address at a time
+
+
+def session_of(conn: HTTPConnection) -> str | None:
+    """The session id of the cookie; None when there is none, or not one of ours."""
+    sid = conn.cookies.get(COOKIE, "")
+    return sid if 20 <= len(sid) <= 64 and sid.replace("-", "").replace("_", "").isalnum() else None
+
+
+def new_session_cookie(max_age: int) -> str:
+    """A ``Set-Cookie`` value with a new session id, for ``max_age`` seconds. Written by hand:
+    Python's cookie module knows "Partitioned" only from 3.14."""
+    return (
+        f"{COOKIE}={secrets.token_urlsafe(24)}; Max-Age={max_age}; Path=/; "
+        "Secure; HttpOnly; SameSite=None; Partitioned"
+    )
+
+
+def origin_ok(conn: HTTPConnection, allowed: set[str]) -> bool:
+    """The page's own origin, or one PAT allowed (PAT_WEB_ALLOWED_ORIGINS)."""
+    origin = conn.headers.get("origin")
+    if origin is None:
+        return bool(conn.scope["type"] == "http")  # a browser always sends it on a WebSocket
+    if origin in allowed:
+        return True
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and parts.netloc == conn.headers.get("host")
+
+
+def locale_of(conn: HTTPConnection, default: str) -> str:
+    """The language asked for: ``?lang=``, else the browser's Accept-Language, else ``default``."""
+    asked = conn.query_params.get("lang", "")
+    if asked in LOCALES:
+        return asked
+    for part in conn.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().split("-")[0].lower()
+        if code in LOCALES:
+            return code
+    return default
+
+
+def address_of(conn: HTTPConnection) -> str:
+    """The client's address (X-Forwarded-For when it comes from a trusted proxy)."""
+    return conn.client.host if conn.client else "?"
+
+
+class AddressLimits:
+    """Per-address limits: messages a minute, and WebSockets open at a time."""
+
+    def __init__(self) -> None:
+        self.messages = FloodLimit(PER_ADDRESS_PER_MINUTE)
+        self.sockets: dict[str, int] = {}
+
+    def flooding(self, address: str) -> bool:
+        """Counts one message from ``address``; whether it is over the limit."""
+        return self.messages.check(address) != "ok"
+
+    def crowded(self, address: str) -> bool:
+        """Whether ``address`` has as many WebSockets open as it may (a new one is refused)."""
+        return self.sockets.get(address, 0) >= SOCKETS_PER_ADDRESS
+
+    def opened(self, address: str) -> None:
+        """A WebSocket from ``address`` was accepted."""
+        self.sockets[address] = self.sockets.get(address, 0) + 1
+
+    def closed(self, address: str) -> None:
+        """A WebSocket from ``address`` ended (an address with none left is forgotten)."""
+        left = self.sockets.get(address, 1) - 1
+        if left > 0:
+            self.sockets[address] = left
+        else:
+            self.sockets.pop(address, None)

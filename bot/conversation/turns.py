@@ -1,0 +1,66 @@
+"""One turn of a conversation (one event for one person): the ``Reply`` the service gives the
+channel, and how everything the event changed is stored, in one transaction
+(storage/conversations.py), a new request's reference drawn again in the rare case it is taken."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.conversation.render import Outgoing
+from flows.engine import ConsentGiven, Effect, Forget, State, Submit
+from storage import conversations
+from storage.db import Database
+from storage.models import RequestPayload
+
+# How one request is made: (chat key, its Submit effect, now, Telegram username) -> new request.
+NewRequestMaker = Callable[[str, Submit, datetime, str | None], conversations.NewRequest]
+
+
+@dataclass
+class Reply:
+    """What to show, and the person's state before and after the event."""
+
+    messages: list[Outgoing]
+    before: State | None
+    after: State | None
+
+
+async def store_turn(
+    db: Database,
+    new_request: NewRequestMaker,
+    chat_key: str,
+    after: State,
+    effects: list[Effect],
+    now: datetime,
+    update_id: int | None,
+    username: str | None,
+) -> tuple[conversations.Saved, list[RequestPayload]]:
+    """Store the state ``after`` the event and what its ``effects`` ask (consents, requests
+    made by ``new_request``, an erasure). Returns what was saved, and the new requests (not
+    those sent twice). ``conversations.AlreadyApplied``: this update was applied before."""
+    submits = [e for e in effects if isinstance(e, Submit)]
+    turn = conversations.Turn(
+        chat_key,
+        after,
+        now,
+        update_id=update_id,
+        consents=[(e.version, e.at) for e in effects if isinstance(e, ConsentGiven)],
+        forget=any(isinstance(e, Forget) for e in effects),
+    )
+    for _ in range(5):
+        turn.requests = [new_request(chat_key, s, now, username) for s in submits]
+        try:
+            saved = await conversations.save_turn(db, turn)
+            break
+        except conversations.ReferenceTaken:
+            continue
+    else:
+        raise RuntimeError("no free reference after five draws")
+    stored = [
+        new.payload
+        for new, (_, duplicate) in zip(turn.requests, saved.requests, strict=True)
+        if not duplicate
+    ]
+    return saved, stored
