@@ -6,13 +6,16 @@ never show in a repr or a log line.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
+import ssl
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from email_validator import validate_email
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.locales import LOCALES, Locale
@@ -48,9 +51,11 @@ class Settings(BaseSettings):
     )
 
     data_dir: Annotated[Path, _allowed("a folder this user may write in")] = Path("data")
-    mail_to: Annotated[str, _allowed("one e-mail address, e.g. pat@smes.be")] = "pat@smes.be"
+    mail_to: Annotated[str, _allowed("one e-mail address in ASCII, e.g. pat@smes.be")] = (
+        "pat@smes.be"
+    )
     mail_from: Annotated[
-        str, _allowed("an address, with a name or not: Robot PAT <noreply@smes.be>")
+        str, _allowed("an address in ASCII, with a name or not: Robot PAT <noreply@smes.be>")
     ] = "Robot PAT <noreply@smes.be>"
     default_locale: Annotated[Locale, _allowed(f"one of {', '.join(LOCALES)}")] = "fr"
     staff_locale: Annotated[Locale, _allowed(f"one of {', '.join(LOCALES)}")] = "fr"
@@ -88,7 +93,9 @@ class Settings(BaseSettings):
     web_port: Annotated[int | None, _allowed(_PORT, ge=1, le=65535)] = None
     web_host: Annotated[str, _allowed("an IP address or a host name to listen on")] = "127.0.0.1"
     web_trusted_proxies: Annotated[
-        list[str], NoDecode, _allowed("IP addresses separated by commas")
+        list[str],
+        NoDecode,
+        _allowed("IP addresses or networks (e.g. 172.16.0.0/12), separated by commas"),
     ] = ["127.0.0.1", "::1"]
     web_allowed_origins: Annotated[
         list[str],
@@ -107,7 +114,9 @@ class Settings(BaseSettings):
     smtp_timeout: Annotated[
         float, _allowed("a number of seconds above 0, at most 600", gt=0, le=600)
     ] = 20.0
-    smtp_ca_file: Annotated[Path | None, _allowed("a PEM file of certificates")] = None
+    smtp_ca_file: Annotated[
+        Path | None, _allowed("a PEM file of certificates this user may read")
+    ] = None
     # Retention: a delivered request is anonymised after retention_days; a conversation left
     # unfinished is deleted after abandoned_days.
     retention_days: Days = 30
@@ -179,6 +188,54 @@ class Settings(BaseSettings):
         """``PAT_SMTP_HOST=`` (empty, as .env.example leaves them) means: not set."""
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("web_host", "telegram_webhook_listen", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        """``PAT_WEB_HOST=`` means: not set, the default address."""
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[str(info.field_name)].default
+        return value
+
+    @field_validator("smtp_host", "web_host", "telegram_webhook_listen")
+    @classmethod
+    def _a_host(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_host(value)
+        return value
+
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: list[str]) -> list[str]:
+        for proxy in value:
+            if proxy == "*":
+                raise ValueError("'*' would believe any client's X-Forwarded-For")
+            try:
+                ipaddress.ip_network(proxy)  # an address is a network of one
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or network") from None
+        return value
+
+    @field_validator("smtp_ca_file")
+    @classmethod
+    def _a_ca_file(cls, value: Path | None) -> Path | None:
+        """Read once at start-up, as the SMTP transport will: a folder or a missing file is
+        named here, not later as a failure to send (or blamed on another setting)."""
+        if value is None:
+            return None
+        if value.is_dir():
+            raise ValueError("a folder, not a file")
+        try:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=str(value))
+        except ssl.SSLError:
+            raise ValueError("no PEM certificate in it") from None
+        except PermissionError:
+            raise ValueError("this user may not read it") from None
+        except FileNotFoundError:
+            raise ValueError("no such file") from None
+        except OSError as exc:
+            raise ValueError(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+        return value
+
     @field_validator("staff_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -209,6 +266,7 @@ class Settings(BaseSettings):
     @field_validator("mail_to")
     @classmethod
     def _one_address(cls, value: str) -> str:
+        _check_ascii(value)
         validate_email(value, check_deliverability=False)
         return value
 
@@ -218,6 +276,7 @@ class Settings(BaseSettings):
         name, address = parseaddr(value)
         if not address or "<" in name or value.count("<") > 1 or value.count(">") > 1:
             raise ValueError("not an address")
+        _check_ascii(address)
         validate_email(address, check_deliverability=False)
         return value
 
@@ -256,6 +315,44 @@ class Settings(BaseSettings):
     @property
     def heartbeat_path(self) -> Path:
         return self.data_dir / "heartbeat"
+
+
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
+
+
+def _check_host(value: str) -> None:
+    """A host name (letters, digits, - and _ between dots; accented ones in their IDNA form) or
+    an IP address, as SMTP and a listening socket take them."""
+    try:
+        ipaddress.ip_address(value)
+        return
+    except ValueError:
+        pass
+    try:
+        name = value.encode("idna").decode("ascii").removesuffix(".")
+    except UnicodeError:
+        name = ""
+    labels = name.split(".")
+    if (
+        not name
+        or len(name) > 253
+        or not all(_HOST_LABEL.fullmatch(label) for label in labels)
+        or labels[-1].isdigit()  # 999.1.1.1 is no IP address, and no name either
+    ):
+        raise ValueError("not a host name or an IP address")
+
+
+def _check_ascii(address: str) -> None:
+    """The bot hands addresses to SMTP without SMTPUTF8 (bot/delivery/transports.py), so an
+    address with other letters could never be sent to. An accented domain has an ASCII form."""
+    if address.isascii():
+        return
+    local, _, domain = address.rpartition("@")
+    hint = ""
+    if local.isascii():
+        with contextlib.suppress(UnicodeError):
+            hint = f"; write it {local}@{domain.encode('idna').decode('ascii')}"
+    raise ValueError(f"letters outside ASCII need SMTPUTF8, which the bot does not use{hint}")
 
 
 _SECRETS = {"telegram_token", "smtp_password", "telegram_webhook_secret"}

@@ -14,6 +14,7 @@ import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import certifi
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -210,6 +211,14 @@ def test_invalid_utf8_and_lone_surrogates_on_stdin(tmp_path: Path) -> None:
         ("staff_ids", "12,abc", "Telegram user ids"),
         ("delivery_max_attempts", "0", "from 1 to 100"),
         ("telegram_webhook_port", "99999", "a port number from 1 to 65535"),
+        # Found by a hostile tester (2026-12-06): these were taken as they were.
+        ("smtp_host", "bad host name!", "not a host name or an IP address"),
+        ("web_host", "0.0.0.0:8080", "not a host name or an IP address"),
+        ("web_trusted_proxies", "foo,bar", "'foo' is not an IP address or network"),
+        ("web_trusted_proxies", "*", "would believe any client's X-Forwarded-For"),
+        ("mail_to", "pät@smes.be", "need SMTPUTF8, which the bot does not use"),
+        ("mail_from", "Robot PAT <pät@smes.be>", "need SMTPUTF8, which the bot does not use"),
+        ("smtp_ca_file", "/etc", "a folder, not a file"),
     ],
 )
 def test_every_bad_setting_is_named_in_one_line(
@@ -230,6 +239,26 @@ def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
     assert (
         "PAT_DATA_DIR" in one_line(done.stderr) and "a file, not a folder" in done.stderr.decode()
     )
+
+
+def test_a_ca_file_is_read_at_start_up_and_named(tmp_path: Path) -> None:
+    """Found by a hostile tester: a folder was blamed on PAT_DATA_DIR, a missing file said only
+    ``FileNotFoundError``, and both exited 1, so systemd restarted the bot for ever."""
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("no certificate here\n")
+    for value, said in [
+        (str(tmp_path), "a folder, not a file"),
+        (str(tmp_path / "missing.pem"), "no such file"),
+        (str(not_pem), "no PEM certificate in it"),
+    ]:
+        for command in ("outbox", "chat"):
+            done = pat_bot(tmp_path / "data", command, settings={"smtp_ca_file": value})
+            assert done.returncode == 2, done.stderr
+            line = one_line(done.stderr)
+            assert line.startswith(f"pat-bot: PAT_SMTP_CA_FILE={value!r} is refused: {said}.")
+            assert "PAT_DATA_DIR" not in line
+    good = pat_bot(tmp_path / "data", "outbox", settings={"smtp_ca_file": certifi.where()})
+    assert good.returncode == 0, good.stderr
 
 
 # -- races: never sent twice --------------------------------------------------------------------

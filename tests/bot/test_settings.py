@@ -72,3 +72,52 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         Settings(data_dir=afile, _env_file=None)
     assert "a file, not a folder" in problem(caught.value)
+
+
+@pytest.mark.parametrize(
+    "host", ["smtp.example.be", "localhost", "smtp_relay", "smtp.exämple.be", "10.0.0.5", "::1"]
+)
+def test_host_names_and_ip_addresses_are_taken(host: str) -> None:
+    settings = Settings(smtp_host=host, web_host=host, telegram_webhook_listen=host, _env_file=None)
+    assert settings.smtp_host == host
+
+
+@pytest.mark.parametrize(
+    "host", ["bad host name!", "999.1.1.1", "-smtp.be", "a..b", "[::1]", "smtp.be:25", "x" * 64]
+)
+def test_what_is_no_host_is_refused(monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    for name in ("smtp_host", "web_host", "telegram_webhook_listen"):
+        monkeypatch.setenv(f"PAT_{name.upper()}", host)
+        with pytest.raises(ValidationError) as caught:
+            Settings(_env_file=None)
+        monkeypatch.delenv(f"PAT_{name.upper()}")
+        assert "not a host name or an IP address" in problem(caught.value)
+
+
+def test_empty_listening_hosts_mean_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAT_WEB_HOST", "")
+    monkeypatch.setenv("PAT_TELEGRAM_WEBHOOK_LISTEN", " ")
+    settings = Settings(_env_file=None)
+    assert settings.web_host == settings.telegram_webhook_listen == "127.0.0.1"
+
+
+def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAT_WEB_TRUSTED_PROXIES", "10.9.9.9, 172.16.0.0/12,::1,fd00::/8")
+    settings = Settings(_env_file=None)
+    assert settings.web_trusted_proxies == ["10.9.9.9", "172.16.0.0/12", "::1", "fd00::/8"]
+    for bad in ("foo", "*", "10.0.0.1/8", "10.0.0.1:80"):
+        monkeypatch.setenv("PAT_WEB_TRUSTED_PROXIES", f"127.0.0.1,{bad}")
+        with pytest.raises(ValidationError) as caught:
+            Settings(_env_file=None)
+        assert problem(caught.value).startswith("PAT_WEB_TRUSTED_PROXIES=")
+
+
+def test_addresses_that_would_need_smtputf8_are_refused_with_their_ascii_form() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(mail_to="pat@smés.be", _env_file=None)
+    assert "write it pat@xn--sms-cma.be" in problem(caught.value)
+    with pytest.raises(ValidationError) as caught:
+        Settings(mail_to="pät@smes.be", _env_file=None)
+    assert "need SMTPUTF8" in problem(caught.value)
+    # A name with accents is fine: it is encoded in the header; the address is what SMTP sees.
+    assert Settings(mail_from="Robot PAT — Smes <noreply@smes.be>", _env_file=None)
