@@ -52,7 +52,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PAT_DATA_DIR=/data
 RUN useradd --system --uid 10001 --create-home --home-dir /home/pat pat \
     && mkdir -p /data \
-    && chown pat /data
+    && chown pat /data \
+    && chmod 700 /data
 COPY --from=dependencies /opt/venv /opt/venv
 RUN --mount=type=bind,from=wheel,source=/wheels,target=/wheels \
     pip --python /opt/venv/bin/python install --no-deps /wheels/*.whl

@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import io
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -66,6 +67,10 @@ def _command(args: argparse.Namespace, settings: Settings, t: Translator) -> int
         return _sources(settings, args.lang)
     if args.command == "health":
         return _health(settings, t)
+    refused = _own_data_dir(settings)
+    if refused:
+        print(f"pat-bot: {refused}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_level)
     if args.command == "stats":
         return asyncio.run(_stats(settings, args.days, t))
@@ -90,6 +95,27 @@ def _command(args: argparse.Namespace, settings: Settings, t: Translator) -> int
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")
     return asyncio.run(_chat(settings, getattr(args, "lang", None), bool(getattr(args, "new", 0))))
+
+
+def _own_data_dir(settings: Settings) -> str | None:
+    """What the bot writes from here on is for its own user only (umask 077): a new data
+    folder is 0700, the database, the outbox's ``.eml`` files and the heartbeat 0600. An
+    existing folder and the files in it keep the permissions they have (docs/deploy.md).
+
+    Creates the data folder now: a path where no folder can be (under /proc, inside a file, a
+    parent this user may not write in) is a refused setting, exit 2 (no restart can fix it),
+    not a failure found later. Returns that line, or None when the folder is there."""
+    os.umask(0o077)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        allowed = Settings.model_fields["data_dir"].description
+        why = exc.strerror or type(exc).__name__
+        return (
+            f"PAT_DATA_DIR={str(settings.data_dir)!r} is refused: no folder can be made there "
+            f"({why}). Allowed: {allowed}."
+        )
+    return None
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -95,12 +96,63 @@ def test_a_corrupt_database_file_stops_at_once_with_one_line(tmp_path: Path) -> 
         assert "is damaged" in one_line(done.stderr)
 
 
-def test_a_data_folder_that_cannot_be_created_stops_at_once(tmp_path: Path) -> None:
+def test_a_data_folder_that_cannot_be_created_is_a_refused_setting(tmp_path: Path) -> None:
+    """Exit 2, as for any refused setting: no restart makes a folder possible there (a hostile
+    tester found /proc/nope exiting 1, which systemd restarts for ever)."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    done = pat_bot(blocker / "data", "chat")  # a folder inside a file: cannot exist
-    assert done.returncode == 1
-    assert "PAT_DATA_DIR must be a folder this user may write in" in one_line(done.stderr)
+    for data in (blocker / "data", Path("/proc/nope")):  # inside a file; where no folder goes
+        for command in ("chat", "outbox", "web"):
+            done = pat_bot(data, command)
+            assert done.returncode == 2, done.stderr
+            line = one_line(done.stderr)
+            assert line.startswith(f"pat-bot: PAT_DATA_DIR={str(data)!r} is refused: ")
+            assert line.endswith("Allowed: a folder this user may write in.")
+        assert not data.exists()
+
+
+def modes(folder: Path) -> dict[str, str]:
+    """Permission bits of a folder and of everything in it, by relative path."""
+    found = {".": oct(folder.stat().st_mode & 0o777)}
+    for path in folder.rglob("*"):
+        found[str(path.relative_to(folder))] = oct(path.stat().st_mode & 0o777)
+    return found
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """The umask of `make run` in a usual shell (022), whatever the test runner's is."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_personal_data_is_for_the_bots_user_alone(tmp_path: Path) -> None:
+    """Found by a hostile tester: under `make run` the data folder was 0755 and its files
+    0644, so any local user could read names, e-mails and phones."""
+    data = tmp_path / "new" / "data"
+    done = pat_bot(data, "chat", lines=[*TO_SUMMARY, "Envoyer"])
+    assert "référence R-" in done.stdout.decode()
+    found = modes(data)
+    assert {"pat.sqlite3", "outbox"} <= set(found)
+    assert any(name.endswith(".eml") for name in found)
+    for name, mode in found.items():
+        is_folder = (data / name).is_dir()
+        assert mode == ("0o700" if is_folder else "0o600"), (name, mode)
+    assert modes(tmp_path / "new")["."] == "0o700"  # a parent it made too
+
+    # A folder that was there keeps its permissions; what the bot adds is still its own.
+    older = tmp_path / "older"
+    older.mkdir(mode=0o750)
+    (older / "notes.txt").write_text("the operator's")
+    os.chmod(older / "notes.txt", 0o640)
+    done = pat_bot(older, "chat", lines=[*TO_SUMMARY, "Envoyer"])
+    assert "référence R-" in done.stdout.decode()
+    found = modes(older)
+    assert (found["."], found["notes.txt"]) == ("0o750", "0o640")
+    assert (found["pat.sqlite3"], found["outbox"]) == ("0o600", "0o700")
+    assert {mode for name, mode in found.items() if name.endswith(".eml")} == {"0o600"}
 
 
 def test_a_read_only_data_folder_stops_at_once(tmp_path: Path) -> None:
