@@ -8,6 +8,7 @@ error types only.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sys
@@ -50,6 +51,30 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class CutAtShutdown(logging.Filter):
+    """One line, not a traceback, for a web request cut off at shutdown.
+
+    Five seconds into a shutdown (``timeout_graceful_shutdown`` of the web channel) uvicorn
+    cancels what still runs, e.g. a request whose client never finishes its body, and logs
+    each on ``uvicorn.error`` as "Exception in ASGI application" with a 40-line traceback of
+    ``CancelledError``. That is the timeout doing its job, not a fault: the record becomes
+    one warning line. Any other exception keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, asyncio.CancelledError):
+            record.msg = "a web connection still open at shutdown was cut off (%s)"
+            record.args = (str(exc) or "cancelled",)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def _add_filter_once(logger: logging.Logger, made: logging.Filter) -> None:
+    if not any(type(f) is type(made) for f in logger.filters):
+        logger.addFilter(made)
+
+
 def configure_logging(level: str, stream: object = None) -> logging.Handler:
     """Log to stderr (or ``stream``) with personal-data redaction and quiet dependencies."""
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
@@ -59,4 +84,7 @@ def configure_logging(level: str, stream: object = None) -> logging.Handler:
     root.addHandler(handler)
     root.setLevel(level.upper())
     quiet_third_party_loggers()
+    # uvicorn's logger is configured (handlers, level) by uvicorn itself when the web channel
+    # starts; a filter of the logger survives that (logging.config keeps filters).
+    _add_filter_once(logging.getLogger("uvicorn.error"), CutAtShutdown())
     return handler

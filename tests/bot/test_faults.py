@@ -7,6 +7,7 @@ import asyncio
 import os
 import random
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from storage.db import MIGRATIONS_DIR
 from tests.bot.delivery.test_smtp import free_port
+from tests.bot.web_server import wait_for_port
 
 BIN = Path(sys.executable).parent / "pat-bot"
 TIMEOUT = 30  # seconds: every process here ends much sooner, or the test fails
@@ -311,6 +313,42 @@ def test_a_ca_file_is_read_at_start_up_and_named(tmp_path: Path) -> None:
             assert "PAT_DATA_DIR" not in line
     good = pat_bot(tmp_path / "data", "outbox", settings={"smtp_ca_file": certifi.where()})
     assert good.returncode == 0, good.stderr
+
+
+# -- shutdown -------------------------------------------------------------------------------------
+
+
+def test_a_client_that_never_finishes_its_body_is_one_line_at_shutdown(tmp_path: Path) -> None:
+    """Found by a hostile tester: SIGTERM while a client holds a request open left a 40-line
+    ``Traceback … CancelledError: Task cancelled, timeout graceful shutdown exceeded``."""
+    port = free_port()
+    env = env_for(tmp_path / "data", web_port=str(port))
+    web = subprocess.Popen([str(BIN), "web"], env=env, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port)
+        host = f"127.0.0.1:{port}"
+        stuck = socket.create_connection(("127.0.0.1", port))
+        stuck.sendall(
+            f"POST /api/event HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\n"
+            f"Cookie: __Host-pat_session={'s' * 32}\r\nContent-Type: application/json\r\n"
+            'Content-Length: 100\r\n\r\n{"t":'.encode()  # and never the rest
+        )
+        half = socket.create_connection(("127.0.0.1", port))
+        half.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\n".encode())  # headers never end
+        time.sleep(0.5)  # the first request is now waiting for its body
+        web.send_signal(signal.SIGTERM)
+        _, err = web.communicate(timeout=TIMEOUT)
+        stuck.close()
+        half.close()
+    finally:
+        if web.returncode is None:
+            web.kill()
+            web.wait()
+    log = err.decode()
+    assert web.returncode == 0, log
+    assert "Traceback" not in log and "CancelledError" not in log, log
+    assert "a web connection still open at shutdown was cut off" in log
+    assert len(log.splitlines()) <= 5, log  # start-up lines, uvicorn's "Cancel 1 task", ours
 
 
 # -- races: never sent twice --------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +13,7 @@ from pydantic import SecretStr
 
 from bot.app import build_app
 from bot.cli import main
-from bot.logs import RedactingFilter, configure_logging
+from bot.logs import CutAtShutdown, RedactingFilter, configure_logging
 from bot.settings import Settings
 from flows.engine import Start, Text
 from tests.bot.channels.test_telegram import press, running
@@ -119,6 +121,28 @@ def test_the_filter_masks_emails_and_phones() -> None:
     )
     RedactingFilter().filter(record)
     assert record.getMessage() == "from [email] at [phone]"
+
+
+def test_a_request_cut_at_shutdown_is_one_line_and_other_errors_keep_their_traceback() -> None:
+    def record(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException:
+            info = sys.exc_info()
+        return logging.LogRecord(
+            "uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI application\n", (), info
+        )
+
+    cut = record(asyncio.CancelledError("Task cancelled, timeout graceful shutdown exceeded"))
+    assert CutAtShutdown().filter(cut)
+    shown = logging.Formatter("%(levelname)s %(message)s").format(cut)
+    assert shown == (
+        "WARNING a web connection still open at shutdown was cut off "
+        "(Task cancelled, timeout graceful shutdown exceeded)"
+    )
+    bug = record(KeyError("x"))
+    assert CutAtShutdown().filter(bug)
+    assert "Traceback" in logging.Formatter().format(bug)
 
 
 def test_stats_command_in_the_terminal(
