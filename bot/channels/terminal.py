@@ -6,7 +6,8 @@ numbered lines ``1) Label``; the person answers with the number or the label (se
 buttons it offers are shown as ``[Label]`` and chosen by typing the label, since a number typed
 there is an answer. Commands start with ``/`` (/menu, /cancel, /help, /privacy, /language,
 /forget, /sos, /start). A ``> `` prompt is shown only when stdin is a terminal. End of input
-exits cleanly with status 0.
+exits cleanly with status 0. Of a line longer than the bot takes (2,000 characters), the first
+``LINE_MAX`` characters are read and the rest dropped: the answer is that it is too long.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.conversation.render import OutButton, Outgoing, callback_data, parse_ca
 from bot.conversation.service import ConversationService
 from bot.staff.handoff import END_BUTTON
 from flows import texts
+from flows.distress import MAX_CHARS as DISTRESS_READS
 from flows.engine import (
     END_CHAT,
     Choice,
@@ -32,6 +34,7 @@ from flows.engine import (
     Text,
 )
 from flows.loader import MENU_STEP
+from flows.validators import MAX_INPUT_CHARS
 from storage.db import StorageError
 from storage.handoffs import Relayed
 
@@ -39,6 +42,12 @@ log = logging.getLogger(__name__)
 
 TERMINAL_CHAT = TERMINAL.prefix  # one person per data folder (a test may choose another key)
 _NUMBERS = re.compile(r"^\d+(?:\s*[, ]\s*\d+)*$")
+# Of a typed line, no more than this is read: enough for the engine to see that it is too long
+# (MAX_INPUT_CHARS) and for the distress check to read all it reads of any message (it comes
+# first, even for a text too long to keep). The rest of a longer line is read in chunks and
+# dropped, so a 64 MB line is neither held nor analysed.
+LINE_MAX = max(MAX_INPUT_CHARS, DISTRESS_READS) + 1
+_CHUNK = 64 * 1024
 
 
 class TerminalChat:
@@ -93,6 +102,16 @@ class TerminalChat:
                 return [c for c in chosen if isinstance(c, Choice)]
         return [Text(line)]
 
+    def read_line(self) -> str:
+        """One line from stdin (empty at the end of input), cut at ``LINE_MAX`` characters."""
+        line = self.stdin.readline(LINE_MAX)
+        if len(line) == LINE_MAX and not line.endswith("\n"):
+            while True:  # the rest of this line: read, never kept
+                rest = self.stdin.readline(_CHUNK)
+                if not rest or rest.endswith("\n"):
+                    break
+        return line
+
     async def _send(self, event: Event) -> None:
         try:
             messages = await self.service.handle(self.chat_key, event, locale=self.locale)
@@ -135,7 +154,7 @@ class TerminalChat:
             if interactive:
                 self.stdout.write("> ")
                 self.stdout.flush()
-            line = await asyncio.to_thread(self.stdin.readline)
+            line = await asyncio.to_thread(self.read_line)
             if not line:
                 return 0
             line = line.rstrip("\n")

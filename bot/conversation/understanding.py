@@ -13,12 +13,14 @@ from collections.abc import Mapping
 
 from bot.conversation.i18n import Translator
 from bot.conversation.render import SELECTED_MARK, fold
+from flows.distress import MAX_CHARS as DISTRESS_READS
 from flows.engine import DANGER_NO, DANGER_YES, SEND, Choice, Event, Say, State, Text, prompt
 from flows.language import language
 from flows.loader import FlowSet
 from flows.locales import LOCALES
 from flows.nlu import Classifier
 from flows.schema import InputStep, SummaryStep
+from flows.validators import MAX_INPUT_CHARS
 
 
 class Understanding:
@@ -39,6 +41,12 @@ class Understanding:
         """The event as the engine should see it (``t`` renders the buttons' labels)."""
         if not isinstance(event, Text):
             return event
+        if len(event.text) > MAX_INPUT_CHARS:
+            # Too long to keep: the engine says so. Danger alone is looked for first, in what
+            # the distress check reads of any message; no label, topic or offer is sought in
+            # the rest (a 1 MB line took seconds, and a label is never that long).
+            crisis = self.classifier.crisis(event.text[:DISTRESS_READS], state.locale)
+            return Text(event.text, crisis)
         if state.overlay == "check":
             folded = "".join(ch for ch in event.text.casefold() if ch.isalpha())
             if folded in self.check_words:

@@ -100,3 +100,51 @@ def test_lang_option_speaks_dutch_and_switches_a_resumed_conversation(tmp_path: 
     again = run_chat(data, [], "--lang", "en")
     assert "Done: I'll speak English with you from now on." in again.stdout
     assert "What is your organisation's name?" in again.stdout
+
+
+# Runs one command and reports its peak memory (RUSAGE_CHILDREN: the command is its only child).
+_PEAK = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], check=False).returncode\n"
+    "sys.stderr.write(f'\\npeak-kib={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+def chat_and_peak(data_dir: Path, stdin: bytes) -> tuple[str, int]:
+    """What `pat-bot chat` said to ``stdin``, and its peak resident memory in KiB."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAT_")}
+    env["PAT_DATA_DIR"] = str(data_dir)
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(BIN), "chat"],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=180,  # generous: it answers within seconds; it used to take minutes
+        check=False,
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 0 and "Traceback" not in err, err
+    return done.stdout.decode(), int(err.rsplit("peak-kib=", 1)[1])
+
+
+def test_a_64_mb_line_is_answered_at_once_and_never_held(tmp_path: Path) -> None:
+    """Found by a hostile tester: a 1 MB line took 4.8 s and a 64 MB one more than a minute:
+    the whole line was read, then searched for button labels, topics and offers before the
+    engine found it too long. Now a line is read up to a bound, the rest dropped unread."""
+    too_long = "Ce message est trop long pour moi"
+    huge = b"bonjour " * (8 * 1024 * 1024)  # 64 MiB, one line
+    out, peak = chat_and_peak(tmp_path / "huge", huge + b"\n5\n")
+    assert out.count(too_long) == 1
+    assert "Votre message pour l'équipe PAT" in out.split(too_long)[1]  # "5" came next
+    _, usual = chat_and_peak(tmp_path / "usual", b"bonjour\n5\n")
+    assert peak - usual < 16 * 1024, (peak, usual)  # KiB: far less than the line
+
+
+def test_danger_in_a_line_too_long_to_keep_is_still_read(tmp_path: Path) -> None:
+    """The distress check comes first, even for a text too long to keep, and reads as much of
+    it as of a Telegram message (4,096 characters): the terminal's bound does not cut that."""
+    check = "est-ce que vous êtes en danger en ce moment ?"
+    done = run_chat(tmp_path / "data", ["bla " * 750 + "j'ai envie de me pendre"])
+    assert done.returncode == 0, done.stderr
+    assert check in done.stdout and "trop long" not in done.stdout

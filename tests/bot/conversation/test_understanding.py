@@ -32,3 +32,20 @@ def test_yes_or_no_typed_at_the_check_is_its_button_in_any_language(
     # Elsewhere the same word is only text (an answer, or a question to understand).
     elsewhere = reading.read(state.model_copy(update={"overlay": "none"}), Text(typed), t, {})
     assert isinstance(elsewhere, Text)
+
+
+def test_a_text_too_long_to_keep_is_read_for_danger_only(flows: FlowSet) -> None:
+    """No label, topic or offer is looked for in it (the engine answers "too long"), but
+    danger is, as far as the distress check reads any message."""
+    reading = Understanding(flows, Classifier.from_flows(flows))
+    state = State(started=True, locale="fr")
+    t = Catalogs().get("fr")
+    question = "Quelle formation proposez-vous aux pair-aidants ? "
+    understood = reading.read(state, Text(question), t, {})
+    assert isinstance(understood, Text) and understood.intent is not None
+    assert understood.intent.name != "unknown"  # a short one is understood
+    long = reading.read(state, Text(question * 50), t, {})
+    assert isinstance(long, Text) and long.intent is None and len(long.text) > 2000
+    danger = reading.read(state, Text("bla " * 750 + "j'ai envie de me pendre"), t, {})
+    assert isinstance(danger, Text) and danger.intent is not None
+    assert danger.intent.name == "crisis"
