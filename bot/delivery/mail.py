@@ -1,10 +1,11 @@
 """The e-mail PAT staff receive for each request.
 
 Always in French (staff read French; the person's language is stated so staff answer in it).
-Plain-text and HTML bodies laid out for a quick read, ``Reply-To`` the person, a JSON attachment
-with the same data for filing, and a ``Message-ID`` derived from the reference so that a resend
-is recognisable. Every value a person typed is sanitised before it reaches a header and escaped
-before it reaches HTML.
+Sent ``From`` the robot (``PAT_MAIL_FROM``) alone, never in the person's name, which could pass
+for someone else's. Plain-text and HTML bodies laid out for a quick read, ``Reply-To`` the
+person, a JSON attachment with the same data for filing, and a ``Message-ID`` derived from the
+reference so that a resend is recognisable. Every value a person typed is sanitised before it
+reaches a header and escaped before it reaches HTML.
 
 Built with the standard library's ``EmailMessage`` (text, HTML alternative, JSON attachment),
 whose tested encoders handle every character a person may type.
@@ -27,6 +28,7 @@ from storage.models import RequestPayload
 CONTACT_KEYS = ("name", "organisation", "role", "email", "phone", "contact_pref")
 _HEADER_PART_MAX = 60
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_ADDRESS_LIKE = re.compile(r'[<>@"]')
 
 
 def header_safe(value: str, limit: int = _HEADER_PART_MAX) -> str:
@@ -54,13 +56,11 @@ def subject(payload: RequestPayload) -> str:
     return f"[PAT][{payload.locale.upper()}] " + " · ".join([*shown, f"#{payload.ref}"])
 
 
-def sender(payload: RequestPayload, mail_from: str) -> str:
-    """``Anne Lemaire via Robot PAT <noreply@smes.be>``: the inbox shows who wrote."""
-    robot, address = parseaddr(mail_from)
-    person = header_safe(payload.value("name") or "", 60)
-    if not person or not address:
-        return mail_from
-    return str(Address(display_name=f"{person} via {robot or 'Robot PAT'}", addr_spec=address))
+def display_name(name: str) -> str:
+    """A typed name as a header's display name that cannot pass for an address: without
+    ``< > @ "`` (and their full-width forms, folded by NFKC), one line, 80 characters."""
+    plain = _ADDRESS_LIKE.sub(" ", unicodedata.normalize("NFKC", name))
+    return header_safe(plain, 80)
 
 
 def _when(payload: RequestPayload, which: str) -> str:
@@ -210,7 +210,7 @@ def reply_to(payload: RequestPayload) -> str | None:
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
         return None
-    name = header_safe(payload.value("name") or "", 80)
+    name = display_name(payload.value("name") or "")
     return str(Address(display_name=name, addr_spec=f"{local}@{domain}"))
 
 
@@ -218,7 +218,9 @@ def compose(payload: RequestPayload, mail_from: str, mail_to: str) -> bytes:
     """The complete e-mail for one request, as the bytes an SMTP server receives."""
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = subject(payload)
-    msg["From"] = sender(payload, mail_from)
+    # The robot alone: a name a person typed never stands where mail clients show the sender
+    # (it is in the Subject, the body and the Reply-To).
+    msg["From"] = mail_from
     msg["To"] = mail_to
     reply = reply_to(payload)
     if reply:

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 import html5lib
 import pytest
 
-from bot.delivery.mail import banner, compose, header_safe, sender, subject
+from bot.delivery.mail import banner, compose, header_safe, subject
 from storage.models import PayloadField, RequestPayload
 
 WHEN = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
@@ -242,18 +242,43 @@ def test_the_banner_says_how_to_answer(pref: str | None, said: str) -> None:
     assert banner(payload(fields=fields)) == f"Répondre en français, {said}."
 
 
-def test_staff_see_who_wrote_in_the_sender_and_can_grep_the_subject() -> None:
+def test_staff_see_who_wrote_in_the_subject_and_can_grep_it() -> None:
     raw = compose(payload(), "Robot PAT <noreply@smes.be>", "pat@smes.be")
     headers = raw.split(b"\r\n\r\n", 1)[0]
     # Only the words that need it are encoded: the tag, the offer and the reference stay plain.
     assert b"Subject: [PAT][FR] Accompagnement" in headers
     assert b"#R-261122-AB3C" in headers
     mail = parse(raw)
-    assert str(mail["From"]) == "Zoë Müller via Robot PAT <noreply@smes.be>"
+    assert "Zoë Müller" in str(mail["Subject"])
+    assert str(mail["From"]) == "Robot PAT <noreply@smes.be>"
     assert mail["X-PAT-Offer"] == "accompaniment"
-    assert sender(payload(fields=[]), "Robot PAT <noreply@smes.be>") == (
-        "Robot PAT <noreply@smes.be>"  # no name: the robot alone
-    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PAT Direction <direction@smes.be>",
+        '"Smes" <x@smes.be>',
+        "Direction PAT ＜direction＠smes.be＞",  # full-width look-alikes
+        "Direction PAT",
+    ],
+)
+def test_a_typed_name_never_stands_as_the_sender(name: str) -> None:
+    """Found by a hostile tester: the name went into From's display name, so « "PAT Direction
+    <x@smes.be> via Robot PAT" » was possible. From is the robot alone; in Reply-To the name
+    keeps no < > @ " that would make it look like another address."""
+    fields = [f for f in payload().fields if f.key != "name"]
+    fields.append(PayloadField(key="name", label="Nom", value=name, raw=name))
+    raw = compose(payload(fields=fields), "Robot PAT <noreply@smes.be>", "pat@smes.be")
+    mail = parse(raw)
+    (sender,) = mail["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == ("Robot PAT", "noreply@smes.be")
+    (reply,) = mail["Reply-To"].addresses
+    assert reply.addr_spec == "zoe@example.be"
+    assert not set(reply.display_name) & set('<>@"＜＞＠'), reply.display_name
+    assert "Direction" in reply.display_name or "Smes" in reply.display_name
+    text = mail.get_body(("plain",))
+    assert text is not None and f"Nom : {name}" in text.get_content()  # staff see it as typed
 
 
 def test_channel_username_commune_and_schema_version_reach_mail_and_json() -> None:
