@@ -141,6 +141,7 @@ async def build_app(
             await app.outbox.release_dead_leases()
             app.background.add("delivery", app.outbox.round, woken=True, last=True)
             app.background.add("relay", app.handoff.round, woken=True, retry=1.0)
+            app.background.add("erasures", app.outbox.erasures.every_minute, first=60.0)
             app.background.every(
                 "retention", RETENTION_PERIOD, functools.partial(apply_retention, app)
             )
@@ -237,8 +238,8 @@ async def apply_retention(app: App) -> None:
     if app.service.handoff is not None:
         await app.service.handoff.expire()
         await handoffs.purge_closed(app.db, now - timedelta(days=app.settings.retention_days))
+    await app.outbox.erasures.finish()  # also what a crash left of an earlier erasure
     if refs or stopped:
-        await app.outbox.forget_files(refs)
         log.info(
             "retention: %d request(s) anonymised, %d conversation(s) deleted",
             len(refs),

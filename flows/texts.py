@@ -111,6 +111,18 @@ FORGOTTEN = N_(
     "C'est fait : j'ai tout effacé. Si une demande avait déjà été envoyée à l'équipe PAT, "
     "écrivez à pat@smes.be avec sa référence pour l'effacer aussi."
 )
+# Said instead of FORGOTTEN when the erasure could not finish at once (bot/delivery/erasures.py).
+FORGOTTEN_IN_FLIGHT = N_(
+    "C'est fait : j'ai tout effacé ici. Mais votre demande {ref} était en train de partir "
+    "vers l'équipe PAT. Je lui ai demandé de l'effacer ; pour en être sûr·e, écrivez à "
+    "pat@smes.be avec cette référence."
+)
+FORGOTTEN_NOT_YET = N_(
+    "C'est noté : vos réponses sont effacées de la conversation. Une copie technique reste "
+    "encore un moment dans la base de données ; le robot l'effacera dès que possible. Si une "
+    "demande avait déjà été envoyée à l'équipe PAT, écrivez à pat@smes.be avec sa référence "
+    "pour l'effacer aussi."
+)
 NOT_FORGOTTEN = N_("D'accord, je n'efface rien.")
 PICK_FIELD = N_("Que voulez-vous corriger ?")
 BACK_TO_SUMMARY = N_("Retour au récapitulatif")

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flows.engine import State
 from storage.db import Database, Rollback
-from storage.erasure import forget_person
+from storage.erasure import Forgotten, forget_person
 from storage.models import ConsentRecord, RequestPayload
 
 
@@ -39,10 +39,10 @@ class Turn:
 @dataclass
 class Saved:
     """What ``save_turn`` did: per request, its reference and whether it was a duplicate of
-    one sent in the last day (then the earlier reference); the references erased."""
+    one sent in the last day (then the earlier reference); what was erased."""
 
     requests: list[tuple[str, bool]] = field(default_factory=list)
-    forgotten: list[str] = field(default_factory=list)
+    forgotten: Forgotten | None = None
 
 
 class AlreadyApplied(Exception):
@@ -84,9 +84,7 @@ async def save_turn(db: Database, turn: Turn) -> Saved:
     saved = await db.write(work)
     if saved is None:
         raise AlreadyApplied
-    if turn.forget:
-        await db.checkpoint()  # no old page image of what was erased stays in the log
-    return saved
+    return saved  # an erasure is finished outside the transaction (storage/erasure.py)
 
 
 def _record_update(conn: sqlite3.Connection, update_id: int, at: str) -> bool:

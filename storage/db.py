@@ -44,6 +44,7 @@ Work = Callable[[sqlite3.Connection], Any]
 # secure_delete: deleted content is overwritten with zeros, so erased data cannot be read
 # back from free pages of the file (see checkpoint() for the log).
 _PRAGMAS = ("synchronous=NORMAL", "foreign_keys=ON", "secure_delete=ON")
+ERASURE_PATIENCE = 5.0  # seconds an erasure waits for readers of an older state (checkpoint)
 PATIENCE = 60.0  # seconds a read or write waits for another process's lock before failing
 CHECKPOINT_EVERY = 1000  # writes between two checkpoints (SQLite's own default, in pages)
 _MIGRATION_BUSY_MS = 30_000  # at start-up, in a worker thread: processes starting together
@@ -221,10 +222,14 @@ class Database:
 
         self._checkpointer = asyncio.create_task(passive())
 
-    async def checkpoint(self) -> None:
+    async def checkpoint(self, patience: float = ERASURE_PATIENCE) -> bool:
         """Copy the write-ahead log into the database and empty it: after an erasure, no old
-        page image stays behind in the -wal file."""
+        page image stays behind in the -wal file or the database file (secure_delete).
+        False when another process still reads an older state after ``patience`` seconds
+        (an sqlite3 shell, a backup tool): what was erased may then still be read in the
+        files, until a later checkpoint succeeds."""
         if self._checkpointer is not None:
             await self._checkpointer
-        await self._log.execute_fetchall(f"PRAGMA busy_timeout={int(PATIENCE * 1000)}")
-        await self._log.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self._log.execute_fetchall(f"PRAGMA busy_timeout={int(patience * 1000)}")
+        rows = list(await self._log.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+        return bool(rows) and rows[0][0] == 0

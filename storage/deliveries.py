@@ -119,32 +119,62 @@ async def release_dead_leases(db: Database, now: datetime, alive: Callable[[str]
     return released
 
 
-async def mark_delivered(db: Database, ref: str, at: datetime) -> None:
-    await db.write(
-        lambda conn: conn.execute(
-            "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
-            "lease_owner = NULL, next_attempt_at = NULL, attempts = attempts + 1 WHERE ref = ?",
-            (at.isoformat(), ref),
+async def renew(db: Database, ref: str, owner: str, until: datetime) -> bool:
+    """Extend the lease while sending (and the erasure waiting for this sender, if the person
+    erased the request meanwhile: storage/erasure.py); False when neither is held."""
+
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
+            "UPDATE requests SET lease_until = ? WHERE ref = ? AND lease_owner = ?",
+            (until.isoformat(), ref, owner),
         )
-    )
+        held = cur.rowcount == 1
+        cur = conn.execute(
+            "UPDATE erasures SET sender_until = ? WHERE ref = ? AND sender = ?",
+            (until.isoformat(), ref, owner),
+        )
+        return held or cur.rowcount > 0
+
+    return await db.write(work)
+
+
+async def mark_delivered(db: Database, ref: str, at: datetime, owner: str) -> bool:
+    """Delivered, if ``owner`` still holds the lease; False when it does not (the request
+    was erased meanwhile, or taken by another process)."""
+
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
+            "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
+            "lease_owner = NULL, next_attempt_at = NULL, attempts = attempts + 1 "
+            "WHERE ref = ? AND lease_owner = ?",
+            (at.isoformat(), ref, owner),
+        )
+        return cur.rowcount == 1
+
+    return await db.write(work)
 
 
 async def mark_attempt_failed(
-    db: Database, ref: str, error: str, next_attempt_at: datetime | None
-) -> None:
-    """Record a failed attempt: retry at ``next_attempt_at``, or give up when it is None."""
-    await db.write(
-        lambda conn: conn.execute(
+    db: Database, ref: str, error: str, next_attempt_at: datetime | None, owner: str
+) -> bool:
+    """Record a failed attempt: retry at ``next_attempt_at``, or give up when it is None.
+    False when ``owner`` no longer holds the lease (nothing recorded)."""
+
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
             "UPDATE requests SET attempts = attempts + 1, last_error = ?, lease_until = NULL, "
-            "lease_owner = NULL, next_attempt_at = ?, status = ? WHERE ref = ?",
+            "lease_owner = NULL, next_attempt_at = ?, status = ? WHERE ref = ? AND lease_owner = ?",
             (
                 error[:500],
                 next_attempt_at.isoformat() if next_attempt_at else None,
                 "pending" if next_attempt_at else "failed",
                 ref,
+                owner,
             ),
         )
-    )
+        return cur.rowcount == 1
+
+    return await db.write(work)
 
 
 async def reset_for_retry(db: Database, now: datetime, ref: str | None = None) -> list[str]:

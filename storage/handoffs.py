@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from storage.db import Database
@@ -164,7 +164,7 @@ async def purge_closed(db: Database, before: datetime) -> None:
         )
     )
     if cur.rowcount:
-        await db.checkpoint()
+        await empty_log(db)
 
 
 # -- the relay queue ------------------------------------------------------------------------------
@@ -204,7 +204,15 @@ async def waiting(db: Database, prefixes: Sequence[str]) -> list[Relayed]:
 async def delivered(db: Database, relay_id: int) -> None:
     """A relayed message reached its chat: its text is deleted, also from the log."""
     await db.write(lambda conn: conn.execute("DELETE FROM relay WHERE id = ?", (relay_id,)))
-    await db.checkpoint()
+    await empty_log(db)
+
+
+async def empty_log(db: Database) -> None:
+    """Empty the write-ahead log now if no other process reads an older state; else leave it
+    to the erasure finisher (storage/erasure.py), without waiting here."""
+    if not await db.checkpoint(patience=0):
+        now = datetime.now(UTC).isoformat()
+        await db.write(lambda conn: conn.execute("INSERT INTO erasures (since) VALUES (?)", (now,)))
 
 
 async def retry_at(db: Database, relay_id: int, when: datetime) -> None:
@@ -216,13 +224,16 @@ async def retry_at(db: Database, relay_id: int, when: datetime) -> None:
     )
 
 
-async def forget_chat(db: Database, chat_key: str, refs: Sequence[str]) -> None:
-    """/forget: erase the person's hand-offs and every queued message to them or about them."""
-
-    def work(conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM relay WHERE to_key = ? OR from_key = ?", (chat_key, chat_key))
-        conn.executemany("DELETE FROM relay WHERE ref = ?", [(r,) for r in refs])
-        conn.execute("DELETE FROM handoffs WHERE chat_key = ?", (chat_key,))
-
-    await db.write(work)
-    await db.checkpoint()  # no old page image of what was erased stays in the log
+def forget_chat_in(conn: sqlite3.Connection, chat_key: str, refs: Sequence[str]) -> list[str]:
+    """/forget (inside its transaction, storage/erasure.py): erase the person's hand-offs and
+    every queued message to them or about them; returns the hand-offs that were open."""
+    open_refs = [
+        r[0]
+        for r in conn.execute(
+            "SELECT ref FROM handoffs WHERE chat_key = ? AND closed_at IS NULL", (chat_key,)
+        )
+    ]
+    conn.execute("DELETE FROM relay WHERE to_key = ? OR from_key = ?", (chat_key, chat_key))
+    conn.executemany("DELETE FROM relay WHERE ref = ?", [(r,) for r in {*refs, *open_refs}])
+    conn.execute("DELETE FROM handoffs WHERE chat_key = ?", (chat_key,))
+    return open_refs

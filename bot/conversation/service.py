@@ -20,7 +20,7 @@ from bot.conversation.limits import DailyQuota, FloodLimit
 from bot.conversation.render import Outgoing, render_all, render_text
 from bot.conversation.requests import draw_ref, new_request
 from bot.conversation.turns import Reply as Reply  # the channels import it from here
-from bot.conversation.turns import store_turn
+from bot.conversation.turns import honest_erasure, store_turn
 from bot.conversation.understanding import Understanding, is_distress
 from bot.delivery.outbox import Outbox
 from bot.staff.handoff import HandOff
@@ -30,7 +30,6 @@ from flows.engine import (
     Choice,
     Effect,
     Event,
-    Forget,
     Start,
     State,
     Submit,
@@ -44,6 +43,7 @@ from flows.schema import InputStep
 from flows.texts import DUPLICATE, SLOW_DOWN, TOO_MANY_REQUESTS
 from storage import conversations
 from storage.db import Database
+from storage.erasure import Forgotten
 from storage.models import RequestPayload
 
 log = logging.getLogger(__name__)
@@ -146,8 +146,10 @@ class ConversationService:
             except conversations.AlreadyApplied:
                 return Reply([], before, before)
             self._after_commit(chat_key, saved, event, state, after, effects, now)
+            if saved.forgotten is not None:
+                effects = await self._erase(chat_key, effects, saved.forgotten)
             out = self._answer(after, effects, saved, now)
-            await self._follow_up(chat_key, effects, saved, stored)
+            await self._follow_up(chat_key, stored)
             return Reply(out, before, after)
 
     async def _handoff_turn(
@@ -219,23 +221,21 @@ class ConversationService:
             out.insert(0, render_text(DUPLICATE, t))
         return out
 
-    async def _follow_up(
-        self,
-        chat_key: str,
-        effects: list[Effect],
-        saved: conversations.Saved,
-        stored: list[RequestPayload],
-    ) -> None:
-        """What follows the answer: staff hear about each new request (bot/staff/handoff.py),
-        and an erasure the person asked for ends their hand-offs and removes their files."""
+    async def _follow_up(self, chat_key: str, stored: list[RequestPayload]) -> None:
+        """Staff hear about each new request (bot/staff/handoff.py)."""
         if self.handoff is not None:
             for payload in stored:
                 await self.handoff.offer(chat_key, payload)
-        if any(isinstance(e, Forget) for e in effects):
-            if self.handoff is not None:
-                await self.handoff.forgotten(chat_key)
-            await self.outbox.forget_files(saved.forgotten)
-            log.info("a person's data was erased at their request")
+
+    async def _erase(self, chat_key: str, effects: list[Effect], gone: Forgotten) -> list[Effect]:
+        """Finish the erasure the person asked for before answering: staff answering them are
+        told, files and the log emptied; « tout effacé » only when nothing remains readable
+        (bot/delivery/erasures.py)."""
+        if self.handoff is not None:
+            await self.handoff.forgotten(chat_key, gone.handoffs)
+        finished = await self.outbox.erasures.finish()
+        log.info("a person's data was erased at their request")
+        return honest_erasure(effects, gone.in_flight, finished)
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -1,15 +1,17 @@
 """One turn of a conversation (one event for one person): the ``Reply`` the service gives the
 channel, and how everything the event changed is stored, in one transaction
-(storage/conversations.py), a new request's reference drawn again in the rare case it is taken."""
+(storage/conversations.py), a new request's reference drawn again in the rare case it is taken;
+what the person is told of an erasure that could not finish at once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.conversation.render import Outgoing
-from flows.engine import ConsentGiven, Effect, Forget, State, Submit
+from flows import texts
+from flows.engine import ConsentGiven, Effect, Forget, Msg, Say, State, Submit
 from storage import conversations
 from storage.db import Database
 from storage.models import RequestPayload
@@ -64,3 +66,18 @@ async def store_turn(
         if not duplicate
     ]
     return saved, stored
+
+
+def honest_erasure(effects: list[Effect], in_flight: list[str], finished: bool) -> list[Effect]:
+    """The engine says « C'est fait : j'ai tout effacé »; say instead what really happened
+    when a request was on its way to PAT, or when a copy is left for a moment."""
+    if in_flight:
+        done = Msg(texts.FORGOTTEN_IN_FLIGHT, {"ref": ", ".join(in_flight)})
+    elif not finished:
+        done = Msg(texts.FORGOTTEN_NOT_YET)
+    else:
+        return effects
+    return [
+        replace(e, text=done) if isinstance(e, Say) and e.text.id == texts.FORGOTTEN else e
+        for e in effects
+    ]

@@ -26,3 +26,7 @@ class Deliverer(Protocol):
 
     async def forget(self, ref: str) -> None:
         """Erase any copy of a request kept on this machine (erasure, retention)."""
+
+    async def ask_to_delete(self, ref: str, text: str) -> None:
+        """Ask PAT to delete their copy of a request its person erased while it was being
+        sent (``text``: the staff's words, its first line a title); raises on failure."""

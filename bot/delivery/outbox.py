@@ -21,22 +21,24 @@ set, else ``.eml`` files in ``PAT_DATA_DIR/outbox/``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.channels.base import Chats
 from bot.conversation.i18n import Catalogs, Translator
 from bot.delivery.backoff import backoff
 from bot.delivery.base import Deliverer
+from bot.delivery.erasures import Erasures
 from bot.delivery.leases import LEASE_OWNER, lease_owner_alive
 from bot.staff import texts as staff
 from bot.staff.texts import say
 from flows import texts
 from flows.engine import Msg
 from flows.locales import REFERENCE
-from storage import deliveries, digests
+from storage import deliveries, digests, erasure
 from storage.db import Database
 from storage.models import Delivery, RequestRecord
 
@@ -82,11 +84,7 @@ class Outbox:
         self.staff_alert: StaffAlert | None = None
         self.weekly: Callable[[datetime], Awaitable[None]] | None = None  # makes the digest
         self._wake = wake  # the background loop's (bot/background.py)
-
-    async def forget_files(self, refs: list[str]) -> None:
-        """Erase copies the deliverer keeps on this machine (the .eml folder), if any."""
-        for ref in refs:
-            await self.deliverer.forget(ref)
+        self.erasures = Erasures(db, deliverer, self.staff, clock)
 
     def kick(self) -> None:
         """A new request is waiting: deliver it now."""
@@ -105,27 +103,67 @@ class Outbox:
         try:
             if payload is None:
                 raise LookupError("request erased before delivery")
-            await self.deliverer.deliver(payload)
+            async with self._holding(record.ref):
+                await self.deliverer.deliver(payload)
         except Exception as exc:  # any delivery failure: keep the request, plan a retry
-            attempts = record.attempts + 1
-            error = f"{type(exc).__name__}: {exc}"
-            if attempts >= self.max_attempts:
-                await deliveries.mark_attempt_failed(self.db, record.ref, error, None)
-                await self._give_up(record.ref, attempts, type(exc).__name__)
-            else:
-                retry_at = self.clock() + timedelta(seconds=self.backoff(attempts))
-                await deliveries.mark_attempt_failed(self.db, record.ref, error, retry_at)
-                log.warning(
-                    "delivery of %s failed (attempt %d, %s); next try at %s",
-                    record.ref,
-                    attempts,
-                    type(exc).__name__,
-                    retry_at.isoformat(),
-                )
+            await self._failed(record, exc)
             return False
-        await deliveries.mark_delivered(self.db, record.ref, self.clock())
+        if not await deliveries.mark_delivered(self.db, record.ref, self.clock(), LEASE_OWNER):
+            await self._lost(record.ref, sent=True)
+            return False
         log.info("request %s delivered", record.ref)
         return True
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, ref: str) -> AsyncIterator[None]:
+        """Renew the lease while sending (an SMTP step may take PAT_SMTP_TIMEOUT, longer than
+        a lease): no other process sends what this one is sending."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self.lease.total_seconds() / 3)
+                until = self.clock() + self.lease
+                if not await deliveries.renew(self.db, ref, LEASE_OWNER, until):
+                    return
+
+        renewing = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _failed(self, record: Delivery | RequestRecord, exc: Exception) -> None:
+        attempts = record.attempts + 1
+        error = f"{type(exc).__name__}: {exc}"
+        retry_at = None
+        if attempts < self.max_attempts:
+            retry_at = self.clock() + timedelta(seconds=self.backoff(attempts))
+        if not await deliveries.mark_attempt_failed(
+            self.db, record.ref, error, retry_at, LEASE_OWNER
+        ):
+            await self._lost(record.ref, sent=False)
+        elif retry_at is None:
+            await self._give_up(record.ref, attempts, type(exc).__name__)
+        else:
+            log.warning(
+                "delivery of %s failed (attempt %d, %s); next try at %s",
+                record.ref,
+                attempts,
+                type(exc).__name__,
+                retry_at.isoformat(),
+            )
+
+    async def _lost(self, ref: str, *, sent: bool) -> None:
+        """The lease was no longer ours when the send ended: the person erased the request
+        meanwhile (finish the erasure; PAT asked to delete it if it reached them)."""
+        reached_pat = sent and not self.deliverer.filed
+        if await erasure.sender_done(self.db, ref, LEASE_OWNER, reached_pat):
+            log.warning("request %s was erased while it was being sent", ref)
+            await self.erasures.finish()
+        else:  # renewed leases make this unexpected: say so
+            log.error("request %s: another process took its lease during the send", ref)
 
     async def _give_up(self, ref: str, attempts: int, error_type: str) -> None:
         log.error("request %s NOT delivered after %d attempts (%s)", ref, attempts, error_type)

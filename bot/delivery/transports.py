@@ -11,7 +11,10 @@ import asyncio
 import os
 import ssl
 from collections.abc import Mapping
-from email.utils import parseaddr
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import ClassVar, Literal, Protocol
 
@@ -49,9 +52,9 @@ class FileTransport:
         await asyncio.to_thread(self._write, ref, message)
 
     async def forget(self, ref: str) -> None:
-        """Remove the copy kept in the folder (erasure, retention)."""
-        path = self.folder / f"{ref}.eml"
-        await asyncio.to_thread(path.unlink, missing_ok=True)
+        """Remove the copy kept in the folder, and a half-written one (erasure, retention)."""
+        for path in (self.folder / f"{ref}.eml", self.folder / f".{ref}.eml.tmp"):
+            await asyncio.to_thread(path.unlink, missing_ok=True)
 
 
 class SmtpTransport:
@@ -121,3 +124,17 @@ class EmailDelivery:
     async def forget(self, ref: str) -> None:
         if isinstance(self.transport, FileTransport):
             await self.transport.forget(ref)
+
+    async def ask_to_delete(self, ref: str, text: str) -> None:
+        if self.filed:
+            return  # PAT's copy is the .eml in the folder: forget() removes it
+        title, _, body = text.partition("\n")
+        msg = EmailMessage(policy=SMTP)
+        msg["Subject"] = title
+        msg["From"] = self.mail_from
+        msg["To"] = self.mail_to
+        msg["Date"] = format_datetime(datetime.now(UTC))
+        msg["Message-ID"] = make_msgid("erase", self.mail_from.rpartition("@")[2] or None)
+        msg["X-PAT-Reference"] = ref
+        msg.set_content(body.strip())
+        await self.transport.send(f"erase-{ref}", msg.as_bytes())

@@ -155,13 +155,11 @@ class HandOff:
         )
         return self._person(row.locale).gettext(words.ENDED_BY_YOU)
 
-    async def forgotten(self, chat_key: str) -> None:
-        """/forget: every hand-off of the person ends, queued messages go, staff are told."""
-        rows = await handoffs.not_closed_for(self.db, chat_key)
-        await handoffs.forget_chat(self.db, chat_key, [r.ref for r in rows])  # rows and queue
-        for row in rows:
-            text = say(self.t, staff.FORGOTTEN, ref=row.ref)
-            await self._to_staff(chat_key, row.ref, "notice", text)
+    async def forgotten(self, chat_key: str, refs: list[str]) -> None:
+        """/forget ended these hand-offs (storage/erasure.py erased them and their queue):
+        staff are told."""
+        for ref in refs:
+            await self._to_staff(chat_key, ref, "notice", say(self.t, staff.FORGOTTEN, ref=ref))
 
     # -- the staff side ----------------------------------------------------------------------------
 

@@ -97,6 +97,13 @@ ALERT_NOT_DELIVERED = N_(
     "[Robot PAT] La demande {ref} n'a pas pu être envoyée à l'équipe après {attempts} essais "
     "({error}). « pat-bot outbox retry {ref} » la renvoie."
 )
+# An e-mail to PAT: the first line is its subject.
+ERASED_WHILE_SENT = N_(
+    "[Robot PAT] Effacement de la demande {ref}\n\n"
+    "La personne qui a fait la demande {ref} a demandé d'effacer ses données pendant que le "
+    "robot vous l'envoyait. Merci de supprimer ce message-là et toute copie ou note faite à "
+    "partir de lui."
+)
 
 # -- pat-bot stats, /stats, the weekly digest ------------------------------------------------------
 STATS_TITLE = N_("Statistiques PAT du {start} au {end} ({days} jours)")

@@ -114,8 +114,8 @@ async def test_retention_anonymises_old_requests_and_deletes_abandoned_conversat
         refs, stopped = await erasure.purge(app.db, later, retention_days=30, abandoned_days=7)
         assert refs == [record.ref]
         assert "request.summary" in stopped
-        await app.db.checkpoint()
-        await app.outbox.forget_files(refs)
+        assert await app.outbox.erasures.finish()  # the .eml copy and the log
+        assert await erasure.unfinished(app.db) == []
         await app.service.flush_counts()
         (record,) = await deliveries.list_requests(app.db)
         assert record.payload is None and record.status == "delivered"

@@ -16,6 +16,7 @@ from bot.channels.terminal import TerminalChat
 from bot.cli import main
 from bot.conversation.i18n import BRUSSELS
 from bot.conversation.service import ConversationService
+from bot.delivery.leases import LEASE_OWNER
 from bot.delivery.outbox import Outbox
 from bot.delivery.transports import EmailDelivery
 from bot.settings import Settings
@@ -283,8 +284,10 @@ def test_outbox_command_lists_without_personal_data_and_retries(
         async with build_app(settings, transport=BrokenTransport(), run_worker=False) as app:
             await run_request(app.service, "tg:5")
             (record,) = await deliveries.list_requests(app.db)
-            await deliveries.mark_attempt_failed(
-                app.db, record.ref, "SMTPAuthenticationError: 535", None
+            now = datetime.now(UTC)
+            assert await deliveries.claim(app.db, record.ref, now, now, LEASE_OWNER)
+            assert await deliveries.mark_attempt_failed(
+                app.db, record.ref, "SMTPAuthenticationError: 535", None, LEASE_OWNER
             )
             return record.ref
 
