@@ -72,10 +72,14 @@ async def _retry(app: App, ref: str | None, all_: bool, t: Translator) -> int:
         after = await deliveries.get_request(app.db, r)
         if ok:
             print(say(t, staff.OUTBOX_DELIVERED, ref=r))
-        elif after and after.lease_until and after.lease_until > datetime.now(UTC):
+        elif after is None:  # its person erased it meanwhile
+            print(say(t, staff.OUTBOX_ERASED, ref=r))
+        elif after.status == "delivered":  # by the running bot, meanwhile
+            print(say(t, staff.OUTBOX_DELIVERED_BY_BOT, ref=r))
+        elif after.lease_until and after.lease_until > datetime.now(UTC):
             print(say(t, staff.OUTBOX_BUSY, ref=r))
         else:
-            error = (after.last_error if after else "") or "?"
+            error = after.last_error or "?"
             print(say(t, staff.OUTBOX_NOT_DELIVERED, ref=r, error=error))
             failed += 1
     return 1 if failed else 0

@@ -5,7 +5,9 @@
   the last minute); once a minute, people quiet for a minute are forgotten, so it holds the
   people of the last two minutes at most.
 - ``DailyQuota``: at most ``per_day`` requests per person in 24 hours (counted in SQLite);
-  beyond, the person is asked to write to pat@smes.be directly.
+  beyond, the person is asked to write to pat@smes.be directly. On the web page a new cookie
+  makes a new person, so requests are also counted per address (in memory: a restart forgets
+  them), at most ``PEOPLE_PER_ADDRESS`` times as many (an office behind one address).
 
 Distress is never silenced: the service checks it before the flood limit.
 """
@@ -53,11 +55,37 @@ class FloodLimit:
         return "ok"
 
 
-class DailyQuota:
-    def __init__(self, per_day: int) -> None:
-        self.per_day = per_day
+PEOPLE_PER_ADDRESS = 3
+DAY = 86_400.0  # seconds
 
-    async def reached(self, db: Database, chat_key: str, now: datetime) -> bool:
-        """Whether one more request from this person would pass the daily limit."""
+
+class DailyQuota:
+    def __init__(self, per_day: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_day = per_day
+        self.clock = clock
+        self._by_address: dict[str, deque[float]] = {}
+
+    async def reached(
+        self, db: Database, chat_key: str, now: datetime, address: str | None = None
+    ) -> bool:
+        """Whether one more request from this person (and this address, when given) would
+        pass the daily limit."""
         sent = await conversations.requests_since(db, chat_key, now - timedelta(days=1))
-        return sent >= self.per_day
+        return sent >= self.per_day or self._from(address) >= self.per_day * PEOPLE_PER_ADDRESS
+
+    def sent(self, address: str | None) -> None:
+        """A request from ``address`` was stored."""
+        if address is not None:
+            self._from(address)
+            self._by_address.setdefault(address, deque()).append(self.clock())
+
+    def _from(self, address: str | None) -> int:
+        """Requests from ``address`` in the last day; addresses with none are forgotten."""
+        if address is None:
+            return 0
+        times = self._by_address.get(address, deque())
+        while times and self.clock() - times[0] > DAY:
+            times.popleft()
+        if not times:
+            self._by_address.pop(address, None)
+        return len(times)

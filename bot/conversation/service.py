@@ -113,11 +113,13 @@ class ConversationService:
         locale: str | None = None,
         update_id: int | None = None,
         username: str | None = None,
+        address: str | None = None,
     ) -> Reply:
         """Like ``handle``, with the state before and after (adapters need both). With an
         ``update_id``, an update applied before (redelivered after a crash) changes nothing
         and returns no message. ``username`` (Telegram's, when the person has one) goes with a
-        request sent by this event, as the consent notice says."""
+        request sent by this event, as the consent notice says. ``address`` (the web page's
+        client) is counted too for the daily limit of requests."""
         if isinstance(event, Text):  # lone surrogates and the like: replaced, never a crash
             event = Text(event.text.encode("utf-8", "replace").decode("utf-8"))
         async with self._lock(chat_key):
@@ -134,7 +136,7 @@ class ConversationService:
                     return Reply(notice if limit == "warn" else [], before, before)
             now = self.clock()
             if self.understanding.sends(state, event) and await self.quota.reached(
-                self.db, chat_key, now
+                self.db, chat_key, now, address
             ):
                 notice = [render_text(TOO_MANY_REQUESTS, self.translator(state))]
                 return Reply(notice + self.current_prompt(state), before, before)
@@ -146,6 +148,8 @@ class ConversationService:
             except conversations.AlreadyApplied:
                 return Reply([], before, before)
             self._after_commit(chat_key, saved, event, state, after, effects, now)
+            for _ in (ref for ref, duplicate in saved.requests if not duplicate):
+                self.quota.sent(address)
             if saved.forgotten is not None:
                 effects = await self._erase(chat_key, effects, saved.forgotten)
             out = self._answer(after, effects, saved, now)

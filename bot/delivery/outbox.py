@@ -85,6 +85,7 @@ class Outbox:
         self.weekly: Callable[[datetime], Awaitable[None]] | None = None  # makes the digest
         self._wake = wake  # the background loop's (bot/background.py)
         self.erasures = Erasures(db, deliverer, self.staff, clock)
+        self._untold: set[str] = set()  # references whose person could not be told (logged)
 
     def kick(self) -> None:
         """A new request is waiting: deliver it now."""
@@ -192,8 +193,10 @@ class Outbox:
             text = self.catalogs.get(record.locale).render(Msg(msgid), {"ref": record.ref})
             try:
                 await sender(record.chat_key, text)
-            except Exception as exc:  # the person may have blocked the bot: try next time
-                log.warning("could not tell about %s: %s", record.ref, type(exc).__name__)
+            except Exception as exc:  # a closed page, a blocked bot: tried again next round
+                if record.ref not in self._untold:  # said once, not every round
+                    self._untold.add(record.ref)
+                    log.warning("could not tell about %s: %s", record.ref, type(exc).__name__)
                 continue
             await deliveries.mark_told(self.db, record.ref, record.status)
             told += 1

@@ -70,7 +70,10 @@ class WebChannel:
     async def handle(self, sid: str, data: Any, locale: str, address: str) -> list[dict[str, Any]]:
         """One browser message: the bot's answer (empty when nothing is to be said)."""
         key = f"{WEB.prefix}{sid}"
-        if self.addresses.flooding(address):
+        flood = self.addresses.flooding(address)
+        if flood != "ok":  # said once, then silence until the minute has passed
+            if flood == "quiet":
+                return []
             state = await self.service.state_of(key)
             out = Outgoing(self.service.translator(state).gettext(texts.SLOW_DOWN))
             return [shown(out)]
@@ -83,7 +86,8 @@ class WebChannel:
             state = await self.service.state_of(key)
             out = Outgoing(self.service.translator(state).gettext(texts.USE_BUTTONS))
             return [shown(out)]
-        return [shown(out) for out in await self.service.handle(key, event, locale=locale)]
+        reply = await self.service.handle_full(key, event, locale=locale, address=address)
+        return [shown(out) for out in reply.messages]
 
     async def websocket(self, ws: WebSocket) -> None:
         sid = session_of(ws)

@@ -4,6 +4,7 @@ language the browser asks for, and the limits per address (several people behind
 from __future__ import annotations
 
 import secrets
+from typing import Literal
 from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection
@@ -67,9 +68,10 @@ class AddressLimits:
         self.messages = FloodLimit(PER_ADDRESS_PER_MINUTE)
         self.sockets: dict[str, int] = {}
 
-    def flooding(self, address: str) -> bool:
-        """Counts one message from ``address``; whether it is over the limit."""
-        return self.messages.check(address) != "ok"
+    def flooding(self, address: str) -> Literal["ok", "warn", "quiet"]:
+        """Counts one message from ``address``: ``ok``, or over the limit (``warn``: say so
+        once; ``quiet``: said already)."""
+        return self.messages.check(address)
 
     def crowded(self, address: str) -> bool:
         """Whether ``address`` has as many WebSockets open as it may (a new one is refused)."""

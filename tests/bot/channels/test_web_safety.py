@@ -4,6 +4,7 @@ the session cookie, origins, the Content-Security-Policy, sizes and rates, the f
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,55 @@ def test_only_belgian_phone_numbers_become_tel_links() -> None:
         "tel:+32470123456",
     ]
     assert linked("le 06.12.2026, compte 0961 2345 6789, 0470123456789, 2000 caractères") == []
+
+
+def whole_request(port: int, message: str) -> list[str]:
+    """A fresh cookie and a whole 'something else' request over the WebSocket; what the bot
+    said last."""
+    _, sid = session(port)
+    ws = connect(port, sid)
+    said = ask(ws, {"t": "start"})
+    for answer in [
+        "Autre chose / parler à une personne",
+        message,
+        "J'accepte",
+        "Camille Test",
+        "Passer",
+        "coordinatrice",
+        "camille@example.org",
+        "Passer",
+        "Envoyer",
+    ]:
+        said = ask(ws, {"t": "text", "text": answer})
+    ws.close()
+    return said
+
+
+def test_fresh_cookies_do_not_pass_the_daily_limit_of_requests(web: tuple[int, Path]) -> None:
+    """Seen by the tester: 12 requests reached PAT's mailbox in one second from one address,
+    each under a new cookie. An address may send three people's worth a day (an office
+    behind one address), then is asked to write to pat@smes.be."""
+    port, data = web
+    answers = [whole_request(port, f"Demande numéro {n}") for n in range(10)]
+    refused = [said for said in answers if any("plusieurs demandes" in t for t in said)]
+    assert len(refused) == 1 and answers[-1] == refused[0]
+    assert all(any("R-" in t for t in said) for said in answers[:9])
+    for _ in range(200):  # the bot's worker files them in the .eml folder
+        if len(list((data / "outbox").glob("R-*.eml"))) >= 9:
+            break
+        time.sleep(0.05)
+    assert len(list((data / "outbox").glob("R-*.eml"))) == 9
+
+
+def test_the_slow_down_is_said_once_then_silence(web: tuple[int, Path]) -> None:
+    """Seen by the tester: the per-address slow-down was answered on every message."""
+    port, _ = web
+    said: list[str] = []
+    for _ in range(5):  # five sessions under their own limit, 130 messages from one address
+        _, sid = session(port)
+        ws = connect(port, sid)
+        for _ in range(26):
+            said += ask(ws, {"t": "text", "text": "bonjour"})
+        ws.close()
+    slow = [text for text in said if text.startswith("Je reçois beaucoup de messages")]
+    assert len(slow) == 1

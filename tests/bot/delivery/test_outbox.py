@@ -324,3 +324,66 @@ async def test_settle_loads_lazy_data_and_freezes_long_lived_objects(app: App) -
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+async def test_a_person_who_cannot_be_told_is_logged_once_not_every_round(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Seen by the tester: each closed web page added a warning line every minute, without
+    end. The outbox still tries each round (the page may open again), and says it once."""
+
+    async def closed_page(chat_key: str, text: str) -> None:
+        raise LookupError("no open page")
+
+    async with build_app(settings, run_worker=False) as app:
+        app.outbox.chats.connect("web:", tell=closed_page)
+        await run_request(app.service, "web:abc")
+        caplog.clear()
+        for _ in range(3):
+            await app.outbox.run_once()
+        (record,) = await deliveries.list_requests(app.db)
+        assert record.status == "delivered" and record.person_told is None
+        lines = [r for r in caplog.records if "could not tell" in r.getMessage()]
+        assert len(lines) == 1
+
+
+def test_outbox_retry_says_what_really_happened_to_each_request(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seen by the tester: a request the running bot delivered while `outbox retry` looked at
+    it was reported « pas envoyée » with an old error, exit 1."""
+
+    async def make_pending() -> list[str]:
+        async with build_app(settings, transport=BrokenTransport(), run_worker=False) as app:
+            await run_request(app.service, "tg:5")
+            await other_request(app.service, "tg:6", message="Une autre question")
+            await app.outbox.run_once()  # both fail once: an old error is recorded
+            return [r.ref for r in await deliveries.list_requests(app.db)]
+
+    delivered_meanwhile, erased_meanwhile = asyncio.run(make_pending())
+    real_attempt = Outbox.attempt
+
+    async def bot_got_there_first(outbox: Outbox, record: object) -> bool:
+        ref = getattr(record, "ref", "")
+        now = datetime.now(UTC)
+        if ref == delivered_meanwhile:  # the running bot claims and delivers it
+            assert await deliveries.claim(outbox.db, ref, now, now, "elsewhere/1/x")
+            await outbox.db.write(
+                lambda conn: conn.execute(
+                    "UPDATE requests SET status = 'delivered' WHERE ref = ?", (ref,)
+                )
+            )
+        else:  # the person erases it
+            await outbox.db.write(
+                lambda conn: conn.execute("DELETE FROM requests WHERE ref = ?", (ref,))
+            )
+        return await real_attempt(outbox, record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Outbox, "attempt", bot_got_there_first)
+    monkeypatch.setenv("PAT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("PAT_SMTP_HOST", raising=False)
+    assert main(["outbox", "retry", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert f"{delivered_meanwhile} : le robot en marche vient de l'envoyer" in out
+    assert f"{erased_meanwhile} : effacée à la demande de la personne" in out
+    assert "pas envoyée (" not in out
