@@ -40,7 +40,7 @@ def explain(exc: BaseException, settings: Settings) -> str:
         return (
             f"the flow files have {len(exc.problems)} problem(s); run `pat-bot check` to see them"
         )
-    if type(exc).__name__ == "CannotListen":  # bot/channels/web.py, imported only when it runs
+    if type(exc).__name__ == "CannotListen":  # bot/channels/web/, imported only when it runs
         return f"{exc}; free the port, or set PAT_WEB_PORT / PAT_WEB_HOST"
     if isinstance(exc, OSError) and getattr(exc, "filename", None):
         return f"{exc.strerror or 'cannot use'}: {exc.filename}"

@@ -2,14 +2,15 @@
 
 Read once in the composition root (bot/app.py) and passed down. Secrets are SecretStr, so they
 never show in a repr or a log line.
+
+Over 300 lines on purpose: every setting is one field of one class, with what it allows, so
+that all of them are read in one place (the README's table is tested against it); the checks
+beyond a value's type are in bot/setting_checks.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 import re
-import ssl
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,6 +19,7 @@ from email_validator import validate_email
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import setting_checks as checks
 from flows.locales import LOCALES, Locale
 
 
@@ -88,7 +90,7 @@ class Settings(BaseSettings):
         list[int], NoDecode, _allowed("Telegram user ids (numbers), separated by commas")
     ] = []
 
-    # The web channel (bot/channels/web.py): served by pat-bot web, and by pat-bot run when a
+    # The web channel (bot/channels/web/): served by pat-bot web, and by pat-bot run when a
     # port is set.
     web_port: Annotated[int | None, _allowed(_PORT, ge=1, le=65535)] = None
     web_host: Annotated[str, _allowed("an IP address or a host name to listen on")] = "127.0.0.1"
@@ -200,40 +202,21 @@ class Settings(BaseSettings):
     @classmethod
     def _a_host(cls, value: str | None) -> str | None:
         if value is not None:
-            _check_host(value)
+            checks.host(value)
         return value
 
     @field_validator("web_trusted_proxies")
     @classmethod
     def _proxies(cls, value: list[str]) -> list[str]:
         for proxy in value:
-            if proxy == "*":
-                raise ValueError("'*' would believe any client's X-Forwarded-For")
-            try:
-                ipaddress.ip_network(proxy)  # an address is a network of one
-            except ValueError:
-                raise ValueError(f"{proxy!r} is not an IP address or network") from None
+            checks.proxy(proxy)
         return value
 
     @field_validator("smtp_ca_file")
     @classmethod
     def _a_ca_file(cls, value: Path | None) -> Path | None:
-        """Read once at start-up, as the SMTP transport will: a folder or a missing file is
-        named here, not later as a failure to send (or blamed on another setting)."""
-        if value is None:
-            return None
-        if value.is_dir():
-            raise ValueError("a folder, not a file")
-        try:
-            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=str(value))
-        except ssl.SSLError:
-            raise ValueError("no PEM certificate in it") from None
-        except PermissionError:
-            raise ValueError("this user may not read it") from None
-        except FileNotFoundError:
-            raise ValueError("no such file") from None
-        except OSError as exc:
-            raise ValueError(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+        if value is not None:
+            checks.ca_file(value)
         return value
 
     @field_validator("staff_ids", mode="before")
@@ -266,7 +249,7 @@ class Settings(BaseSettings):
     @field_validator("mail_to")
     @classmethod
     def _one_address(cls, value: str) -> str:
-        _check_ascii(value)
+        checks.ascii_address(value)
         validate_email(value, check_deliverability=False)
         return value
 
@@ -276,7 +259,7 @@ class Settings(BaseSettings):
         name, address = parseaddr(value)
         if not address or "<" in name or value.count("<") > 1 or value.count(">") > 1:
             raise ValueError("not an address")
-        _check_ascii(address)
+        checks.ascii_address(address)
         validate_email(address, check_deliverability=False)
         return value
 
@@ -315,44 +298,6 @@ class Settings(BaseSettings):
     @property
     def heartbeat_path(self) -> Path:
         return self.data_dir / "heartbeat"
-
-
-_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
-
-
-def _check_host(value: str) -> None:
-    """A host name (letters, digits, - and _ between dots; accented ones in their IDNA form) or
-    an IP address, as SMTP and a listening socket take them."""
-    try:
-        ipaddress.ip_address(value)
-        return
-    except ValueError:
-        pass
-    try:
-        name = value.encode("idna").decode("ascii").removesuffix(".")
-    except UnicodeError:
-        name = ""
-    labels = name.split(".")
-    if (
-        not name
-        or len(name) > 253
-        or not all(_HOST_LABEL.fullmatch(label) for label in labels)
-        or labels[-1].isdigit()  # 999.1.1.1 is no IP address, and no name either
-    ):
-        raise ValueError("not a host name or an IP address")
-
-
-def _check_ascii(address: str) -> None:
-    """The bot hands addresses to SMTP without SMTPUTF8 (bot/delivery/transports.py), so an
-    address with other letters could never be sent to. An accented domain has an ASCII form."""
-    if address.isascii():
-        return
-    local, _, domain = address.rpartition("@")
-    hint = ""
-    if local.isascii():
-        with contextlib.suppress(UnicodeError):
-            hint = f"; write it {local}@{domain.encode('idna').decode('ascii')}"
-    raise ValueError(f"letters outside ASCII need SMTPUTF8, which the bot does not use{hint}")
 
 
 _SECRETS = {"telegram_token", "smtp_password", "telegram_webhook_secret"}

@@ -1,4 +1,4 @@
-"""The conversation service: one entry point shared by every channel (terminal, Telegram).
+"""The conversation service: one entry point shared by every channel (terminal, web, Telegram).
 
 ``handle`` is: load the person's state → understand what they typed → ``advance`` the pure
 engine → store everything the event changed in one transaction → render the answer. The person
