@@ -113,9 +113,10 @@ FORGOTTEN = N_(
 )
 # Said instead of FORGOTTEN when the erasure could not finish at once (bot/delivery/erasures.py).
 FORGOTTEN_IN_FLIGHT = N_(
-    "C'est fait : j'ai tout effacé ici. Mais votre demande {ref} était en train de partir "
-    "vers l'équipe PAT. Je lui ai demandé de l'effacer ; pour en être sûr·e, écrivez à "
-    "pat@smes.be avec cette référence."
+    "C'est fait : j'ai effacé vos réponses ici. Votre demande {ref} était en train de "
+    "partir vers l'équipe PAT : je l'effacerai à la fin de l'envoi et, si elle est arrivée, "
+    "je demanderai à l'équipe de l'effacer aussi. Pour en être sûr·e, écrivez à pat@smes.be "
+    "avec cette référence."
 )
 FORGOTTEN_NOT_YET = N_(
     "C'est noté : vos réponses sont effacées de la conversation. Une copie technique reste "
@@ -156,7 +157,7 @@ NOT_DELIVERED = N_(
     "essais. Pouvez-vous écrire à pat@smes.be en indiquant cette référence ? Merci."
 )
 
-UNDERSTOOD = N_("J'ai compris : « {label} ».")
+UNDERSTOOD = N_("J'ai compris : « {label} »")
 DID_YOU_MEAN = N_("Je ne suis pas sûr d'avoir compris. Vous voulez parler de… ?")
 NOT_UNDERSTOOD = N_(
     "Désolé, je n'ai pas compris : je suis un robot et je connais surtout les questions "
@@ -294,9 +295,9 @@ DUPLICATE = N_(
 
 LANGUAGE_PICK = N_("Choisissez votre langue · Kies uw taal · Choose your language")
 LANGUAGE_SET = N_("C'est noté, je vous parle en français.")
-# Said to people who chose another language than French (content brief: PAT works in French).
+# Said to people who chose another language than French: PAT's documents (seeds) are in French.
 TEAM_LANGUAGE = N_(
-    "L'équipe de PAT travaille surtout en français ; vous pouvez lui écrire dans votre langue."
+    "Les documents de PAT sont en français ; vous pouvez écrire à l'équipe dans votre langue."
 )
 
 # What an empty Telegram chat with the bot shows above the Start button (at most 512

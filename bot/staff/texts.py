@@ -103,8 +103,8 @@ ALERT_NOT_DELIVERED = N_(
 ERASED_WHILE_SENT = N_(
     "[Robot PAT] Effacement de la demande {ref}\n\n"
     "La personne qui a fait la demande {ref} a demandé d'effacer ses données pendant que le "
-    "robot vous l'envoyait. Merci de supprimer ce message-là et toute copie ou note faite à "
-    "partir de lui."
+    "robot vous l'envoyait. Si vous avez reçu cette demande, merci de supprimer son message et "
+    "toute copie ou note faite à partir de lui."
 )
 
 # -- pat-bot stats, /stats, the weekly digest ------------------------------------------------------

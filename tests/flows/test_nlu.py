@@ -19,8 +19,12 @@ from tests.helpers import Walk
 EVAL = Path(__file__).resolve().parent.parent / "nlu_eval.tsv"
 
 
+TOPICS = EVAL.with_name("nlu_eval_topics.tsv")  # the subjects of #26, not trained on (yet)
+
+
 def rows(path: Path = EVAL) -> list[tuple[str, str, str]]:
-    return read_labelled(path)
+    extra = read_labelled(TOPICS) if path == EVAL else []
+    return read_labelled(path) + extra
 
 
 @pytest.fixture(scope="module")

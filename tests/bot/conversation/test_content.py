@@ -69,7 +69,8 @@ def test_facts_are_stated_as_the_sources_give_them(flows: FlowSet) -> None:
     competition = answer(flows, "faq.competition")
     assert "en complément" in competition and "pas à la place" not in competition
     about = answer(flows, "faq.about_pat")
-    assert "septembre 2020" in about and "avril 2021" in about and "Wallonie depuis 2024" in about
+    assert "septembre 2020" in about and "avril 2021" in about and "Depuis 2024" in about
+    assert "institutions wallonnes" in about  # what seed 002 says, not "toute la Wallonie"
 
 
 def test_the_english_and_dutch_facts_match(catalogs: Catalogs, flows: FlowSet) -> None:
@@ -83,19 +84,21 @@ def test_the_english_and_dutch_facts_match(catalogs: Catalogs, flows: FlowSet) -
 
 def test_new_coverage(flows: FlowSet) -> None:
     become = answer(flows, "faq.become")
-    assert "ne recrute pas et ne place pas" in become and "promettre un emploi" in become
+    assert "PAT les accompagne" in become and "promettre un emploi" in become
+    assert "ne recrute pas" not in become  # seed 002: PAT's own team employs peer workers
     assert "En Route" in become and "UMons" in become
     more = answer(flows, "faq.about_pat_more")
     assert "38 équipes" in more and "25 engagements" in more
     assert "Cocom" in more and "Cera" in more and "smes.be/fr/peer-and-team-support-pat" in more
-    assert "surtout en français" in more
+    assert "documents de PAT sont en français" in more and "surtout en français" not in more
     cost = answer(flows, "faq.cost")
-    assert "se discute avec chaque organisation" in cost and "€" not in cost
+    assert "pas d'information sur les tarifs" in cost and "€" not in cost
+    assert "se discute" not in cost  # no source speaks of a price
     intervision = answer(flows, "intervision.intro")
-    assert "coordinateur·rice·s" in intervision
+    assert "personnes qui coordonnent" in intervision
 
 
-def test_dutch_and_english_speakers_are_told_the_team_works_in_french(flows: FlowSet) -> None:
+def test_dutch_and_english_speakers_are_told_pats_documents_are_in_french(flows: FlowSet) -> None:
     for locale in ("nl", "en"):
         walk = Walk(flows, locale=locale)
         walk.start()
@@ -224,7 +227,7 @@ def test_english_wording(catalogs: Catalogs) -> None:
     joined = " ".join(catalog_strings(catalogs, "en"))
     assert "Three services" in joined and "three offers" not in joined.lower()
     assert "street life" not in joined and "experience of homelessness" in joined
-    assert "please leave out any health details" in joined
+    assert "Keep health details for a conversation with the team" in joined
 
 
 def test_french_wording(flows: FlowSet) -> None:
@@ -252,7 +255,8 @@ def test_the_message_after_distress_is_kind_and_says_why(flows: FlowSet) -> None
     step = flows.step("other.message")
     text = step.text  # type: ignore[union-attr]
     assert "s'il vous plaît" not in text and "santé" in text
-    assert "parcours a toute sa place" in text and "car ce chat" in text
+    # Review 2026-12-06, tone 6: no "your story is welcome… but" that contradicts itself.
+    assert "parcours a toute sa place" not in text and "pas assez protégé" in text
 
 
 # -- privacy notice (/privacy) --------------------------------------------------------------------

@@ -17,7 +17,7 @@ PATHS = {
         (None, "Wat kan ik voor u doen?"),
         (
             "Iets anders / met iemand praten",
-            "Uw bericht voor het PAT-team. Uw verhaal is hier welkom. Details over uw gezondheid vertelt u beter in een gesprek met het team: deze chat is niet gemaakt om ze te beschermen.",
+            "Uw bericht voor het PAT-team. Bewaar details over uw gezondheid voor een gesprek met het team: deze chat is daarvoor niet goed genoeg beveiligd.",
         ),
         (
             "Wij willen een ervaringsdeskundige aanwerven.",
@@ -44,7 +44,7 @@ PATHS = {
         (None, "What can I do for you?"),
         (
             "Something else / talk to a person",
-            "Your message for the PAT team. Your own story is welcome here. Please leave out any health details, and keep them for a conversation with the team: this chat is not designed to protect them.",
+            "Your message for the PAT team. Keep health details for a conversation with the team: this chat is not secure enough for that.",
         ),
         (
             "We would like to hire a peer worker.",
@@ -107,8 +107,8 @@ async def test_switching_language_mid_flow_keeps_the_answers(settings: Settings)
         out = await svc.handle("tg:1", Text("Nederlands"))
         assert [o.text for o in out] == [
             "Prima, ik spreek voortaan Nederlands met u.",
-            # PAT's team works mainly in French: said to whoever chooses another language.
-            "Het PAT-team werkt vooral in het Frans, maar u kunt gerust in het Nederlands schrijven.",
+            # PAT's documents are in French: said to whoever chooses another language.
+            "De documenten van PAT zijn in het Frans; u kunt het team in uw eigen taal schrijven.",
             "Voor hoeveel mensen ongeveer? Typ een getal.",
         ]
         out = await svc.handle("tg:1", Text("12"))
@@ -131,7 +131,7 @@ async def test_typed_questions_through_the_service(settings: Settings) -> None:
         svc = app.service
         await svc.handle("tg:9", Start(), locale="nl")
         out = await svc.handle("tg:9", Text("wat als hij hervalt?"))
-        assert out[0].text == "Begrepen: „En als hij of zij hervalt?”."
+        assert out[0].text == "Begrepen: „En als hij of zij hervalt?”"
         assert out[1].text.startswith("Herstel is niet hetzelfde als genezing")
         await svc.handle("tg:9", Text("Iets anders / met iemand praten"))
         await svc.handle("tg:9", Text("Hallo"))

@@ -111,7 +111,7 @@ async def test_forget_during_a_send_is_said_honestly_and_pat_is_asked_to_delete_
             await until(slow.receiving.is_set)
             await svc.handle("tg:1", Command("forget"))
             out = await svc.handle("tg:1", Text("Oui, tout effacer"))
-            assert out[0].text.startswith("C'est fait : j'ai tout effacé ici.")
+            assert out[0].text.startswith("C'est fait : j'ai effacé vos réponses ici.")
             assert record.ref in out[0].text and "pat@smes.be" in out[0].text
             assert await sending == 0  # not counted as delivered: it was erased meanwhile
             assert await deliveries.list_requests(app.db) == []
