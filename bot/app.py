@@ -161,6 +161,7 @@ def _assemble(settings: Settings, db: Database, transport: Transport | None) -> 
     """Every part, built from the settings and wired together."""
     flows, classifier = load_conversation()
     catalogs = Catalogs(settings.locales_dir, settings.default_locale)
+    warn_privacy_gaps(settings)
     background = Background()
     staff_voice = catalogs.get(settings.staff_locale)
     email = EmailDelivery(
@@ -206,18 +207,42 @@ def _assemble(settings: Settings, db: Database, transport: Transport | None) -> 
 
 def text_values(settings: Settings) -> dict[str, str]:
     """The settings texts show: retention periods, and what PAT filled in for the privacy
-    notice (only those set: a text about an unset one is left out)."""
+    notice (only those set: a text about an unset one is left out, its alternative says to
+    ask pat@smes.be). Each chat adds its channel (ConversationService.context_for)."""
     values = {
         "retention_days": settings.retention_days,
         "abandoned_days": settings.abandoned_days,
         "controller_address": settings.controller_address,
         "privacy_contact": settings.privacy_contact,
         "mailbox_days": settings.mailbox_retention_days,
-        # A person from PAT may answer in the chat (bot/staff/handoff.py and
-        # bot/staff/telegram_desk.py).
-        "handoff": "on" if settings.staff_chat_id is not None else None,
+        "privacy_hosting": settings.privacy_hosting,
+        "privacy_mail_provider": settings.privacy_mail_provider,
     }
     return {key: str(value) for key, value in values.items() if value is not None}
+
+
+# What the privacy notice needs from PAT (GDPR art. 13): unset, /privacy says to ask
+# pat@smes.be, and the start-up says which to fill in.
+PRIVACY_SETTINGS = (
+    "controller_address",
+    "privacy_contact",
+    "privacy_hosting",
+    "privacy_mail_provider",
+    "mailbox_retention_days",
+)
+
+
+def warn_privacy_gaps(settings: Settings) -> None:
+    """One warning line at start-up while the privacy notice lacks what only PAT can fill in."""
+    missing = [
+        f"PAT_{name.upper()}" for name in PRIVACY_SETTINGS if getattr(settings, name) is None
+    ]
+    if missing:
+        log.warning(
+            "the privacy notice (/privacy) is incomplete: fill in %s; until then it tells "
+            "people to ask pat@smes.be",
+            ", ".join(missing),
+        )
 
 
 RETENTION_PERIOD = 3600.0

@@ -145,9 +145,13 @@ class Settings(BaseSettings):
         int | None,
         _allowed("a day: monday to sunday, lundi to dimanche, or 1 (Monday) to 7", ge=1, le=7),
     ] = None
-    # The privacy notice (/privacy): what PAT must fill in; each line is shown only when set.
+    # The privacy notice (/privacy): what PAT must fill in (bot/app.py warns at start-up while
+    # one is not set; the notice then says to ask pat@smes.be).
     controller_address: Annotated[str | None, _allowed("text, shown as it is")] = None
     privacy_contact: Annotated[str | None, _allowed("text, shown as it is")] = None
+    # The processors (sous-traitants): who hosts the bot, who carries and keeps the e-mails.
+    privacy_hosting: Annotated[str | None, _allowed("a name, shown as it is")] = None
+    privacy_mail_provider: Annotated[str | None, _allowed("a name, shown as it is")] = None
     mailbox_retention_days: Annotated[  # how long PAT keeps request e-mails
         int | None, _allowed("a whole number of days from 1 to 3650", ge=1, le=3650)
     ] = None
@@ -178,6 +182,8 @@ class Settings(BaseSettings):
         "smtp_ca_file",
         "controller_address",
         "privacy_contact",
+        "privacy_hosting",
+        "privacy_mail_provider",
         "mailbox_retention_days",
         "db_max_pages",
         "locales_dir",

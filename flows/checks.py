@@ -17,6 +17,7 @@ from flows.schema import WAITING_KINDS, ChoiceStep, MessageStep, Step
 from flows.validators import VALIDATORS
 
 REQUIRED_STEPS = (MENU_STEP,)
+UNSAID = "unsaid"  # the option « Je préfère ne pas le dire » every sensitive question has
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,12 @@ def _step_problems(flowset: FlowSet, flow_id: str, step: Step) -> Iterator[str]:
         missing = [o.id for o in step.options if o.next is None and o.command is None]
         if missing:
             yield f"missing next: no 'next' for option(s) {', '.join(missing)}"
+    if (
+        isinstance(step, ChoiceStep)
+        and step.sensitive
+        and UNSAID not in {o.id for o in step.options}
+    ):
+        yield f"sensitive question without an option '{UNSAID}' (« Je préfère ne pas le dire »)"
     for source in step.sources:
         wrong = sources.problem(source)
         if wrong:

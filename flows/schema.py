@@ -99,7 +99,9 @@ class MessageStep(_Step):
 
 
 class ChoiceStep(_Step):
-    """A question answered with one button."""
+    """A question answered with one button. ``sensitive``: an answer can reveal health (GDPR
+    art. 9, e.g. "I am a peer worker"): the engine says ``texts.PRIVACY_ART9`` before it, and
+    it must offer « Je préfère ne pas le dire » (option ``unsaid``; ``pat-bot check``)."""
 
     kind: Literal["choice"]
     text: str
@@ -108,6 +110,7 @@ class ChoiceStep(_Step):
     options: list[Option] = Field(min_length=1)
     next: Next | None = None
     menu_button: bool = True
+    sensitive: bool = False
 
     @field_validator("options")
     @classmethod
@@ -146,7 +149,9 @@ class InputStep(_Step):
 
 
 class ConsentStep(_Step):
-    """The privacy notice and an explicit choice, before any personal data is asked."""
+    """The privacy notice and an explicit choice, before any personal data is asked. Before
+    its last text (the question), the engine adds ``texts.CONSENT_TELEGRAM``, which only
+    Telegram shows (``texts.ONLY_ON``)."""
 
     kind: Literal["consent"]
     text: str | list[str]

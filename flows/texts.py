@@ -36,23 +36,68 @@ HELP = N_(
     "Besoin d'aide maintenant ? /sos donne les numéros à appeler.\n"
     "Pour écrire à l'équipe de PAT : pat@smes.be."
 )
-# /privacy, one idea per bubble. {retention_days} and {abandoned_days} come from the settings;
-# a bubble in ONLY_WITH is shown only when its setting is set, one in ONLY_WITHOUT only when not.
+# /privacy (GDPR art. 13), one idea per bubble, in this order. Each bubble is shown only where
+# it applies (bot/conversation/render.py): ONLY_ON names the channels it is for (the chat's is
+# "channel" in the render context, a name of bot/channels/registry.py); ONLY_WITH the values it
+# shows, all of which must be set (settings PAT fills in, or "handoff": a person from PAT can
+# answer in this chat); ONLY_WITHOUT gives the same names to its alternative, shown while one
+# of them is not set (it says to ask pat@smes.be, never a made-up name).
 PRIVACY_CONTROLLER = N_(
-    "Qui est responsable de vos données ? L'asbl Smes, pour son service PAT. Contact : pat@smes.be."
+    "Qui est responsable de vos données ? L'asbl Smes ({controller_address}), pour son "
+    "service PAT. Contact : pat@smes.be."
 )
-PRIVACY_ADDRESS = N_("Adresse du Smes : {controller_address}.")
+PRIVACY_CONTROLLER_ASK = N_(
+    "Qui est responsable de vos données ? L'asbl Smes, pour son service PAT. Contact : "
+    "pat@smes.be (l'adresse postale du Smes vous sera donnée sur demande)."
+)
 PRIVACY_CONTACT = N_("Contact pour la protection des données : {privacy_contact}.")
 PRIVACY_WHAT = N_(
-    "Ce que je collecte, et pourquoi : vos réponses, votre nom, votre fonction, votre "
-    "e-mail, votre téléphone si vous le donnez et, sur Telegram, votre nom d'utilisateur, "
-    "seulement pour que l'équipe PAT traite "
-    "votre demande. La base légale est votre accord (consentement), que vous pouvez retirer "
-    "à tout moment."
+    "Ce que je collecte, et pourquoi : vos réponses, votre nom, votre fonction, votre e-mail "
+    "et, si vous le donnez, votre téléphone, seulement pour que l'équipe PAT traite votre "
+    "demande. La base légale est votre accord (consentement), que vous pouvez retirer à tout "
+    "moment."
+)
+PRIVACY_HEALTH = N_(
+    "Certaines réponses peuvent révéler quelque chose de votre santé, comme le fait d'être "
+    "pair-aidant·e : le dire est toujours facultatif. Ces réponses ne sont envoyées qu'avec "
+    "votre accord explicite (RGPD, art. 9), demandé avant vos coordonnées."
 )
 PRIVACY_DISTRESS = N_(
-    "Ce que vous tapez, je le lis pour vous répondre. Si un message semble parler de "
-    "détresse, je ne le garde pas : il sert seulement à vous montrer des lignes d'aide."
+    "Ce que vous tapez, je le lis pour vous répondre, et pour repérer un message qui semble "
+    "parler de détresse : je vous montre alors des numéros d'aide, sans garder ce message. "
+    "Base légale : protéger votre vie et votre sécurité (intérêt vital)."
+)
+PRIVACY_HANDOFF = N_(
+    "Si vous choisissez « Ici, dans ce chat », une personne de l'équipe PAT peut vous "
+    "répondre ici. Le robot lui transmet vos messages sans les garder, et lui signale ceux "
+    "qui semblent parler de détresse."
+)
+PRIVACY_RECIPIENTS = N_(
+    "Qui reçoit vos données ? L'équipe PAT. Pour faire fonctionner le service, le Smes fait "
+    "appel à des prestataires qui agissent pour son compte (sous-traitants) : "
+    "{privacy_hosting} héberge le robot, {privacy_mail_provider} gère les e-mails."
+)
+PRIVACY_RECIPIENTS_ASK = N_(
+    "Qui reçoit vos données ? L'équipe PAT. Pour faire fonctionner le service, le Smes fait "
+    "appel à des prestataires qui agissent pour son compte (sous-traitants) : un hébergeur "
+    "pour le robot et un service d'e-mail. Leurs noms : sur demande à pat@smes.be."
+)
+PRIVACY_TELEGRAM = N_(
+    "Sur Telegram, votre nom d'utilisateur, si vous en avez un, est envoyé avec votre "
+    "demande. La conversation est gardée sur les serveurs de Telegram et n'est pas chiffrée "
+    "de bout en bout : n'y écrivez pas de détails sur votre santé."
+)
+PRIVACY_TELEGRAM_CONTROLLER = N_(
+    "Telegram est lui-même responsable de ce qu'il fait de vos données, selon ses propres "
+    "règles (telegram.org/privacy) ; PAT ne le contrôle pas. Telegram peut les transférer hors "
+    "de l'Union européenne."
+)
+PRIVACY_WEB = N_(
+    "Sur cette page, un cookie de session relie votre navigateur à votre conversation, "
+    "{abandoned_days} jours au plus ; il ne sert qu'à cela. Pour protéger le service des abus "
+    "(intérêt légitime), je limite par adresse IP les messages par minute, les connexions "
+    "ouvertes et les demandes par jour. Ces compteurs restent en mémoire : votre adresse n'est "
+    "écrite ni sur disque ni dans mes journaux."
 )
 PRIVACY_HOW_LONG = N_(
     "Combien de temps : une conversation inachevée est effacée après {abandoned_days} "
@@ -67,40 +112,60 @@ PRIVACY_MAILBOX_ASK = N_(
     "faire effacer, écrivez à pat@smes.be."
 )
 PRIVACY_RIGHTS = N_(
-    "Vos droits : voir, corriger ou effacer vos données, et retirer votre accord. "
-    "Tapez /forget pour tout effacer ici, ou écrivez à pat@smes.be. Vous pouvez aussi "
-    "vous plaindre auprès de l'Autorité de protection des données, rue de la Presse 35, "
-    "1000 Bruxelles, contact@apd-gba.be."
+    "Vos droits : accéder à vos données, les faire corriger ou effacer, en limiter l'usage, "
+    "les recevoir pour les transmettre ailleurs (portabilité), vous opposer à leur usage, et "
+    "retirer votre accord à tout moment, sans effet sur ce qui a été fait avant. Tapez "
+    "/forget pour tout effacer ici, ou écrivez à pat@smes.be."
 )
-PRIVACY_TELEGRAM = N_(
-    "Sur Telegram, la conversation est aussi gardée sur les serveurs de Telegram, que PAT ne "
-    "contrôle pas, et elle n'est pas chiffrée de bout en bout : n'y écrivez pas de détails "
-    "sur votre santé."
-)
-PRIVACY_HANDOFF = N_(
-    "Si vous choisissez « Ici, dans ce chat », une personne de l'équipe PAT peut vous répondre "
-    "dans ce chat. Le robot lui transmet vos messages sans les garder ; Telegram les transporte."
+PRIVACY_AUTHORITY = N_(
+    "Vous pouvez aussi introduire une plainte auprès de l'Autorité de protection des "
+    "données : rue de la Presse 35, 1000 Bruxelles, contact@apd-gba.be."
 )
 PRIVACY_NOTICE = (
     PRIVACY_CONTROLLER,
-    PRIVACY_ADDRESS,
+    PRIVACY_CONTROLLER_ASK,
     PRIVACY_CONTACT,
     PRIVACY_WHAT,
+    PRIVACY_HEALTH,
     PRIVACY_DISTRESS,
+    PRIVACY_HANDOFF,
+    PRIVACY_RECIPIENTS,
+    PRIVACY_RECIPIENTS_ASK,
+    PRIVACY_TELEGRAM,
+    PRIVACY_TELEGRAM_CONTROLLER,
+    PRIVACY_WEB,
     PRIVACY_HOW_LONG,
     PRIVACY_MAILBOX_DAYS,
     PRIVACY_MAILBOX_ASK,
-    PRIVACY_HANDOFF,
     PRIVACY_RIGHTS,
-    PRIVACY_TELEGRAM,
+    PRIVACY_AUTHORITY,
 )
-ONLY_WITH = {
-    PRIVACY_ADDRESS: "controller_address",
-    PRIVACY_CONTACT: "privacy_contact",
-    PRIVACY_MAILBOX_DAYS: "mailbox_days",
-    PRIVACY_HANDOFF: "handoff",
+# At consent (request.yml), on Telegram only: what goes with the request there.
+CONSENT_TELEGRAM = N_("Sur Telegram, votre nom d'utilisateur est envoyé aussi, si vous en avez un.")
+# Said before a question whose answer can reveal health (a step with ``sensitive: true``,
+# which always offers « Je préfère ne pas le dire »): GDPR art. 9.
+PRIVACY_ART9 = N_(
+    "Bon à savoir : dire que vous êtes pair-aidant·e peut révéler une partie de votre "
+    "parcours de santé. C'est facultatif : vous pouvez répondre « Je préfère ne pas le dire »."
+)
+ONLY_ON: dict[str, frozenset[str]] = {
+    PRIVACY_TELEGRAM: frozenset({"telegram"}),
+    PRIVACY_TELEGRAM_CONTROLLER: frozenset({"telegram"}),
+    CONSENT_TELEGRAM: frozenset({"telegram"}),
+    PRIVACY_WEB: frozenset({"web"}),
 }
-ONLY_WITHOUT = {PRIVACY_MAILBOX_ASK: "mailbox_days"}
+ONLY_WITH: dict[str, tuple[str, ...]] = {
+    PRIVACY_CONTROLLER: ("controller_address",),
+    PRIVACY_CONTACT: ("privacy_contact",),
+    PRIVACY_HANDOFF: ("handoff",),
+    PRIVACY_RECIPIENTS: ("privacy_hosting", "privacy_mail_provider"),
+    PRIVACY_MAILBOX_DAYS: ("mailbox_days",),
+}
+ONLY_WITHOUT: dict[str, tuple[str, ...]] = {
+    PRIVACY_CONTROLLER_ASK: ONLY_WITH[PRIVACY_CONTROLLER],
+    PRIVACY_RECIPIENTS_ASK: ONLY_WITH[PRIVACY_RECIPIENTS],
+    PRIVACY_MAILBOX_ASK: ONLY_WITH[PRIVACY_MAILBOX_DAYS],
+}
 FORGET_CONFIRM = N_(
     "Voulez-vous que j'efface tout ce que je garde sur vous : conversation, réponses, "
     "coordonnées et accord donné ? Une demande pas encore envoyée sera annulée."
@@ -345,13 +410,24 @@ SOURCES: dict[str, tuple[str, ...]] = {
     CRISIS_AFTER: ("brief: Crisis and help lines — not an emergency service",),
     CRISIS_AFTER_OTHER: ("brief: Crisis and help lines — not an emergency service",),
     PRIVACY_CONTROLLER: ("brief: Who and what", "brief: Privacy"),
-    PRIVACY_WHAT: ("brief: Privacy — consent, data minimisation, information",),
+    PRIVACY_CONTROLLER_ASK: ("brief: Who and what", "brief: Privacy"),
+    PRIVACY_WHAT: ("bot", "brief: Privacy — consent, data minimisation, information"),
+    PRIVACY_HEALTH: ("bot", "brief: Privacy — special category (GDPR art. 9): explicit consent"),
     PRIVACY_DISTRESS: ("bot",),
+    PRIVACY_HANDOFF: ("bot",),
+    PRIVACY_RECIPIENTS: ("bot",),
+    PRIVACY_RECIPIENTS_ASK: ("bot",),
+    PRIVACY_TELEGRAM: ("bot", "brief: Privacy — Telegram chats"),
+    # That Telegram is a controller of its own and may transfer data outside the EU is in
+    # Telegram's privacy policy (telegram.org/privacy), not yet in the brief: PAT confirms it.
+    PRIVACY_TELEGRAM_CONTROLLER: ("brief: Privacy — Telegram chats",),
+    PRIVACY_WEB: ("bot",),
     PRIVACY_HOW_LONG: ("bot", "brief: Privacy — storage limitation"),
     PRIVACY_MAILBOX_ASK: ("bot",),
-    PRIVACY_RIGHTS: ("brief: Privacy — right to erasure, supervisory authority",),
-    PRIVACY_TELEGRAM: ("brief: Privacy — Telegram chats",),
-    PRIVACY_HANDOFF: ("bot", "brief: Privacy — Telegram chats"),
+    PRIVACY_RIGHTS: ("bot", "brief: Privacy — right to erasure"),
+    PRIVACY_AUTHORITY: ("brief: Privacy — supervisory authority",),
+    CONSENT_TELEGRAM: ("bot",),
+    PRIVACY_ART9: ("brief: Privacy — special category (GDPR art. 9)",),
     TEAM_LANGUAGE: ("brief: Who and what",),
     BOT_DESCRIPTION: (
         "brief: Who and what",

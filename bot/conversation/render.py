@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.conversation.i18n import Translator
 from flows.engine import Choice, Field, Msg, Say
-from flows.texts import N_, ONLY_WITH, ONLY_WITHOUT
+from flows.texts import N_, ONLY_ON, ONLY_WITH, ONLY_WITHOUT
 
 SUMMARY_LINE = N_("• {label} : {value}")
 SELECTED_MARK = "✓ "
@@ -72,17 +72,25 @@ def render(say: Say, t: Translator, context: Mapping[str, str] | None = None) ->
     return Outgoing(text, buttons, say.expects, say.update, summary)
 
 
+def applies(msgid: str, context: Mapping[str, str]) -> bool:
+    """Whether a text applies in this chat (flows/texts.py): on its channel (``channel`` in
+    ``context``), with the values it shows set, or, for the alternative of such a text, while
+    one of them is not."""
+    channels = ONLY_ON.get(msgid)
+    if channels is not None and context.get("channel") not in channels:
+        return False
+    if not all(context.get(name) for name in ONLY_WITH.get(msgid, ())):
+        return False
+    missing = ONLY_WITHOUT.get(msgid)
+    return not missing or not all(context.get(name) for name in missing)
+
+
 def render_all(
     effects: Iterable[object], t: Translator, context: Mapping[str, str]
 ) -> list[Outgoing]:
-    """Every ``Say`` among ``effects``, rendered; a text that depends on a setting is left
-    out when the setting is not set (or, for its alternative, when it is)."""
+    """Every ``Say`` among ``effects`` that applies in this chat (``applies``), rendered."""
     return [
-        render(e, t, context)
-        for e in effects
-        if isinstance(e, Say)
-        and not (e.text.id in ONLY_WITH and not context.get(ONLY_WITH[e.text.id]))
-        and not (e.text.id in ONLY_WITHOUT and context.get(ONLY_WITHOUT[e.text.id]))
+        render(e, t, context) for e in effects if isinstance(e, Say) and applies(e.text.id, context)
     ]
 
 

@@ -20,7 +20,7 @@ from bot.conversation.limits import DailyQuota, FloodLimit
 from bot.conversation.render import Outgoing, render_all, render_text
 from bot.conversation.requests import draw_ref, new_request
 from bot.conversation.turns import Reply as Reply  # the channels import it from here
-from bot.conversation.turns import honest_erasure, store_turn
+from bot.conversation.turns import answer, honest_erasure, store_turn
 from bot.conversation.understanding import Understanding, is_distress
 from bot.delivery.outbox import Outbox
 from bot.staff.handoff import HandOff
@@ -40,7 +40,7 @@ from flows.engine import (
 from flows.loader import FlowSet
 from flows.nlu import Classifier
 from flows.schema import InputStep
-from flows.texts import DUPLICATE, SLOW_DOWN, TOO_MANY_REQUESTS
+from flows.texts import SLOW_DOWN, TOO_MANY_REQUESTS
 from storage import conversations
 from storage.db import Database
 from storage.erasure import Forgotten
@@ -79,7 +79,8 @@ class ConversationService:
         self.clock = clock
         self.classifier = classifier or Classifier.from_flows(flows)
         self.understanding = Understanding(flows, self.classifier)
-        # Values texts may show (the privacy notice's retention periods and contacts).
+        # Values texts may show (the privacy notice's retention periods and contacts); each
+        # chat adds its own (``context_for``).
         self.context = context or {}
         self.flood = flood or FloodLimit(30)
         self.quota = quota or DailyQuota(3)
@@ -128,7 +129,8 @@ class ConversationService:
             relayed = await self._handoff_turn(chat_key, state, event, update_id)
             if relayed is not None:
                 return Reply(relayed, before, before)
-            event = self.understanding.read(state, event, self.translator(state), self.context)
+            context = self.context_for(chat_key)
+            event = self.understanding.read(state, event, self.translator(state), context)
             if not is_distress(event):  # distress is never silenced by the flood limit
                 limit = self.flood.check(chat_key)
                 if limit != "ok":
@@ -139,7 +141,7 @@ class ConversationService:
                 self.db, chat_key, now, address
             ):
                 notice = [render_text(TOO_MANY_REQUESTS, self.translator(state))]
-                return Reply(notice + self.current_prompt(state), before, before)
+                return Reply(notice + self.current_prompt(chat_key, state), before, before)
             after, effects = advance(self.flows, state, event, now)
             try:
                 saved, stored = await store_turn(
@@ -147,12 +149,10 @@ class ConversationService:
                 )
             except conversations.AlreadyApplied:
                 return Reply([], before, before)
-            self._after_commit(chat_key, saved, event, state, after, effects, now)
-            for _ in (ref for ref, duplicate in saved.requests if not duplicate):
-                self.quota.sent(address)
+            self._after_commit(chat_key, saved, event, (state, after), effects, now, address)
             if saved.forgotten is not None:
                 effects = await self._erase(chat_key, effects, saved.forgotten)
-            out = self._answer(after, effects, saved, now)
+            out = answer(self.translator(after), context, effects, saved, now)
             await self._follow_up(chat_key, stored)
             return Reply(out, before, after)
 
@@ -195,13 +195,14 @@ class ConversationService:
         chat_key: str,
         saved: conversations.Saved,
         event: Event,
-        before: State,
-        after: State,
+        states: tuple[State, State],
         effects: list[Effect],
         now: datetime,
+        address: str | None,
     ) -> None:
+        """Counters, the outbox woken, and the daily limit's count (per address too)."""
         day = now.date().isoformat()
-        self.counters.event(day, event, before, after, effects)
+        self.counters.event(day, event, *states, effects)
         submits = [e for e in effects if isinstance(e, Submit)]
         for submit, (ref, duplicate) in zip(submits, saved.requests, strict=True):
             if not duplicate:
@@ -209,21 +210,7 @@ class ConversationService:
                 self.counters.add(day, "channel", channel_of(chat_key).name)
                 log.info("request %s stored", ref)
                 self.outbox.kick()
-
-    def _answer(
-        self, after: State, effects: list[Effect], saved: conversations.Saved, now: datetime
-    ) -> list[Outgoing]:
-        """What the person is shown: the effects rendered with the values they show (a new
-        request's reference and date), after a note when a request was sent twice."""
-        t = self.translator(after)
-        context = dict(self.context)
-        for ref, _ in saved.requests:
-            context["ref"] = ref
-            context["date"] = t.long_date(now)
-        out = render_all(effects, t, context)
-        if any(duplicate for _, duplicate in saved.requests):
-            out.insert(0, render_text(DUPLICATE, t))
-        return out
+                self.quota.sent(address)
 
     async def _follow_up(self, chat_key: str, stored: list[RequestPayload]) -> None:
         """Staff hear about each new request (bot/staff/handoff.py)."""
@@ -270,8 +257,18 @@ class ConversationService:
     def translator(self, state: State | None) -> Translator:
         return self.catalogs.get(state.locale if state else self.default_locale)
 
-    def current_prompt(self, state: State) -> list[Outgoing]:
-        return render_all(prompt(self.flows, state), self.translator(state), self.context)
+    def context_for(self, chat_key: str) -> dict[str, str]:
+        """The values texts show in this chat: the settings' (``context``), the chat's channel
+        (the privacy notice says only what applies to it), and ``handoff`` when a person from
+        PAT can answer in this chat (bot/staff/desks.py)."""
+        context = {**self.context, "channel": channel_of(chat_key).name}
+        if self.handoff is not None and self.handoff.staff_for(chat_key):
+            context["handoff"] = "on"
+        return context
+
+    def current_prompt(self, chat_key: str, state: State) -> list[Outgoing]:
+        context = self.context_for(chat_key)
+        return render_all(prompt(self.flows, state), self.translator(state), context)
 
     async def explain(self, chat_key: str, msgid: str) -> list[Outgoing]:
         """A short explanation (e.g. 'I read only text'), then the current question again."""
@@ -279,7 +276,8 @@ class ConversationService:
         if state is None or not state.started:
             first = await self.handle(chat_key, Start())
             return [render_text(msgid, self.translator(state)), *first]
-        return [render_text(msgid, self.translator(state)), *self.current_prompt(state)]
+        again = self.current_prompt(chat_key, state)
+        return [render_text(msgid, self.translator(state)), *again]
 
     def expects_phone(self, state: State | None) -> bool:
         step = self.flows.steps.get(state.step) if state else None

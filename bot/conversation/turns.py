@@ -9,9 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.conversation.render import Outgoing
+from bot.conversation.i18n import Translator
+from bot.conversation.render import Outgoing, render_all, render_text
 from flows import texts
 from flows.engine import ConsentGiven, Effect, Forget, Msg, Say, State, Submit
+from flows.texts import DUPLICATE
 from storage import conversations
 from storage.db import Database
 from storage.models import RequestPayload
@@ -81,3 +83,22 @@ def honest_erasure(effects: list[Effect], in_flight: list[str], finished: bool) 
         replace(e, text=done) if isinstance(e, Say) and e.text.id == texts.FORGOTTEN else e
         for e in effects
     ]
+
+
+def answer(
+    t: Translator,
+    context: dict[str, str],
+    effects: list[Effect],
+    saved: conversations.Saved,
+    now: datetime,
+) -> list[Outgoing]:
+    """What the person is shown: the effects rendered with the values they show (the chat's,
+    and a new request's reference and date), after a note when a request was sent twice."""
+    context = dict(context)
+    for ref, _ in saved.requests:
+        context["ref"] = ref
+        context["date"] = t.long_date(now)
+    out = render_all(effects, t, context)
+    if any(duplicate for _, duplicate in saved.requests):
+        out.insert(0, render_text(DUPLICATE, t))
+    return out

@@ -1,9 +1,9 @@
 """`pat-bot sources`: every text that states a fact, with where the fact comes from.
 
 For PAT's review of the bot's content: each message of the flows (FAQ answers, descriptions of
-the offers) and each fact the engine says by itself (help lines, privacy notice), in French, the
-reference, and optionally in one more language, with its sources (flows/sources.py). Printed as
-Markdown, so it reads as it is or pasted into a document.
+the offers), the consent, and each fact the engine says by itself (help lines, privacy notice),
+in French, the reference, and optionally in one more language, with its sources
+(flows/sources.py). Printed as Markdown, so it reads as it is or pasted into a document.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from bot.conversation.i18n import Translator
 from flows import texts
 from flows.loader import FlowSet
-from flows.schema import MessageStep
+from flows.schema import ConsentStep, MessageStep
 from flows.sources import describe
 
 
@@ -31,7 +31,8 @@ def sources_report(flows: FlowSet, fr: Translator, other: Translator | None = No
     """The Markdown report (French; with ``other``, each text also in that language)."""
     out = ["# Textes du robot PAT et leurs sources", ""]
     for flow in flows.flows.values():
-        messages = [s for s in flow.steps if isinstance(s, MessageStep)]
+        # Messages, and the consent (what is sent, to whom, on what basis).
+        messages = [s for s in flow.steps if isinstance(s, MessageStep | ConsentStep)]
         if not messages:
             continue
         out += [f"## {fr.gettext(flow.title)} (`{flows.files[flow.id]}`)", ""]

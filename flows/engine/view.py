@@ -85,12 +85,15 @@ class _View(_Base):
         )
 
     def _prompt_consent(self, step: ConsentStep, first: Msg | None) -> None:
-        """The consent texts, the last one with its accept and refuse buttons."""
+        """The consent texts, the last one with its accept and refuse buttons; before it,
+        what goes with a request on Telegram (the adapter shows it there only)."""
         *lead, last = step.texts
         if first is not None:
             lead, last = [], first.id
         for text in lead:
             self.say(text)
+        if first is None:
+            self.say(texts.CONSENT_TELEGRAM)
         buttons = (
             Button(YES, Msg(step.accept_label)),
             Button(NO, Msg(step.refuse_label)),

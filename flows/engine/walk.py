@@ -28,16 +28,7 @@ class _Walk(_Base):
         for _ in range(MAX_HOPS):
             step = self.flows.step(qid)
             flow_id = flow_of(qid)
-            if step.reset:
-                self.clear_request()
-            self.state.answers.update(step.set)
-            if step.topic and step.topic not in self.state.faq_read:
-                self.state.faq_read.append(step.topic)
-            key = getattr(step, "key", None)
-            if key is not None or isinstance(step, ConsentStep):
-                if qid in self.state.path:
-                    self.state.path.remove(qid)
-                self.state.path.append(qid)
+            self._arrive(qid, step)
             if self.state.mode == "edit" and qid != self.state.edit_target:
                 skip_to = self._skip_when_editing(step, flow_id)
                 if skip_to is not None:
@@ -66,11 +57,26 @@ class _Walk(_Base):
                 if isinstance(step, SummaryStep):
                     self.state.mode = "normal"
                     self.state.edit_target = None
+                if isinstance(step, ChoiceStep) and step.sensitive:  # GDPR art. 9
+                    self.say(texts.PRIVACY_ART9)
                 self.state.step = qid
                 self.state.turn += 1
                 self.prompt()
                 return
         raise RuntimeError(f"flow walk did not stop after {MAX_HOPS} steps (at {qid})")
+
+    def _arrive(self, qid: str, step: Step) -> None:
+        """What entering a step records: a fresh request, answers it sets, a topic read, and
+        the path of questions answered (for « Corriger »)."""
+        if step.reset:
+            self.clear_request()
+        self.state.answers.update(step.set)
+        if step.topic and step.topic not in self.state.faq_read:
+            self.state.faq_read.append(step.topic)
+        if getattr(step, "key", None) is not None or isinstance(step, ConsentStep):
+            if qid in self.state.path:
+                self.state.path.remove(qid)
+            self.state.path.append(qid)
 
     def _skip_when_editing(self, step: Step, flow_id: str) -> str | None:
         """While correcting one answer, questions already answered are not asked again."""

@@ -58,6 +58,8 @@ def event_of(data: Any, locale: str) -> Event | None:
         return Command("forget")
     if kind == "language":
         return Command("language")
+    if kind == "privacy":
+        return Command("privacy")
     if kind == "urgent":
         return Command("urgent")
     if kind == "start":  # the page's language, also over the HTTP fallback (no ?lang there)

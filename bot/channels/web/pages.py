@@ -24,6 +24,7 @@ UI = {
     "input": N_("Votre message"),
     "send": N_("Envoyer"),
     "forget": N_("Effacer mes données"),
+    "privacy": N_("Vos données"),
     "language": N_("Langue"),
     "sos": texts.HELP_NOW_ENTRY,
     "offline": N_("La connexion est coupée ; je réessaie…"),

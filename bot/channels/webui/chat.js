@@ -182,6 +182,8 @@
   });
   document.getElementById("forget").addEventListener("click", function () { send({ t: "forget" }); });
   document.getElementById("language").addEventListener("click", function () { send({ t: "language" }); });
+  // The privacy notice, one tap away (GDPR art. 13: information where the data is collected).
+  document.getElementById("privacy").addEventListener("click", function () { send({ t: "privacy" }); });
   // Help lines one tap away, whatever the bot understood: the header's button, at every step.
   document.getElementById("sos").addEventListener("click", function () { send({ t: "urgent" }); });
   // In the widget's panel: Escape closes it (the host page cannot see keys typed in here).

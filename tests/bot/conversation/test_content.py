@@ -10,11 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_app
 from bot.conversation.i18n import Catalogs
-from bot.settings import Settings
 from flows import sources, texts
-from flows.engine import Command, Say, Start, Text, prompt
 from flows.loader import FlowError, FlowSet, load_flows
 from flows.locales import LOCALES
 from flows.schema import MessageStep
@@ -257,48 +254,3 @@ def test_the_message_after_distress_is_kind_and_says_why(flows: FlowSet) -> None
     assert "s'il vous plaît" not in text and "santé" in text
     # Review 2026-12-06, tone 6: no "your story is welcome… but" that contradicts itself.
     assert "parcours a toute sa place" not in text and "pas assez protégé" in text
-
-
-# -- privacy notice (/privacy) --------------------------------------------------------------------
-
-
-async def test_the_privacy_notice_is_complete(tmp_path: Path) -> None:
-    plain = Settings(data_dir=tmp_path / "a", _env_file=None)
-    async with build_app(plain, run_worker=False) as app:
-        await app.service.handle("t", Start())
-        out = "\n".join(o.text for o in await app.service.handle("t", Command("privacy")))
-    assert "consentement" in out  # the legal basis
-    assert "serveurs de Telegram" in out and "PAT ne contrôle pas" in out
-    assert "détresse" in out and "lignes d'aide" in out
-    assert "combien de temps l'équipe PAT garde l'e-mail" in out
-    assert "Adresse du Smes" not in out and "protection des données :" not in out
-    assert "{" not in out
-    filled = plain.model_copy(
-        update={
-            "data_dir": tmp_path / "b",
-            "controller_address": "Rue de l'Exemple 1, 1000 Bruxelles",
-            "privacy_contact": "dpo@example.org",
-            "mailbox_retention_days": 365,
-        }
-    )
-    async with build_app(filled, run_worker=False) as app:
-        await app.service.handle("t", Start())
-        out = "\n".join(o.text for o in await app.service.handle("t", Command("privacy")))
-    assert "Adresse du Smes : Rue de l'Exemple 1, 1000 Bruxelles." in out
-    assert "Contact pour la protection des données : dpo@example.org." in out
-    assert "365 jours au plus" in out
-    assert "combien de temps l'équipe PAT garde" not in out
-
-
-def test_consent_says_that_being_a_peer_worker_is_optional_to_say(flows: FlowSet) -> None:
-    walk = Walk(flows)
-    walk.start()
-    walk.press("other")
-    walk.send(Text("Bonjour"))
-    said = " ".join(walk.says())
-    assert "pair-aidant·e peut révéler une partie de votre parcours de santé" in said
-    assert "facultatif" in said
-    walk.press("_yes")
-    walk.state.step = "training.profile"
-    profile = [b.id for e in prompt(flows, walk.state) if isinstance(e, Say) for b in e.buttons]
-    assert "unsaid" in profile  # « Je préfère ne pas le dire »

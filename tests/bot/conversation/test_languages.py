@@ -21,7 +21,7 @@ PATHS = {
         ),
         (
             "Wij willen een ervaringsdeskundige aanwerven.",
-            "Zeggen dat u ervaringsdeskundige bent, kan iets over uw gezondheid prijsgeven: u hoeft het dus niet te zeggen. En schrijf hier liefst geen details over uw gezondheid. Gaat u akkoord?",
+            "Zeggen uw antwoorden iets over uw gezondheid, bijvoorbeeld dat u ervaringsdeskundige bent? Dan geldt uw toestemming daar ook voor: het is een uitdrukkelijke toestemming (AVG, art. 9). Schrijf hier geen andere details over uw gezondheid. Gaat u akkoord?",
         ),
         ("Ik ga akkoord", "Wat is uw naam?"),
         (
@@ -30,7 +30,7 @@ PATHS = {
         ),
         (
             "VZW De Brug",
-            "Wat is uw functie? Bijvoorbeeld: verpleegkundige, directeur, ervaringsdeskundige…",
+            "Wat is uw functie? Bijvoorbeeld: verpleegkundige, directeur, opvoeder…",
         ),
         ("teamcoach", "Wat is uw e-mailadres?"),
         (
@@ -48,14 +48,14 @@ PATHS = {
         ),
         (
             "We would like to hire a peer worker.",
-            "Saying that you are a peer worker can reveal something of your health history: it is optional. And please leave out any health details here. Do you agree?",
+            "If your answers say something about your health, for instance that you are a peer worker, your consent covers that too: it is explicit consent (GDPR, Art. 9). Please leave out any other health details here. Do you agree?",
         ),
         ("I agree", "What is your name?"),
         (
             "Sam Jones",
             "For which organisation? If you are writing for yourself, skip this question.",
         ),
-        ("Skip", "What is your role? For example: nurse, director, peer worker…"),
+        ("Skip", "What is your role? For example: nurse, director, support worker…"),
         ("social worker", "What is your e-mail address?"),
         ("sam@example.org", "Your phone number? This is optional."),
         ("0470 12 34 56", "How would you prefer to be contacted?"),
