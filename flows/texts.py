@@ -65,7 +65,7 @@ PRIVACY_HEALTH = N_(
 PRIVACY_DISTRESS = N_(
     "Ce que vous tapez, je le lis pour vous répondre, et pour repérer un message qui semble "
     "parler de détresse : je vous montre alors des numéros d'aide, sans garder ce message. "
-    "Base légale : protéger votre vie et votre sécurité (intérêt vital)."
+    "Base légale : protéger votre vie ou celle d'une autre personne (intérêt vital)."
 )
 PRIVACY_HANDOFF = N_(
     "Si vous choisissez « Ici, dans ce chat », une personne de l'équipe PAT peut vous "
@@ -93,16 +93,15 @@ PRIVACY_TELEGRAM_CONTROLLER = N_(
     "de l'Union européenne."
 )
 PRIVACY_WEB = N_(
-    "Sur cette page, un cookie de session relie votre navigateur à votre conversation, "
-    "{abandoned_days} jours au plus ; il ne sert qu'à cela. Pour protéger le service des abus "
-    "(intérêt légitime), je limite par adresse IP les messages par minute, les connexions "
-    "ouvertes et les demandes par jour. Ces compteurs restent en mémoire : votre adresse n'est "
-    "écrite ni sur disque ni dans mes journaux."
+    "Sur cette page, un cookie relie votre navigateur à votre conversation, {abandoned_days} "
+    "jours au plus ; il ne sert qu'à cela. Contre les abus (intérêt légitime), je limite par "
+    "adresse IP les messages, les connexions et les demandes. Ces compteurs restent en "
+    "mémoire : je n'écris votre adresse ni sur disque ni dans mes journaux."
 )
 PRIVACY_HOW_LONG = N_(
     "Combien de temps : une conversation inachevée est effacée après {abandoned_days} "
-    "jours. Une demande transmise est effacée de ce robot {retention_days} jours après "
-    "son envoi."
+    "jours sans message. Une demande transmise est effacée de ce robot {retention_days} "
+    "jours après son envoi."
 )
 PRIVACY_MAILBOX_DAYS = N_(
     "L'équipe PAT garde l'e-mail de votre demande dans sa boîte {mailbox_days} jours au plus."
@@ -146,7 +145,8 @@ CONSENT_TELEGRAM = N_("Sur Telegram, votre nom d'utilisateur est envoyé aussi, 
 # which always offers « Je préfère ne pas le dire »): GDPR art. 9.
 PRIVACY_ART9 = N_(
     "Bon à savoir : dire que vous êtes pair-aidant·e peut révéler une partie de votre "
-    "parcours de santé. C'est facultatif : vous pouvez répondre « Je préfère ne pas le dire »."
+    "parcours de santé. C'est facultatif, et rien n'est envoyé à l'équipe PAT sans votre "
+    "accord. Vous pouvez répondre « Je préfère ne pas le dire »."
 )
 ONLY_ON: dict[str, frozenset[str]] = {
     PRIVACY_TELEGRAM: frozenset({"telegram"}),

@@ -37,7 +37,7 @@ def test_the_header_opens_the_notice_on_a_phone(web: tuple[int, Path], browser: 
     press(browser, "Une formation")
     wait_said(browser, "Je préfère ne pas le dire")  # the art. 9 line, before the question
     browser.find_element(By.ID, "privacy").click()
-    wait_said(browser, "un cookie de session")
+    wait_said(browser, "un cookie relie votre navigateur")
     shoot(browser, "privacy-phone")
     notice = " ".join(said(browser))
     assert "adresse IP" in notice and "ni dans mes journaux" in notice
@@ -105,7 +105,7 @@ def test_the_address_is_neither_logged_nor_stored(tmp_path: Path) -> None:
             headers={**via, "Origin": f"http://127.0.0.1:{port}"},
             timeout=10,
         )
-        assert "cookie de session" in fallback.text
+        assert "un cookie relie votre navigateur" in fallback.text
     finally:
         process.terminate()
         _, err = process.communicate(timeout=20)

@@ -21,7 +21,7 @@ PATHS = {
         ),
         (
             "Wij willen een ervaringsdeskundige aanwerven.",
-            "Zeggen uw antwoorden iets over uw gezondheid, bijvoorbeeld dat u ervaringsdeskundige bent? Dan geldt uw toestemming daar ook voor: het is een uitdrukkelijke toestemming (AVG, art. 9). Schrijf hier geen andere details over uw gezondheid. Gaat u akkoord?",
+            "U hoeft hier niets over uw gezondheid te vertellen. Zeggen uw antwoorden er toch iets over, bijvoorbeeld dat u ervaringsdeskundige bent? Dan geldt uw toestemming ook daarvoor: dat is een uitdrukkelijke toestemming (AVG, art. 9). Gaat u akkoord?",
         ),
         ("Ik ga akkoord", "Wat is uw naam?"),
         (
@@ -48,7 +48,7 @@ PATHS = {
         ),
         (
             "We would like to hire a peer worker.",
-            "If your answers say something about your health, for instance that you are a peer worker, your consent covers that too: it is explicit consent (GDPR, Art. 9). Please leave out any other health details here. Do you agree?",
+            "You don't need to tell me anything about your health here. If your answers do say something about it, for instance that you are a peer worker, your consent covers that too: it is explicit consent (GDPR, Art. 9). Do you agree?",
         ),
         ("I agree", "What is your name?"),
         (

@@ -55,7 +55,7 @@ REQUIRED = {
         "purpose and consent": "alleen zodat het PAT-team uw aanvraag kan behandelen",
         "legal basis: consent": "rechtsgrond is uw toestemming",
         "explicit consent, art. 9": "uitdrukkelijke toestemming (AVG, art. 9)",
-        "distress check": "op nood lijkt te wijzen",
+        "distress check": "in nood is",
         "its legal basis": "vitaal belang",
         "processors": "verwerkers",
         "retention in the bot": "na 7 dagen gewist",
