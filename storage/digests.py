@@ -54,6 +54,19 @@ async def claim_digest(db: Database, week: str, now: datetime, until: datetime, 
     return await db.write(work)
 
 
+async def renew_digest(db: Database, week: str, owner: str, until: datetime) -> bool:
+    """Extend the lease while sending; False when ``owner`` no longer holds it."""
+
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
+            "UPDATE digests SET lease_until = ? WHERE week = ? AND lease_owner = ?",
+            (until.isoformat(), week, owner),
+        )
+        return cur.rowcount == 1
+
+    return await db.write(work)
+
+
 async def mark_digest(
     db: Database,
     week: str,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -104,7 +105,8 @@ class Outbox:
         try:
             if payload is None:
                 raise LookupError("request erased before delivery")
-            async with self._holding(record.ref):
+            renew = functools.partial(deliveries.renew, self.db, record.ref, LEASE_OWNER)
+            async with self._holding(renew):
                 await self.deliverer.deliver(payload)
         except Exception as exc:  # any delivery failure: keep the request, plan a retry
             await self._failed(record, exc)
@@ -116,18 +118,18 @@ class Outbox:
         return True
 
     @contextlib.asynccontextmanager
-    async def _holding(self, ref: str) -> AsyncIterator[None]:
-        """Renew the lease while sending (an SMTP step may take PAT_SMTP_TIMEOUT, longer than
-        a lease): no other process sends what this one is sending."""
+    async def _holding(self, renew: Callable[[datetime], Awaitable[bool]]) -> AsyncIterator[None]:
+        """Renew a lease while sending (an SMTP step may take PAT_SMTP_TIMEOUT, longer than a
+        lease): no other process sends what this one is sending. ``renew(until)`` extends it
+        and says whether it is still held."""
 
-        async def renew() -> None:
+        async def keep() -> None:
             while True:
                 await asyncio.sleep(self.lease.total_seconds() / 3)
-                until = self.clock() + self.lease
-                if not await deliveries.renew(self.db, ref, LEASE_OWNER, until):
+                if not await renew(self.clock() + self.lease):
                     return
 
-        renewing = asyncio.create_task(renew())
+        renewing = asyncio.create_task(keep())
         try:
             yield
         finally:
@@ -223,7 +225,9 @@ class Outbox:
             if not await digests.claim_digest(self.db, week, now, now + self.lease, LEASE_OWNER):
                 continue
             try:
-                await self.deliverer.deliver_digest(week, message)
+                renew = functools.partial(digests.renew_digest, self.db, week, LEASE_OWNER)
+                async with self._holding(renew):
+                    await self.deliverer.deliver_digest(week, message)
             except Exception as exc:  # kept; tried again later, like a request
                 error = f"{type(exc).__name__}: {exc}"
                 retry_at = self.clock() + timedelta(seconds=self.backoff(attempts + 1))

@@ -171,3 +171,36 @@ async def test_no_digest_without_the_setting(settings: Settings) -> None:
         assert settings.digest_weekday is None
         assert transport.sent == []
         assert await digests.digest_state(app.db, "2026-W49") == "none"
+
+
+async def test_a_slow_digest_keeps_its_lease_and_is_sent_once(settings: Settings) -> None:
+    """As for requests (#25): a send longer than the lease renews it, so another process does
+    not send the same digest again meanwhile."""
+    import asyncio
+
+    class Slow(Recorder):
+        async def send(self, ref: str, message: bytes) -> None:
+            await asyncio.sleep(2.0)
+            await super().send(ref, message)
+
+    weekly = settings.model_copy(update={"digest_weekday": 1})
+    one, two = Slow(), Recorder()
+    async with (
+        build_app(weekly, transport=one, run_worker=False) as first,
+        build_app(weekly, transport=two, run_worker=False) as second,
+    ):
+        await accompaniment_request(first.service, "tg:1")
+        first.outbox.lease = second.outbox.lease = timedelta(seconds=0.6)
+        start = asyncio.get_running_loop().time()
+
+        def tuesday() -> datetime:  # Tuesday, with time going on as it does
+            return TUESDAY + timedelta(seconds=asyncio.get_running_loop().time() - start)
+
+        for app in (first, second):
+            app.outbox.clock = tuesday
+        sending = asyncio.create_task(first.outbox.send_digests())
+        await asyncio.sleep(1.2)  # two leases later: renewed meanwhile
+        await second.outbox.send_digests()
+        await sending
+    sent = [r for r, _ in one.sent + two.sent if r.startswith("digest-")]
+    assert sent == ["digest-2026-W49"]
