@@ -102,7 +102,7 @@ def test_the_wheel_carries_every_data_file(installed: Path, tmp_path: Path) -> N
     ("lang", "welcome"),
     [
         ("nl", "Hallo! Ik ben de onthaalrobot van PAT"),
-        ("en", "Hello! I'm the welcome bot of PAT"),
+        ("en", "Hello! I'm the chatbot of PAT"),
         ("fr", "Bonjour ! Je suis le robot d'accueil de PAT"),
     ],
 )

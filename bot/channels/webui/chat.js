@@ -4,6 +4,10 @@
 (function () {
   "use strict";
   var words = JSON.parse(document.body.dataset.words || "{}");
+  // French puts a space before the colon; Dutch and English do not.
+  function sep() {
+    return document.documentElement.lang === "fr" ? " : " : ": ";
+  }
   var lang = document.body.dataset.lang || "fr";
   var log = document.getElementById("log");
   var form = document.getElementById("composer");
@@ -27,7 +31,7 @@
     div.className = "msg " + who;
     var label = document.createElement("span");
     label.className = "visually-hidden";
-    label.textContent = (who === "you" ? words.you : words.bot) + " : ";
+    label.textContent = (who === "you" ? words.you : words.bot) + sep();
     div.appendChild(label);
     (pieces || [[text, null]]).forEach(function (piece) {
       var href = piece[1];
@@ -94,7 +98,7 @@
           var label = document.createElement("strong");
           label.textContent = pair[0];
           item.appendChild(label);
-          item.appendChild(document.createTextNode(" : " + pair[1]));
+          item.appendChild(document.createTextNode(sep() + pair[1]));
           list.appendChild(item);
         });
         div.appendChild(list);

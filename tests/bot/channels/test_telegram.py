@@ -418,7 +418,7 @@ async def test_an_empty_chat_shows_who_pat_is_in_each_language(
     assert set(descriptions) == set(shorts) == {None, "fr", "nl", "en"}
     assert descriptions[None] == descriptions["fr"] == texts.BOT_DESCRIPTION
     assert descriptions["nl"].startswith("Hallo! Ik ben de onthaalrobot van PAT")
-    assert descriptions["en"].startswith("Hello! I am the welcome bot of PAT")
+    assert descriptions["en"].startswith("Hello! I am the chatbot of PAT")
     for code, text in descriptions.items():
         assert "112" in text and "pat@smes.be" in text, code
         assert "112" in shorts[code], code
