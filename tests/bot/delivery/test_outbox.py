@@ -318,7 +318,7 @@ async def test_settle_loads_lazy_data_and_freezes_long_lived_objects(app: App) -
         settle(app)
         assert gc.get_freeze_count() > 10_000  # flows, catalogs, classifier, library data
         assert gc.get_count()[0] < 100  # a full collection just ran
-        assert gc.get_threshold() == (2000, 10, 100)
+        assert gc.get_threshold() == (2000, 10, 1000)
         said = await run_request(app.service, "tg:1")  # serving goes on as before
         assert "référence R-" in said[0]
     finally:
