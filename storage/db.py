@@ -191,6 +191,11 @@ class Database:
             self._checkpoint_soon()
         return result
 
+    async def changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement in its own transaction; how many rows it changed (a lease held or
+        not, a row already gone)."""
+        return await self.write(lambda conn: conn.execute(sql, params).rowcount)
+
     async def _patiently(self, attempt: Callable[[], T]) -> T:
         """``attempt()`` at once; while another process holds the lock, again a little later
         (the event loop goes on meanwhile), for up to ``PATIENCE`` seconds."""

@@ -80,15 +80,12 @@ async def next_attempt_time(db: Database) -> datetime | None:
 async def claim(db: Database, ref: str, now: datetime, until: datetime, owner: str) -> bool:
     """Take the lease on a pending request; False when another process holds it."""
 
-    def work(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "UPDATE requests SET lease_until = ?, lease_owner = ? WHERE ref = ? "
-            "AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)",
-            (until.isoformat(), owner, ref, now.isoformat()),
-        )
-        return cur.rowcount == 1
-
-    return await db.write(work)
+    taken = await db.changed(
+        "UPDATE requests SET lease_until = ?, lease_owner = ? WHERE ref = ? "
+        "AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)",
+        (until.isoformat(), owner, ref, now.isoformat()),
+    )
+    return taken == 1
 
 
 def _executemany(sql: str, rows: list[tuple[str, str]], conn: sqlite3.Connection) -> None:
@@ -142,16 +139,13 @@ async def mark_delivered(db: Database, ref: str, at: datetime, owner: str) -> bo
     """Delivered, if ``owner`` still holds the lease; False when it does not (the request
     was erased meanwhile, or taken by another process)."""
 
-    def work(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
-            "lease_owner = NULL, next_attempt_at = NULL, attempts = attempts + 1 "
-            "WHERE ref = ? AND lease_owner = ?",
-            (at.isoformat(), ref, owner),
-        )
-        return cur.rowcount == 1
-
-    return await db.write(work)
+    marked = await db.changed(
+        "UPDATE requests SET status = 'delivered', delivered_at = ?, lease_until = NULL, "
+        "lease_owner = NULL, next_attempt_at = NULL, attempts = attempts + 1 "
+        "WHERE ref = ? AND lease_owner = ?",
+        (at.isoformat(), ref, owner),
+    )
+    return marked == 1
 
 
 async def mark_attempt_failed(
@@ -160,21 +154,18 @@ async def mark_attempt_failed(
     """Record a failed attempt: retry at ``next_attempt_at``, or give up when it is None.
     False when ``owner`` no longer holds the lease (nothing recorded)."""
 
-    def work(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "UPDATE requests SET attempts = attempts + 1, last_error = ?, lease_until = NULL, "
-            "lease_owner = NULL, next_attempt_at = ?, status = ? WHERE ref = ? AND lease_owner = ?",
-            (
-                error[:500],
-                next_attempt_at.isoformat() if next_attempt_at else None,
-                "pending" if next_attempt_at else "failed",
-                ref,
-                owner,
-            ),
-        )
-        return cur.rowcount == 1
-
-    return await db.write(work)
+    marked = await db.changed(
+        "UPDATE requests SET attempts = attempts + 1, last_error = ?, lease_until = NULL, "
+        "lease_owner = NULL, next_attempt_at = ?, status = ? WHERE ref = ? AND lease_owner = ?",
+        (
+            error[:500],
+            next_attempt_at.isoformat() if next_attempt_at else None,
+            "pending" if next_attempt_at else "failed",
+            ref,
+            owner,
+        ),
+    )
+    return marked == 1
 
 
 async def reset_for_retry(db: Database, now: datetime, ref: str | None = None) -> list[str]:

@@ -43,28 +43,22 @@ async def due_digests(db: Database, now: datetime) -> list[tuple[str, bytes, int
 
 
 async def claim_digest(db: Database, week: str, now: datetime, until: datetime, owner: str) -> bool:
-    def work(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "UPDATE digests SET lease_until = ?, lease_owner = ? WHERE week = ? "
-            "AND sent_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)",
-            (until.isoformat(), owner, week, now.isoformat()),
-        )
-        return cur.rowcount == 1
-
-    return await db.write(work)
+    taken = await db.changed(
+        "UPDATE digests SET lease_until = ?, lease_owner = ? WHERE week = ? "
+        "AND sent_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)",
+        (until.isoformat(), owner, week, now.isoformat()),
+    )
+    return taken == 1
 
 
 async def renew_digest(db: Database, week: str, owner: str, until: datetime) -> bool:
     """Extend the lease while sending; False when ``owner`` no longer holds it."""
 
-    def work(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "UPDATE digests SET lease_until = ? WHERE week = ? AND lease_owner = ?",
-            (until.isoformat(), week, owner),
-        )
-        return cur.rowcount == 1
-
-    return await db.write(work)
+    renewed = await db.changed(
+        "UPDATE digests SET lease_until = ? WHERE week = ? AND lease_owner = ?",
+        (until.isoformat(), week, owner),
+    )
+    return renewed == 1
 
 
 async def mark_digest(

@@ -79,15 +79,12 @@ async def sender_done(db: Database, ref: str, sender: str, reached_pat: bool) ->
     of the erasure is the finisher's (and PAT is asked to delete their copy when it may have
     reached them). False when no erasure was waiting for this sender."""
 
-    def work(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "UPDATE erasures SET sender = NULL, sender_until = NULL, notify = ? "
-            "WHERE ref = ? AND sender = ?",
-            (int(reached_pat), ref, sender),
-        )
-        return cur.rowcount > 0
-
-    return await db.write(work)
+    handed = await db.changed(
+        "UPDATE erasures SET sender = NULL, sender_until = NULL, notify = ? "
+        "WHERE ref = ? AND sender = ?",
+        (int(reached_pat), ref, sender),
+    )
+    return handed > 0
 
 
 async def sender_gone(db: Database, erasure_id: int) -> None:

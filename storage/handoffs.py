@@ -136,14 +136,11 @@ async def touch(db: Database, ref: str, now: datetime, flag: str | None = None) 
 async def close(db: Database, ref: str, by: str, now: datetime) -> bool:
     """Close a hand-off; False when it was closed already."""
 
-    def work(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "UPDATE handoffs SET closed_at = ?, closed_by = ? WHERE ref = ? AND closed_at IS NULL",
-            (now.isoformat(), by, ref),
-        )
-        return cur.rowcount == 1
-
-    return await db.write(work)
+    closed = await db.changed(
+        "UPDATE handoffs SET closed_at = ?, closed_by = ? WHERE ref = ? AND closed_at IS NULL",
+        (now.isoformat(), by, ref),
+    )
+    return closed == 1
 
 
 async def idle_since(db: Database, before: datetime) -> list[HandOffRow]:
