@@ -84,6 +84,7 @@ class Distress:
     kind: str
     found: str  # the lexicon entry, as written there
     why: tuple[str, ...] = ()
+    past: bool = False  # told as the past ("I used to…"), and nothing says tonight
 
     @property
     def danger(self) -> Danger:
@@ -351,22 +352,25 @@ class Detector:
         if person:
             why.append(f"{'someone else' if about == 'other' else 'the writer'}: « {person} »")
         tier = pattern.tier
+        # The finding's language, then the text's.
+        codes = dict.fromkeys(c for c in (reading.lex.lang.code, scoped) if c in readings)
+        context = [readings[c] for c in codes]
+
+        def first(group: str) -> str | None:
+            return next((r.first(group) for r in context if r.first(group)), None)
+
+        past = first("past") if not first("urgent") else None
         if tier == "sure":
-            # The finding's language, then the text's.
-            codes = dict.fromkeys(c for c in (reading.lex.lang.code, scoped) if c in readings)
-            context = [readings[c] for c in codes]
-
-            def first(group: str) -> str | None:
-                return next((r.first(group) for r in context if r.first(group)), None)
-
-            general, past = first("general"), first("past")
+            general = first("general")
             if general and (about == "other" or not person) and not first("incident"):
                 tier = "possible"
                 why.append(f"a general question: « {general} »")
-            elif past and not first("urgent"):
+            elif past:
                 tier = "possible"
                 why.append(f"told in the past: « {past} »")
-        return Distress(tier, about, pattern.kind, pattern.text, tuple(why))
+        elif past:
+            why.append(f"told in the past: « {past} »")
+        return Distress(tier, about, pattern.kind, pattern.text, tuple(why), past=bool(past))
 
     def person(self, text: str, locale: str | None = None) -> tuple[About, str]:
         """Who may be in danger in a text with no lexicon finding (what the model found): a

@@ -15,18 +15,16 @@ Never trained on: the held-out sets (``tests/data/*/holdout_*.tsv``), which only
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import json
-import math
 import sys
-import zlib
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows import linear
 from flows.distress import Detector
-from flows.model import MAX_CHARS, MODEL_PATH, bucket, features, readable, sentences
+from flows.model import MODEL_PATH, readable, sentences
 
 if TYPE_CHECKING:  # dev dependencies, imported where they are used (tests read the rows)
     from scipy.sparse import csr_matrix
@@ -73,7 +71,7 @@ def training_rows() -> list[Row]:
         writer = path.stem.removeprefix("train_")
         for lang, _subject, _second, text in _lines(path):
             rows.append((writer, lang, "none", text))
-    for name in ("nlu_eval.tsv", "nlu_holdout.tsv"):
+    for name in ("nlu_eval.tsv", "nlu_holdout.tsv", "nlu_eval_topics.tsv"):
         for lang, expected, text in _lines(ROOT / "tests" / name):
             label = "suicide" if expected == "crisis" else "none"
             rows.append(("older-questions", lang, label, text))
@@ -94,17 +92,8 @@ def digest(rows: list[Row]) -> str:
 
 
 def matrix(texts: list[str]) -> csr_matrix:
-    """The same features as flows/model.py: present buckets, scaled by 1/sqrt(count)."""
-    from scipy.sparse import csr_matrix
-
-    indptr, indices, values = [0], [], []
-    for text in texts:
-        seen = sorted({bucket(f, BUCKETS) for f, _ in features(text[:MAX_CHARS])})
-        weight = 1.0 / math.sqrt(len(seen)) if seen else 0.0
-        indices.extend(seen)
-        values.extend([weight] * len(seen))
-        indptr.append(len(indices))
-    return csr_matrix((values, indices, indptr), shape=(len(texts), BUCKETS))
+    """The same features as flows/linear.py reads."""
+    return linear.matrix(texts, BUCKETS)
 
 
 def weights(labels: list[int]) -> dict[int, float]:
@@ -130,25 +119,14 @@ def fit(rows: list[Row]) -> Any:
 
 
 def export(model: Any, threshold: float, trained_on: str) -> dict[str, object]:
-    """The weights quantised to one byte per bucket and class, class by class, compressed
-    (most buckets are empty)."""
+    """The weights as package data (flows/linear.py); a class never seen is never predicted."""
     import numpy as np
 
     coef = np.zeros((len(CLASSES), BUCKETS))
     coef[model.classes_, :] = model.coef_
-    bias = np.zeros(len(CLASSES)) - 30.0  # a class never seen is never predicted
+    bias = np.zeros(len(CLASSES)) - 30.0
     bias[model.classes_] = model.intercept_
-    scale = float(np.abs(coef).max()) / 127
-    quantised = np.clip(np.round(coef / scale), -127, 127).astype(np.int8)
-    return {
-        "classes": CLASSES,
-        "buckets": BUCKETS,
-        "threshold": threshold,
-        "bias": [round(float(b), 5) for b in bias],
-        "scale": scale,
-        "weights": base64.b64encode(zlib.compress(quantised.tobytes(), 9)).decode("ascii"),
-        "trained_on": trained_on,
-    }
+    return linear.export(CLASSES, BUCKETS, coef, bias, threshold=threshold, trained_on=trained_on)
 
 
 def _pieces(text: str) -> list[str]:
@@ -211,12 +189,16 @@ def report(rows: list[Row], cv: list[tuple[float, bool]]) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--report", action="store_true", help="cross-validation only")
+    parser.add_argument(
+        "--threshold", type=float, help="train with this threshold, no cross-validation"
+    )
     args = parser.parse_args(argv)
     rows = training_rows()
     counts = Counter(r[2] for r in rows)
     print(f"{len(rows)} training messages: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    detector = Detector()
-    threshold = report(rows, cross_validate(rows, detector))
+    threshold = args.threshold
+    if threshold is None:
+        threshold = report(rows, cross_validate(rows, Detector()))
     print(f"threshold chosen: {threshold}")
     if args.report:
         return 0

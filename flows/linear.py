@@ -1,0 +1,172 @@
+"""A linear model over the words of a text, in pure Python: what the two learned readers share.
+
+The distress model (``flows/model.py``) and the topic model (``flows/topics.py``) are both
+multinomial logistic regressions learned by ``make model`` from labelled sets written by
+independent writers. They read the same features of a text, hashed into buckets:
+
+- each word (``w word``), each pair of neighbouring words (``b first second``);
+- the groups of 3 to 5 letters of each word (`` pe``, ``peu``, ``eux ``…), which carry
+  spelling variants, missing accents and typos.
+
+A text's features are its words' own features and its word pairs, counted, scaled by
+1/sqrt(their number) (length-neutral). A word's summed weights for every class are worked out
+once and remembered (the same words come back in many messages); a text's scores are then a
+few C-level passes over its words (``bench/nlu.py`` prints the time; the targets are under
+1 ms per message for distress, under 2 ms for the whole reading).
+
+The weights are package data (JSON, one byte per bucket and class, compressed): reading them
+needs only the standard library; training needs scikit-learn, a dev dependency.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import zlib
+from array import array
+from functools import lru_cache
+from typing import Any
+
+from flows.language import normalise
+
+MAX_CHARS = 2000  # read up to here (the bot keeps no longer text anyway)
+_WORDS_REMEMBERED = 5_000  # per model; memory only, never written
+
+
+def word_features(word: str) -> list[str]:
+    """One word's own features: the word, and its groups of 3 to 5 letters."""
+    padded = f" {word} "
+    out = ["w " + word]
+    for n in (3, 4, 5):
+        out.extend(padded[start : start + n] for start in range(len(padded) - n + 1))
+    return out
+
+
+def features(text: str) -> list[tuple[str, int]]:
+    """Every feature of a text, each with the word it comes from (index in the words)."""
+    words = normalise(text).split()
+    out: list[tuple[str, int]] = []
+    for i, word in enumerate(words):
+        out.extend((f, i) for f in word_features(word))
+        if i:
+            out.append(("b " + words[i - 1] + " " + word, i))
+    return out
+
+
+def bucket(feature: str, size: int) -> int:
+    """Where a feature's weights are (a stable hash: the same in training and here)."""
+    return zlib.crc32(feature.encode("utf-8")) % size
+
+
+@lru_cache(maxsize=5_000)  # words come back often; shared by both models; memory only
+def _word_buckets(word: str, size: int) -> tuple[int, ...]:
+    """The buckets of one word's own features (worked out once per word)."""
+    return tuple(bucket(f, size) for f in word_features(word))
+
+
+class Linear:
+    """Weights learned by ``flows/model_train.py``: for each bucket, one byte per class."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.classes: list[str] = data["classes"]
+        self.size: int = data["buckets"]
+        self.bias: list[float] = data["bias"]
+        self.scale: float = data["scale"]
+        self.trained_on: str = data.get("trained_on", "")
+        # Bucket by bucket, the weights of every class side by side: a feature's weights are
+        # one slice, and a word's or a text's totals one C-level pass (``map(sum, zip(…))``).
+        self.rows = array("b", zlib.decompress(base64.b64decode(data["weights"])))
+        self._words: dict[str, tuple[int, ...]] = {}
+
+    def _row(self, at: int) -> array[int]:
+        k = len(self.classes)
+        return self.rows[at * k : (at + 1) * k]
+
+    def _word(self, word: str) -> tuple[int, ...]:
+        """One word's own features: their summed weights per class (remembered)."""
+        known = self._words.get(word)
+        if known is None:
+            if len(self._words) >= _WORDS_REMEMBERED:
+                self._words.clear()
+            rows = [self._row(at) for at in _word_buckets(word, self.size)]
+            known = self._words[word] = tuple(map(sum, zip(*rows, strict=True)))
+        return known
+
+    def _by_word(self, text: str) -> tuple[list[str], list[tuple[int, ...]], int]:
+        """The words of a text, the summed weights per class of each (its own features and
+        the pair it makes with the word before), and the number of features."""
+        words = normalise(text[:MAX_CHARS]).split()
+        sums: list[tuple[int, ...]] = []
+        count = 0
+        for i, word in enumerate(words):
+            own = self._word(word)
+            count += len(_word_buckets(word, self.size))
+            if i:
+                pair = self._row(bucket(f"b {words[i - 1]} {word}", self.size))
+                own = tuple(map(sum, zip(own, pair, strict=True)))
+                count += 1
+            sums.append(own)
+        return words, sums, count
+
+    def scores(self, text: str) -> list[float]:
+        """The score of each class for one text (before the softmax)."""
+        _, sums, count = self._by_word(text)
+        if not sums:
+            return list(self.bias)
+        factor = self.scale / math.sqrt(count)
+        totals = map(sum, zip(*sums, strict=True))
+        return [bias + total * factor for bias, total in zip(self.bias, totals, strict=True)]
+
+    def probabilities(self, text: str) -> list[float]:
+        """The probability of each class for one text."""
+        scores = self.scores(text)
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    def why(self, text: str, toward: str, against: str) -> tuple[str, ...]:
+        """The (up to three) words of a text that weighed most towards one class rather than
+        another, in the order of the text."""
+        one, other = self.classes.index(toward), self.classes.index(against)
+        words, sums, _ = self._by_word(text)
+        weight = {i: own[one] - own[other] for i, own in enumerate(sums)}
+        best = sorted((w for w in weight.items() if w[1] > 0), key=lambda kv: -kv[1])[:3]
+        return tuple(words[i] for i, _ in sorted(best))
+
+
+def export(
+    classes: list[str], size: int, coef: Any, intercept: Any, **extra: object
+) -> dict[str, object]:
+    """Weights (numpy arrays, one row per class) quantised to one byte per bucket and class,
+    bucket by bucket, compressed (most buckets are empty)."""
+    import numpy as np
+
+    scale = float(np.abs(coef).max()) / 127
+    quantised = np.clip(np.round(coef / scale), -127, 127).astype(np.int8).T.copy()
+    return {
+        "classes": classes,
+        "buckets": size,
+        "bias": [round(float(b), 5) for b in intercept],
+        "scale": scale,
+        "weights": base64.b64encode(zlib.compress(quantised.tobytes(), 9)).decode("ascii"),
+        **extra,
+    }
+
+
+def matrix(texts: list[str], size: int) -> Any:
+    """The features of many texts as a scipy matrix (training): counted, 1/sqrt(number)."""
+    from collections import Counter
+
+    from scipy.sparse import csr_matrix
+
+    indptr, indices, values = [0], [], []
+    for text in texts:
+        found = features(text[:MAX_CHARS])
+        counts = Counter(bucket(f, size) for f, _ in found)
+        weight = 1.0 / math.sqrt(len(found)) if found else 0.0
+        for at in sorted(counts):
+            indices.append(at)
+            values.append(counts[at] * weight)
+        indptr.append(len(indices))
+    return csr_matrix((values, indices, indptr), shape=(len(texts), size))
