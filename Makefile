@@ -39,11 +39,13 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-# Train the distress model from the labelled sets (flows/model_train.py): cross-validation by
-# writer, the threshold, and the weights in flows/model/distress.json (package data). Run it
-# after changing a training set or the lexicon; a test fails while the weights are older.
+# Train the two learned models from the labelled sets, each with cross-validation by writer:
+# distress (flows/model_train.py: the threshold, flows/model/distress.json) and topics
+# (flows/topics_train.py: flows/model/topics.json), package data. Run it after changing a
+# training set, the lexicon or a flow file's examples; a test fails while the weights are older.
 model: $(STAMP)
 	$(BIN)/python -m flows.model_train
+	$(BIN)/python -m flows.topics_train
 
 # Re-extract every text (code and flows) into locales/messages.pot and update each catalog.
 # A changed French text marks its translations fuzzy: they need review.

@@ -13,7 +13,10 @@ question sets), and time per message. Two kinds of figures, never mixed:
 - **trained on** (``tests/data/*/train_*.tsv`` and the older ``tests/*.tsv``): what the model
   learned from and the lexicon was fixed against; high by construction.
 
-Topics: accuracy on the labelled phrasings. Figures are printed, never asserted.
+Subjects (flows/topics.py with the flow files' examples): top-1 per language and per set of
+question writers, "talk to a person" recall, the rate of "not understood", the second subject
+of two-subject messages, time per message; held-out and trained-on sets apart again. The older
+labelled phrasings last. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -124,6 +127,41 @@ def topics_report(name: str, classifier: Classifier, rows: list[tuple[str, str, 
     print(f"  time per message: mean {statistics.mean(times):.2f} ms, p95 {p95:.2f} ms")
 
 
+def subjects_report(name: str, classifier: Classifier, rows: list[list[str]]) -> None:
+    """Questions labelled with their subject ("lang, subject, second, text"), read as the bot
+    reads them (distress first): top-1 per language, "talk to a person" recall, how often a
+    question is not understood, the second subject of two-subject messages, time."""
+    right: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    people = asked_person = lost = seconds = second_found = 0
+    times: list[float] = []
+    for lang, subject, second, text in rows:
+        start = time.perf_counter()
+        got = classifier.classify(text, lang)
+        times.append((time.perf_counter() - start) * 1000)
+        name_got = got.then.name if got.name == "crisis" and got.then else got.name
+        for key in (lang, "all"):
+            total[key] += 1
+            right[key] += name_got == subject
+        if subject == "human":
+            people += 1
+            asked_person += name_got == "human"
+        if subject != "unknown" and name_got == "unknown":
+            lost += 1
+        if second != "-":
+            seconds += 1
+            second_found += got.also == second
+    line = "   ".join(f"{k} {percent(right[k], total[k])}" for k in (*LOCALES, "all"))
+    print(f"{name}: top-1 {line}")
+    times.sort()
+    print(
+        f"      talk to a person {percent(asked_person, people)}   not understood "
+        f"{percent(lost, len(rows))}   second subject offered {percent(second_found, seconds)}"
+        f"   time per message: mean {statistics.mean(times):.2f} ms, "
+        f"p95 {times[int(len(times) * 0.95) - 1]:.2f} ms"
+    )
+
+
 def main() -> None:
     start = time.perf_counter()
     classifier = Classifier.from_flows(load_flows())
@@ -143,7 +181,13 @@ def main() -> None:
         distress_report(f"trained on (older) {name}", classifier, rows_of(ROOT / "tests" / name))
     for path in sorted((DATA / "questions").glob("train_*.tsv")):
         checks_report(f"trained on {path.stem}", classifier, rows_of(path))
-    print("\n== topics ==")
+    print("\n== subjects: HELD-OUT question writers (never trained on) ==")
+    for path in sorted((DATA / "questions").glob("holdout_*.tsv")):
+        subjects_report(f"held-out {path.stem}", classifier, rows_of(path))
+    print("\n== subjects: TRAINED ON (the topic model learned from these) ==")
+    for path in sorted((DATA / "questions").glob("train_*.tsv")):
+        subjects_report(f"trained on {path.stem}", classifier, rows_of(path))
+    print("\n== topics, older sets ==")
     for name, file in (("labelled", "nlu_eval.tsv"), ("held-out", "nlu_holdout.tsv")):
         rows = read_labelled(ROOT / "tests" / file)
         topics_report(f"topics, {name} set (tests/{file})", classifier, rows)

@@ -74,6 +74,9 @@ class FlowSet:
                 for opt in step.options:
                     if isinstance(opt.next, str):
                         labels.setdefault(qualify(flow_id, opt.next), opt.label)
+        for qid, step in self.steps.items():
+            if isinstance(step, MessageStep) and step.label:
+                labels.setdefault(qid, step.label)
         return {
             name: (qid, labels.get(qid, self.flows[flow_of(qid)].title))
             for name, qid in targets.items()

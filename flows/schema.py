@@ -92,6 +92,8 @@ class MessageStep(_Step):
     text: str | list[str]
     next: Next
     match: Matching | None = None
+    # How a button or « Je comprends : … » names this answer when no menu option leads here.
+    label: str | None = None
 
     @property
     def texts(self) -> list[str]:

@@ -224,6 +224,10 @@ NOT_DELIVERED = N_(
 
 UNDERSTOOD = N_("J'ai compris : « {label} »")
 DID_YOU_MEAN = N_("Je ne suis pas sûr d'avoir compris. Vous voulez parler de… ?")
+# A long message about two subjects: the first is answered, then the second is offered.
+ALSO_ABOUT = N_("Votre message semble parler aussi de : « {label} ». Voulez-vous la réponse ?")
+ALSO_YES = N_("Oui, la réponse")
+ALSO_NO = N_("Non, merci")
 NOT_UNDERSTOOD = N_(
     "Désolé, je n'ai pas compris : je suis un robot et je connais surtout les questions "
     "du menu. Voici ce que je peux faire :"
@@ -288,6 +292,14 @@ HELP_NOW = N_(
     "à votre place."
 )
 HELP_NOW_ENTRY = N_("🆘 Besoin d'aide maintenant ?")
+# "I want to talk to a person", typed at the danger check or after the help lines: people
+# answer these lines now; PAT's team is not an emergency service.
+HUMAN_NOW = N_(
+    "Des personnes peuvent vous écouter maintenant, gratuitement et anonymement, jour et "
+    "nuit : 0800 32 123 (Centre de Prévention du Suicide) ou 107 (Télé-Accueil). En cas "
+    "de danger : 112.\n"
+    "L'équipe PAT n'est pas un service d'urgence ; vous pouvez lui écrire à pat@smes.be."
+)
 # Possible distress: one direct question, 112 and the listening lines on the same screen,
 # three answers.
 CHECK_SELF = N_(

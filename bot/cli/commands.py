@@ -131,6 +131,8 @@ def _classify(lang: str | None) -> int:
             found.update(tier=intent.tier, about=intent.about, danger=intent.danger)
             if intent.then is not None:
                 found["otherwise"] = intent.then.name
+        if intent.also is not None:
+            found["also"] = intent.also
         print(json.dumps(found, ensure_ascii=False))
     return 0
 

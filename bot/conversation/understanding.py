@@ -1,10 +1,11 @@
 """What a person's event means before the engine sees it: a typed button label is that button;
 other text is read for distress first, then for a topic or an offer (flows/nlu.py).
 
-At a free-text question (a name, an organisation) only distress is looked for: the text is the
-answer. At the danger check, « oui » or « nee » typed is the answer's button (the words are in
-each language's ``flows/lexicon/<code>.yml``). Kept apart from the service, which orders the
-concerns of one turn; the engine itself knows no language's words.
+At a free-text question (a name, an organisation) only distress and a request for a person are
+looked for: the text is the answer (the engine answers "a person" only when it is not one). At
+the danger check, « oui » or « nee » typed is the answer's button (the words are in each
+language's ``flows/lexicon/<code>.yml``). Kept apart from the service, which orders the concerns
+of one turn; the engine itself knows no language's words.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ class Understanding:
             if pressed is not None:
                 return pressed
         at_input = isinstance(self.flows.steps.get(state.step), InputStep) and state.started
-        if at_input:
-            return Text(event.text, self.classifier.crisis(event.text, state.locale))
+        if at_input:  # the text is the answer; only danger, or a person asked for, counts
+            read = self.classifier.crisis(event.text, state.locale)
+            return Text(event.text, read or self.classifier.person(event.text, state.locale))
         return Text(event.text, self.classifier.classify(event.text, state.locale))
 
     def sends(self, state: State, event: Event) -> bool:

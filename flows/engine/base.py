@@ -82,7 +82,7 @@ class _Base:
 
     # -- written in the other parts ----------------------------------------------------------
 
-    def enter(self, qid: str) -> None:
+    def enter(self, qid: str, also: str | None = None) -> None:
         raise NotImplementedError  # walk.py
 
     def go_menu(self) -> None:
@@ -112,7 +112,7 @@ class _Base:
     def understand(self, intent: Intent) -> None:
         raise NotImplementedError  # typed.py
 
-    def follow(self, name: str) -> None:
+    def follow(self, name: str, also: str | None = None) -> None:
         raise NotImplementedError  # typed.py
 
     def help_screen(self) -> None:

@@ -43,7 +43,7 @@ class _Choices(_Base):
             self._stale()
         elif st.overlay == "forget":
             self._forget_choice(event.option)
-        elif st.overlay in ("crisis", "help", "check", "suggest"):
+        elif st.overlay in ("crisis", "help", "check", "suggest", "also"):
             self._pending_choice(event.option)
         elif st.overlay == "language":
             self._language_choice(event.option)
@@ -161,6 +161,14 @@ class _Choices(_Base):
             self.not_in_danger(not_ok=True)
         elif st.overlay == "check" and opt == DANGER_NO:
             self.not_in_danger()
+        elif st.overlay == "also" and opt in (YES, NO):
+            name = st.suggestions[0]
+            self.close_overlay()
+            if opt == YES:
+                self.follow(name)
+            else:
+                st.turn += 1
+                self.prompt()
         elif st.overlay == "suggest" and opt.removeprefix(INTENT) in st.suggestions:
             name = opt.removeprefix(INTENT)
             self.close_overlay()

@@ -51,7 +51,8 @@ class Intent:
     once) or possible (ask first); ``about`` whether the writer or someone else may be in
     danger; ``danger`` what kind of danger (its help lines); ``then`` what the text is
     otherwise about, answered if the person says it was a question for their work, or once
-    they choose to go back after the help lines."""
+    they choose to go back after the help lines. ``also``: a second subject the text is
+    about (« Vous parlez aussi de … »), offered once the first is answered."""
 
     name: str
     score: float
@@ -61,6 +62,7 @@ class Intent:
     about: About | None = None
     danger: Danger | None = None
     then: Intent | None = None
+    also: str | None = None  # a second subject of a long message, offered after the answer
 
     @property
     def level(self) -> Literal["high", "medium", "low"]:
@@ -118,6 +120,8 @@ NO = "_no"
 EDIT_FIELD = "_f:"
 LANGUAGE = "_lang:"
 INTENT = "_i:"
+# The intent of a person who asks for a person (flows/other.yml, step ``human``).
+HUMAN = "human"
 CONTINUE = "_continue"
 DANGER_YES = "_danger_yes"
 DANGER_NO = "_danger_no"

@@ -24,7 +24,9 @@ class Consent(BaseModel):
 # (forget), back where you were after the help lines? (crisis), the help lines by situation
 # (help), are you in danger right now? (check), did you mean…? (suggest), which language?
 # (language), which answer to correct? (pick_field).
-Overlay = Literal["none", "forget", "crisis", "help", "check", "suggest", "language", "pick_field"]
+Overlay = Literal[
+    "none", "forget", "crisis", "help", "check", "suggest", "also", "language", "pick_field"
+]
 
 
 class State(BaseModel):

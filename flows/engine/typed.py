@@ -6,7 +6,7 @@ from __future__ import annotations
 from flows import texts
 from flows.engine.base import MAX_HOPS, _Base
 from flows.engine.effects import Msg
-from flows.engine.events import Intent
+from flows.engine.events import HUMAN, Intent
 from flows.loader import flow_of
 from flows.schema import InputStep, MessageStep
 from flows.validators import MAX_INPUT_CHARS, VALIDATORS
@@ -26,10 +26,20 @@ class _Typed(_Base):
             self.say(texts.TOO_LONG, limit=MAX_INPUT_CHARS)
             self.prompt()
             return
+        wants_person = intent is not None and intent.name == HUMAN
+        if wants_person and st.overlay in ("check", "crisis", "help"):
+            # Someone to talk to now: the listening lines are people; PAT is not an emergency.
+            self.say(texts.HUMAN_NOW)
+            st.turn += 1
+            self.prompt()
+            return
         if st.overlay not in ("none", "pick_field"):
             self.close_overlay()
         if isinstance(step, InputStep):
             value = VALIDATORS[step.validator](raw)
+            if value is None and wants_person:
+                self.follow(HUMAN)  # who answers, then the same question again
+                return
             if value is None:
                 self.prompt(first=Msg(step.retry))
                 return
@@ -46,12 +56,20 @@ class _Typed(_Base):
         """Inside an offer's questions (not at the menu or in the FAQ)."""
         return flow_of(self.state.step) not in ("main", "faq")
 
-    def follow(self, name: str) -> None:
-        """Go where an understood intent points (a FAQ answer, or an offer's questions)."""
-        qid, label = self.flows.intent_targets()[name]
+    def follow(self, name: str, also: str | None = None) -> None:
+        """Go where an understood intent points (a FAQ answer, or an offer's questions), then
+        offer ``also``, a second subject of the same text, if it has an answer."""
+        targets = self.flows.intent_targets()
+        qid, label = targets[name]
+        if (
+            also not in targets
+            or also == name
+            or (self.in_request() and also not in self.flows.topics())
+        ):
+            also = None
         self.say(texts.UNDERSTOOD, label=Msg(label))
         if not self.in_request():
-            self.enter(qid)
+            self.enter(qid, also=also)
             return
         # In the middle of a request: answer the question, then the same question as before.
         topic_step = self.flows.step(qid)
@@ -59,6 +77,10 @@ class _Typed(_Base):
             self.say(text)
         if topic_step.topic and topic_step.topic not in self.state.faq_read:
             self.state.faq_read.append(topic_step.topic)
+        if also is not None:
+            self.state.overlay = "also"
+            self.state.suggestions = [also]
+            self.state.turn += 1
         self.prompt()
 
     def _answer_texts(self, qid: str) -> list[str]:
@@ -81,7 +103,7 @@ class _Typed(_Base):
             if name in targets and (not self.in_request() or name in topics)
         ]
         if intent.level == "high" and usable and usable[0] == intent.name:
-            self.follow(intent.name)
+            self.follow(intent.name, also=intent.also)
         elif intent.level != "low" and usable:
             self.close_overlay()
             self.state.overlay = "suggest"

@@ -153,6 +153,17 @@ class _View(_Base):
                 ),
                 Button(DANGER_NO, Msg(texts.DANGER_NO)),
             )
+        elif st.overlay == "also":
+            label = self.flows.intent_targets()[st.suggestions[0]][1]
+            self.effects.append(
+                Say(
+                    Msg(texts.ALSO_ABOUT, {"label": Msg(label)}),
+                    (Button(YES, Msg(texts.ALSO_YES)), Button(NO, Msg(texts.ALSO_NO))),
+                    turn=st.turn,
+                    expects="choice",
+                )
+            )
+            return
         elif st.overlay == "suggest":
             text = texts.DID_YOU_MEAN
             targets = self.flows.intent_targets()

@@ -21,8 +21,9 @@ from flows.schema import (
 
 
 class _Walk(_Base):
-    def enter(self, qid: str) -> None:
-        """Walk from ``qid`` through steps that do not wait, then wait at the next one."""
+    def enter(self, qid: str, also: str | None = None) -> None:
+        """Walk from ``qid`` through steps that do not wait, then wait at the next one (or
+        first offer ``also``, a second subject of the text that led here)."""
         self.close_overlay()
         self.state.check_declined = False
         for _ in range(MAX_HOPS):
@@ -61,6 +62,9 @@ class _Walk(_Base):
                     self.say(texts.PRIVACY_ART9)
                 self.state.step = qid
                 self.state.turn += 1
+                if also is not None:
+                    self.state.overlay = "also"
+                    self.state.suggestions = [also]
                 self.prompt()
                 return
         raise RuntimeError(f"flow walk did not stop after {MAX_HOPS} steps (at {qid})")

@@ -12,6 +12,7 @@ from flows.engine import (
     Consent,
     ConsentGiven,
     ConsentRefused,
+    Intent,
     Msg,
     Say,
     State,
@@ -569,6 +570,11 @@ def test_every_path_is_reachable_and_every_step_visited(flows: FlowSet) -> None:
     seen: set[str] = set()
     frontier = [Walk(flows)]
     frontier[0].start()
+    for name in flows.intent_targets():  # steps reached by what people type (« a person »)
+        typed = Walk(flows)
+        typed.start()
+        typed.send(Text("…", Intent(name, 0.9)))
+        frontier.append(typed)
     explored = 0
     while frontier and explored < 3000:
         walk = frontier.pop()

@@ -121,7 +121,8 @@ def test_classify_command_prints_one_json_object_per_line() -> None:
     assert "tier" not in lines[0]  # other intents are printed as before
     assert 0 < lines[0]["score"] <= 1 and isinstance(lines[0]["alternatives"], list)
     assert (lines[1]["tier"], lines[1]["about"]) == ("sure", "self")
-    assert (lines[3]["tier"], lines[3]["otherwise"]) == ("possible", "training")
+    assert lines[3]["tier"] == "possible"
+    assert lines[3]["otherwise"] in ("training", "training_practical")
     # An explicit phrase: sure when the model agrees, asked first when it does not.
     assert lines[4]["tier"] in ("sure", "possible") and lines[4]["about"] == "other"
     assert "pend" in lines[4]["reason"]

@@ -53,8 +53,9 @@ def test_a_training_question_about_suicide_is_answered_after_one_question(
     out = done.stdout
     assert "3) Non, c'est une question pour mon travail" in out
     assert LINES not in out
-    assert out.index("Non, c'est une question") < out.index("PAT propose des formations")
-    assert "Vous êtes…\n1) Pair-aidant·e ou futur·e pair-aidant·e" in out
+    # Then the question about PAT's trainings is answered (what PAT offers, or how to ask).
+    answer = out.split("Non, c'est une question pour mon travail")[-1]
+    assert "formation" in answer
     # The typed text is kept nowhere: not in the database, its log, or any file.
     for path in data.rglob("*"):
         if path.is_file():

@@ -133,7 +133,9 @@ async def test_typed_questions_through_the_service(settings: Settings) -> None:
         out = await svc.handle("tg:9", Text("wat als hij hervalt?"))
         assert out[0].text == "Begrepen: „En als hij of zij hervalt?”"
         assert out[1].text.startswith("Herstel is niet hetzelfde als genezing")
-        await svc.handle("tg:9", Text("Iets anders / met iemand praten"))
+        out = await svc.handle("tg:9", Text("Iets anders / met iemand praten"))
+        assert "pat@smes.be" in out[1].text  # a person asked for: who answers, and how
+        await svc.handle("tg:9", Text("Bericht achterlaten voor het team"))
         await svc.handle("tg:9", Text("Hallo"))
         await svc.handle("tg:9", Text("Ik ga akkoord"))
         await svc.handle("tg:9", Text("Jan"))

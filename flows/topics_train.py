@@ -1,0 +1,156 @@
+"""Train the topic model (flows/topics.py) from the labelled questions: part of ``make model``.
+
+For developers only (scikit-learn and numpy are dev dependencies; the bot never imports this
+file). Training data: the question writers' sets (``tests/data/questions/train_*.tsv``, each
+question labelled with its subject by a writer who never saw the flow files' examples), the
+older labelled phrasings (``tests/nlu_eval*.tsv``) and the flow files' own examples and
+keywords (what PAT extends). Never trained on: ``tests/data/*/holdout_*.tsv`` and
+``tests/nlu_holdout.tsv``, which only ``bench/nlu.py`` reads, to measure.
+
+Leave-one-writer-out cross-validation over the question writers reports what a writer the
+model never read gets (top-1 per language, "talk to a person" recall).
+
+    .venv/bin/python -m flows.topics_train            # train, report, write the weights
+    .venv/bin/python -m flows.topics_train --report   # cross-validation only
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from flows import linear
+from flows.loader import load_flows
+from flows.topics import TOPICS_PATH, UNKNOWN
+
+ROOT = Path(__file__).resolve().parent.parent
+BUCKETS = 1 << 18
+C = 16.0  # inverse regularisation: leave-one-writer-out over 4 and 16 (16 best, 86.7 %)
+
+Row = tuple[str, str, str, str]  # writer, lang, subject, text
+
+
+def _lines(path: Path) -> list[list[str]]:
+    return [
+        line.split("\t")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+def training_rows() -> list[Row]:
+    """Every labelled question: (writer, language, subject, text); an offer's or a topic's
+    flow examples count as a writer of their own ("flows")."""
+    rows: list[Row] = []
+    for path in sorted((ROOT / "tests" / "data" / "questions").glob("train_*.tsv")):
+        writer = path.stem.removeprefix("train_")
+        for lang, subject, _second, text in _lines(path):
+            rows.append((writer, lang, subject, text))
+    for name in ("nlu_eval.tsv", "nlu_eval_topics.tsv"):
+        for lang, expected, text in _lines(ROOT / "tests" / name):
+            if expected != "crisis":  # distress is the other model's
+                rows.append(("older", lang, expected, text))
+    for name, matching in sorted(load_flows().intents().items()):
+        for lang, examples in sorted(matching.examples.items()):
+            rows.extend(("flows", lang, name, example) for example in examples)
+        for lang, keywords in sorted(matching.keywords.items()):
+            rows.extend(("flows", lang, name, keyword) for keyword in keywords)
+    held_out = {
+        fields[-1]
+        for path in (ROOT / "tests" / "data").glob("*/holdout_*.tsv")
+        for fields in _lines(path)
+    } | {fields[-1] for fields in _lines(ROOT / "tests" / "nlu_holdout.tsv")}
+    return [row for row in rows if row[3] not in held_out]
+
+
+def digest(rows: list[Row]) -> str:
+    """What the shipped weights were trained on (a test checks that they are up to date)."""
+    text = "\n".join("\t".join(r) for r in rows)
+    return f"{len(rows)} messages, sha256 {hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def classes_of(rows: list[Row]) -> list[str]:
+    return sorted({r[2] for r in rows} | {UNKNOWN})
+
+
+def _model() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, max_iter=3000)
+
+
+def out_of_fold(rows: list[Row], classes: list[str]) -> Any:
+    """For each question writer's message, the probabilities of a model that never read that
+    writer (the other rows are always trained on)."""
+    import numpy as np
+
+    x = linear.matrix([r[3] for r in rows], BUCKETS)
+    y = np.array([classes.index(r[2]) for r in rows])
+    writers = np.array([r[0] for r in rows])
+    probs = np.zeros((len(rows), len(classes)))
+    for writer in sorted({r[0] for r in rows if r[0][:2] in ("QW", "SW")}):
+        mine = writers == writer
+        model = _model().fit(x[~mine], y[~mine])
+        probs[np.ix_(mine, model.classes_)] = model.predict_proba(x[mine])
+    return probs
+
+
+def report(rows: list[Row], classes: list[str], probs: Any) -> None:
+    """Top-1 per language of the writers left out, "talk to a person" recall, confusions."""
+    right: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    confused: Counter[tuple[str, str]] = Counter()
+    for row, p in zip(rows, probs, strict=True):
+        if row[0][:2] not in ("QW", "SW"):
+            continue
+        got = classes[int(p.argmax())]
+        for key in (row[1], "all", f"subject {row[2]}" if row[2] == "human" else ""):
+            if key:
+                total[key] += 1
+                right[key] += got == row[2]
+        if got != row[2]:
+            confused[(row[2], got)] += 1
+    print("leave-one-writer-out, top-1:")
+    for key in sorted(total):
+        print(f"  {key}: {right[key] / total[key]:.3f} ({right[key]}/{total[key]})")
+    print("  most confused (expected, got):", confused.most_common(10))
+
+
+def fit_and_export(rows: list[Row], classes: list[str]) -> dict[str, object]:
+    import numpy as np
+
+    x = linear.matrix([r[3] for r in rows], BUCKETS)
+    y = np.array([classes.index(r[2]) for r in rows])
+    model = _model().fit(x, y)
+    coef = np.zeros((len(classes), BUCKETS))
+    coef[model.classes_, :] = model.coef_
+    bias = np.zeros(len(classes)) - 30.0  # a class never seen is never predicted
+    bias[model.classes_] = model.intercept_
+    return linear.export(classes, BUCKETS, coef, bias, trained_on=digest(rows))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--report", action="store_true", help="cross-validation only")
+    parser.add_argument("--no-report", action="store_true", help="train only")
+    args = parser.parse_args(argv)
+    rows = training_rows()
+    classes = classes_of(rows)
+    print(f"{len(rows)} labelled questions, {len(classes)} subjects")
+    if not args.no_report:
+        report(rows, classes, out_of_fold(rows, classes))
+    if args.report:
+        return 0
+    data = fit_and_export(rows, classes)
+    TOPICS_PATH.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    print(f"wrote {TOPICS_PATH} ({TOPICS_PATH.stat().st_size // 1024} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
