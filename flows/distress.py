@@ -196,6 +196,8 @@ class _Lexicon:
         self.concepts = tuple(data.get("concepts", {}))
         # Messages that are only a call for help: the help screen (Detector.asks_for_help).
         self.help = frozenset(normalise(h) for h in data.get("help", []))
+        # Words of not being well, said with a request for a person (Detector.unwell).
+        self.unwell = tuple(normalise(w) for w in data.get("unwell", []))
         self.self_words = frozenset(data["self"].split())
         self.other_words = frozenset(data["other"].split())
         # Real words that look like a typo of a distress word: never read as one.
@@ -380,6 +382,16 @@ class Detector:
         lex = self.lexicons.get(code) or next(iter(self.lexicons.values()))
         words = lex.lang.expand(plain)
         return self._about(_Reading(lex, words, typos=False), len(words), len(words))
+
+    def unwell(self, text: str) -> str | None:
+        """Words of not being well or of having nobody (lexicon ``unwell``, every language):
+        with a request for a person, the bot asks first and shows the listening lines."""
+        said = f" {' '.join(normalise(text[:MAX_CHARS]).split())} "
+        for lex in self.lexicons.values():
+            found = next((w for w in lex.unwell if f" {w} " in said), None)
+            if found:
+                return found
+        return None
 
     def asks_for_help(self, text: str) -> bool:
         """A message that is only a call for help (« sos », « au secours », "help me"): the help

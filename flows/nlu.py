@@ -47,6 +47,11 @@ EXAMPLE_OVERRIDES = 0.8
 # "I want a person" this likely is answered as such (cross-validation by writer over the
 # question writers: 151 of 155 requests for a person, 20 other questions of 2,968 taken for one).
 PERSON_AT_LEAST = 0.2
+# A person asked for, in words the distress model gives at least this, or with words of not
+# being well (lexicon ``unwell``): asked first (the check shows the listening lines). Plain
+# requests for a person read 0.01-0.21 ("i want to talk to someone"); "nobody listens to me"
+# 0.44.
+LONELY = 0.3
 
 
 def _agrees(text: str, probability: float) -> bool:
@@ -202,8 +207,33 @@ class Classifier:
         return best
 
     def classify(self, text: str, lang: str | None = None) -> Intent:
-        """Distress first, then a FAQ topic or an offer."""
-        return self.crisis(text, lang) or self.topic(text, lang)
+        """Distress first, then a FAQ topic or an offer. Someone asking for a person to talk
+        to, in words the distress model reads as somewhat worrying (« j'ai besoin de parler
+        à quelqu'un, je vais pas bien »), is asked first, with the listening lines."""
+        crisis = self.crisis(text, lang)
+        if crisis is not None:
+            return crisis
+        topic = self.topic(text, lang)
+        if topic.name == HUMAN:
+            worry = self.model.read(text).probability if self.model and readable(text) else 0.0
+            unwell = self.distress.unwell(text)
+            if worry >= LONELY or unwell:
+                about, _ = self.distress.person(text, lang)
+                why = (
+                    f"possible, a person asked for and « {unwell} »"
+                    if unwell
+                    else (f"possible, a person asked for and model {worry:.2f}")
+                )
+                return Intent(
+                    "crisis",
+                    1.0,
+                    reason=why,
+                    tier="possible",
+                    about=about,
+                    danger="despair",
+                    then=topic,
+                )
+        return topic
 
     def crisis(self, text: str, lang: str | None = None) -> Intent | None:
         """The ``crisis`` intent when the text may tell of danger, with what kind of danger

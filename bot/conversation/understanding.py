@@ -2,10 +2,11 @@
 other text is read for distress first, then for a topic or an offer (flows/nlu.py).
 
 At a free-text question (a name, an organisation) only distress and a request for a person are
-looked for: the text is the answer (the engine answers "a person" only when it is not one). At
+looked for: the text is the answer, unless it asks for a person (not at a free message). At
 the danger check, « oui » or « nee » typed is the answer's button (the words are in each
-language's ``flows/lexicon/<code>.yml``). Kept apart from the service, which orders the concerns
-of one turn; the engine itself knows no language's words.
+language's ``flows/lexicon/<code>.yml``), and so is « oui » or « non » to "this too?". Kept
+apart from the service, which orders the concerns of one turn; the engine itself knows no
+language's words.
 """
 
 from __future__ import annotations
@@ -15,7 +16,19 @@ from collections.abc import Mapping
 from bot.conversation.i18n import Translator
 from bot.conversation.render import SELECTED_MARK, fold
 from flows.distress import MAX_CHARS as DISTRESS_READS
-from flows.engine import DANGER_NO, DANGER_YES, SEND, Choice, Event, Say, State, Text, prompt
+from flows.engine import (
+    DANGER_NO,
+    DANGER_YES,
+    NO,
+    SEND,
+    YES,
+    Choice,
+    Event,
+    Say,
+    State,
+    Text,
+    prompt,
+)
 from flows.language import language
 from flows.loader import FlowSet
 from flows.locales import LOCALES
@@ -48,10 +61,13 @@ class Understanding:
             # the rest (a 1 MB line took seconds, and a label is never that long).
             crisis = self.classifier.crisis(event.text[:DISTRESS_READS], state.locale)
             return Text(event.text, crisis)
-        if state.overlay == "check":
+        if state.overlay in ("check", "also"):
             folded = "".join(ch for ch in event.text.casefold() if ch.isalpha())
             if folded in self.check_words:
-                return Choice(option=self.check_words[folded], turn=state.turn)
+                option = self.check_words[folded]
+                if state.overlay == "also":  # « oui » to "this too: the answer?"
+                    option = YES if option == DANGER_YES else NO
+                return Choice(option=option, turn=state.turn)
         if state.started:
             pressed = self.label_pressed(state, event.text, t, context)
             if pressed is not None:

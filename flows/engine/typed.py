@@ -33,11 +33,18 @@ class _Typed(_Base):
             st.turn += 1
             self.prompt()
             return
+        unclear = intent is None or intent.level == "low"
+        if st.overlay == "check" and unclear and not isinstance(step, InputStep):
+            # Never leave "are you in danger?" on a « peut-être » or « bof »: ask again.
+            self.say(texts.USE_BUTTONS)
+            st.turn += 1
+            self.prompt()
+            return
         if st.overlay not in ("none", "pick_field"):
             self.close_overlay()
         if isinstance(step, InputStep):
             value = VALIDATORS[step.validator](raw)
-            if value is None and wants_person:
+            if wants_person and (value is None or step.validator != "long_text"):
                 self.follow(HUMAN)  # who answers, then the same question again
                 return
             if value is None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.loader import FlowSet
 from flows.linear import features
+from flows.loader import FlowSet
 from flows.model import MODEL_PATH, Model
 from flows.model_train import digest, training_rows
 from flows.nlu import Classifier

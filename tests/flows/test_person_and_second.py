@@ -119,3 +119,28 @@ def test_in_a_request_only_a_second_question_with_an_answer_is_offered(flows: Fl
     assert walk.state.overlay == "also"
     walk.press("_yes")
     assert walk.step == asked and "cost" in walk.state.faq_read
+
+
+def test_at_a_short_typed_question_a_person_asked_for_is_never_taken_as_the_answer(
+    flows: FlowSet,
+) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    walk.type("Une question pour l'équipe")
+    walk.press("_yes")  # consent
+    assert walk.step == "request.name"
+    walk.send(Text("je veux parler à un humain", PERSON))
+    assert HUMAN_TEXT in walk.says() and walk.step == "request.name"
+    assert "name" not in walk.state.answers
+
+
+def test_an_unclear_answer_to_the_danger_check_asks_it_again(flows: FlowSet) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.send(Text("…", Intent("crisis", 1.0, tier="possible", about="self")))
+    walk.send(Text("peut-être", None))
+    assert walk.state.overlay == "check" and walk.says()[0] == texts.USE_BUTTONS
+    walk.send(Text("bof", Intent("unknown", 0.1)))
+    assert walk.state.overlay == "check"
+    assert walk.step == "main.menu"  # never the menu on its own, the check still open

@@ -105,3 +105,30 @@ def test_a_person_asked_for_is_understood_at_once(
 def test_a_name_typed_at_a_question_is_not_a_person_asked_for(classifier: Classifier) -> None:
     assert classifier.person("Marie Dupont", "fr") is None
     assert classifier.person("marie.dupont@example.be", "fr") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("j'ai besoin de parler à quelqu'un je vais pas bien", "fr"),
+        ("ik heb iemand nodig om mee te praten, het gaat niet goed", "nl"),
+        ("nobody listens to me", "en"),
+    ],
+)
+def test_a_person_asked_for_in_words_of_not_being_well_is_asked_first(
+    classifier: Classifier, text: str, lang: str
+) -> None:
+    got = classifier.classify(text, lang)
+    assert (got.name, got.tier) == ("crisis", "possible"), got
+    assert got.then is not None and got.then.name == "human"  # answered if it was not that
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("Quel est le numéro d'urgence ?", "fr"), ("het noodnummer", "nl"), ("hotline", "en")],
+)
+def test_asking_for_the_emergency_number_opens_the_help_screen(
+    classifier: Classifier, text: str, lang: str
+) -> None:
+    got = classifier.classify(text, lang)
+    assert (got.name, got.danger) == ("crisis", "help"), got

@@ -6,7 +6,7 @@ import pytest
 
 from bot.conversation.i18n import Catalogs
 from bot.conversation.understanding import Understanding
-from flows.engine import DANGER_NO, DANGER_YES, Choice, State, Text
+from flows.engine import DANGER_NO, DANGER_YES, NO, YES, Choice, State, Text
 from flows.loader import FlowSet
 from flows.nlu import Classifier
 
@@ -32,6 +32,14 @@ def test_yes_or_no_typed_at_the_check_is_its_button_in_any_language(
     # Elsewhere the same word is only text (an answer, or a question to understand).
     elsewhere = reading.read(state.model_copy(update={"overlay": "none"}), Text(typed), t, {})
     assert isinstance(elsewhere, Text)
+
+
+@pytest.mark.parametrize(("typed", "option"), [("oui", YES), ("Ja", YES), ("no", NO)])
+def test_yes_or_no_typed_at_this_too_is_its_button(flows: FlowSet, typed: str, option: str) -> None:
+    reading = Understanding(flows, Classifier.from_flows(flows))
+    state = State(started=True, overlay="also", suggestions=["cost"], turn=3, locale="fr")
+    t = Catalogs().get("fr")
+    assert reading.read(state, Text(typed), t, {}) == Choice(option=option, turn=3)
 
 
 def test_a_text_too_long_to_keep_is_read_for_danger_only(flows: FlowSet) -> None:
