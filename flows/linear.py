@@ -8,11 +8,12 @@ independent writers. They read the same features of a text, hashed into buckets:
 - the groups of 3 to 5 letters of each word (`` pe``, ``peu``, ``eux ``…), which carry
   spelling variants, missing accents and typos.
 
-A text's features are its words' own features and its word pairs, counted, scaled by
-1/sqrt(their number) (length-neutral). A word's summed weights for every class are worked out
-once and remembered (the same words come back in many messages); a text's scores are then a
-few C-level passes over its words (``bench/nlu.py`` prints the time; the targets are under
-1 ms per message for distress, under 2 ms for the whole reading).
+A text's features are its words' own features and its word pairs, each word and pair once
+(a word said again adds nothing), scaled by 1/sqrt(their number) (length-neutral). A word's
+summed weights for every class are worked out once and remembered (the same words come back
+in many messages); a text's scores are then a few C-level passes over its words
+(``bench/nlu.py`` prints the time; the targets are under 1 ms per message for distress,
+under 2 ms for the whole reading).
 
 The weights are package data (JSON, one byte per bucket and class, compressed): reading them
 needs only the standard library; training needs scikit-learn, a dev dependency.
@@ -43,13 +44,27 @@ def word_features(word: str) -> list[str]:
 
 
 def features(text: str) -> list[tuple[str, int]]:
-    """Every feature of a text, each with the word it comes from (index in the words)."""
+    """Every feature of a text, each with the word it comes from (index in the words); a
+    word or a pair of words said again adds nothing (« bonjour » a million times is one)."""
     words = normalise(text).split()
     out: list[tuple[str, int]] = []
+    for i, (word, pair) in enumerate(_firsts(words)):
+        if word:
+            out.extend((f, i) for f in word_features(word))
+        if pair:
+            out.append((pair, i))
+    return out
+
+
+def _firsts(words: list[str]) -> list[tuple[str, str]]:
+    """For each word: itself unless said before, its pair with the word before unless said
+    before ("" for either when it was)."""
+    seen: set[str] = set()
+    out = []
     for i, word in enumerate(words):
-        out.extend((f, i) for f in word_features(word))
-        if i:
-            out.append(("b " + words[i - 1] + " " + word, i))
+        pair = f"b {words[i - 1]} {word}" if i else ""
+        out.append(("" if word in seen else word, "" if pair in seen else pair))
+        seen.update((word, pair))
     return out
 
 
@@ -96,14 +111,14 @@ class Linear:
         """The words of a text, the summed weights per class of each (its own features and
         the pair it makes with the word before), and the number of features."""
         words = normalise(text[:MAX_CHARS]).split()
+        nothing = (0,) * len(self.classes)
         sums: list[tuple[int, ...]] = []
         count = 0
-        for i, word in enumerate(words):
-            own = self._word(word)
-            count += len(_word_buckets(word, self.size))
-            if i:
-                pair = self._row(bucket(f"b {words[i - 1]} {word}", self.size))
-                own = tuple(map(sum, zip(own, pair, strict=True)))
+        for word, pair in _firsts(words):
+            own = self._word(word) if word else nothing
+            count += len(_word_buckets(word, self.size)) if word else 0
+            if pair:
+                own = tuple(map(sum, zip(own, self._row(bucket(pair, self.size)), strict=True)))
                 count += 1
             sums.append(own)
         return words, sums, count

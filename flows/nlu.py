@@ -52,6 +52,12 @@ PERSON_AT_LEAST = 0.2
 # requests for a person read 0.01-0.21 ("i want to talk to someone"); "nobody listens to me"
 # 0.44.
 LONELY = 0.3
+# At a typed question (a name, an organisation) the text is most likely the answer: a request
+# for a person there only this likely (« humain » 0.90; the name « Personne 12 » 0.50).
+PERSON_AT_INPUT = 0.8
+# What a text that tells of danger is otherwise about, at least this likely (the danger's
+# words take the rest): offered as "did you mean" once the person says it was a question.
+OTHERWISE_AT_LEAST = 0.25
 
 
 def _agrees(text: str, probability: float) -> bool:
@@ -306,9 +312,11 @@ class Classifier:
         parts = self.topics.parts(text)
         if otherwise and intent.name == UNKNOWN:
             likely = [(p, name) for name, p in parts if p >= MEDIUM]
-            if likely:
+            likely += [(p, name) for name, p in intent.alternatives if p >= OTHERWISE_AT_LEAST]
+            if likely:  # asked about ("did you mean") once the person says it was a question
                 p, name = max(likely)
-                return Intent(name, p, reason=f"model {p:.2f} ({name}), one sentence")
+                why = f"model {p:.2f} ({name}), beside the danger"
+                return Intent(name, max(p, MEDIUM), reason=why)
         sure_parts = [(name, p) for name, p in parts if p >= HIGH]
         if intent.level != "high" and sure_parts:
             # A long text unsure as a whole, its sentences sure: the whole's likeliest subject
@@ -320,9 +328,14 @@ class Classifier:
         return replace(intent, also=second(parts, intent.name))
 
     def person(self, text: str, lang: str | None = None) -> Intent | None:
-        """The ``human`` intent when the text surely asks for a person, else None."""
-        intent = self.topic(text, lang)
-        return intent if intent.name == HUMAN and intent.level == "high" else None
+        """The ``human`` intent when the text surely asks for a person, else None (at a typed
+        question, where the text is most likely the answer: « Personne 12 » is a name)."""
+        if self.topics is None:
+            return None
+        p = dict(self.topics.read(text, explain=False).ranked).get(HUMAN, 0.0)
+        if p < PERSON_AT_INPUT:
+            return None
+        return Intent(HUMAN, max(p, HIGH), reason=f"a person asked for, model {p:.2f}")
 
     def _ranked(self, scores: dict[str, tuple[float, str]]) -> Intent:
         """The best-scored intent, with its runners-up, or ``unknown``."""

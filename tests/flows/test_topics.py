@@ -99,7 +99,14 @@ def test_a_person_asked_for_is_understood_at_once(
 ) -> None:
     got = classifier.classify(text, lang)
     assert got.name == "human" and got.level == "high", got
-    assert classifier.person(text, lang) is not None
+
+
+def test_at_a_typed_question_only_a_clear_request_for_a_person_counts(
+    classifier: Classifier,
+) -> None:
+    assert classifier.person("je veux parler à un humain", "fr") is not None
+    assert classifier.person("humain", "fr") is not None
+    assert classifier.person("Personne 12", "fr") is None  # a name, as the benchmark types it
 
 
 def test_a_name_typed_at_a_question_is_not_a_person_asked_for(classifier: Classifier) -> None:

@@ -144,7 +144,8 @@ def test_a_64_mb_line_is_answered_at_once_and_never_held(tmp_path: Path) -> None
 def test_danger_in_a_line_too_long_to_keep_is_still_read(tmp_path: Path) -> None:
     """The distress check comes first, even for a text too long to keep, and reads as much of
     it as of a Telegram message (4,096 characters): the terminal's bound does not cut that."""
-    check = "est-ce que vous êtes en danger en ce moment ?"
     done = run_chat(tmp_path / "data", ["bla " * 750 + "j'ai envie de me pendre"])
     assert done.returncode == 0, done.stderr
-    assert check in done.stdout and "trop long" not in done.stdout
+    # The help lines at once, or the check with them (a word said again weighs once).
+    assert "112" in done.stdout and "0800 32 123" in done.stdout
+    assert "trop long" not in done.stdout
