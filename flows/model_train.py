@@ -15,21 +15,19 @@ Never trained on: the held-out sets (``tests/data/*/holdout_*.tsv``), which only
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows import linear
 from flows.distress import Detector
 from flows.model import MODEL_PATH, readable, sentences
+from flows.training_sets import ROOT, Row, digest, lines, without_held_out
 
 if TYPE_CHECKING:  # dev dependencies, imported where they are used (tests read the rows)
     from scipy.sparse import csr_matrix
 
-ROOT = Path(__file__).resolve().parent.parent
 CLASSES = ["none", "suicide", "selfharm", "despair", "overdose", "violence", "child", "shelter"]
 BUCKETS = 1 << 18
 C = 16.0  # inverse regularisation: grouped 5-fold CV by writer over 0.5-64 (16, 64 best)
@@ -45,50 +43,27 @@ _OLD_KINDS = {
     "shelter": "shelter",
 }
 
-Row = tuple[str, str, str, str]  # writer, lang, class, text
-
-
-def _lines(path: Path) -> list[list[str]]:
-    return [
-        line.split("\t")
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-
 
 def training_rows() -> list[Row]:
     """Every labelled training message: (writer, language, class, text)."""
     rows: list[Row] = []
     for path in sorted((ROOT / "tests" / "data" / "distress").glob("train_*.tsv")):
         writer = path.stem.removeprefix("train_")
-        for lang, expected, _about, situation, text in _lines(path):
+        for lang, expected, _about, situation, text in lines(path):
             rows.append((writer, lang, situation if expected == "distress" else "none", text))
     for name in ("distress_eval.tsv", "distress_holdout.tsv"):
-        for lang, expected, _about, kind, text in _lines(ROOT / "tests" / name):
+        for lang, expected, _about, kind, text in lines(ROOT / "tests" / name):
             label = _OLD_KINDS.get(kind, "suicide") if expected == "distress" else "none"
             rows.append(("older", lang, label, text))
     for path in sorted((ROOT / "tests" / "data" / "questions").glob("train_*.tsv")):
         writer = path.stem.removeprefix("train_")
-        for lang, _subject, _second, text in _lines(path):
+        for lang, _subject, _second, text in lines(path):
             rows.append((writer, lang, "none", text))
     for name in ("nlu_eval.tsv", "nlu_holdout.tsv", "nlu_eval_topics.tsv"):
-        for lang, expected, text in _lines(ROOT / "tests" / name):
+        for lang, expected, text in lines(ROOT / "tests" / name):
             label = "suicide" if expected == "crisis" else "none"
             rows.append(("older-questions", lang, label, text))
-    # Two writers sometimes type the same short message: a text that is also in a held-out
-    # set is never trained on, so that the held-out figures stay honest.
-    held_out = {
-        fields[-1]
-        for path in (ROOT / "tests" / "data").glob("*/holdout_*.tsv")
-        for fields in _lines(path)
-    }
-    return [row for row in rows if row[3] not in held_out]
-
-
-def digest(rows: list[Row]) -> str:
-    """What the shipped weights were trained on (a test checks that they are up to date)."""
-    text = "\n".join("\t".join(r) for r in rows)
-    return f"{len(rows)} messages, sha256 {hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    return without_held_out(rows)
 
 
 def matrix(texts: list[str]) -> csr_matrix:

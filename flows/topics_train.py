@@ -17,30 +17,18 @@ model never read gets (top-1 per language, "talk to a person" recall).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from flows import linear
 from flows.loader import load_flows
 from flows.topics import TOPICS_PATH, UNKNOWN
+from flows.training_sets import ROOT, Row, digest, lines, without_held_out
 
-ROOT = Path(__file__).resolve().parent.parent
 BUCKETS = 1 << 18
 C = 16.0  # inverse regularisation: leave-one-writer-out over 4 and 16 (16 best, 86.7 %)
-
-Row = tuple[str, str, str, str]  # writer, lang, subject, text
-
-
-def _lines(path: Path) -> list[list[str]]:
-    return [
-        line.split("\t")
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
 
 
 def training_rows() -> list[Row]:
@@ -49,10 +37,10 @@ def training_rows() -> list[Row]:
     rows: list[Row] = []
     for path in sorted((ROOT / "tests" / "data" / "questions").glob("train_*.tsv")):
         writer = path.stem.removeprefix("train_")
-        for lang, subject, _second, text in _lines(path):
+        for lang, subject, _second, text in lines(path):
             rows.append((writer, lang, subject, text))
     for name in ("nlu_eval.tsv", "nlu_eval_topics.tsv"):
-        for lang, expected, text in _lines(ROOT / "tests" / name):
+        for lang, expected, text in lines(ROOT / "tests" / name):
             if expected != "crisis":  # distress is the other model's
                 rows.append(("older", lang, expected, text))
     for name, matching in sorted(load_flows().intents().items()):
@@ -60,18 +48,7 @@ def training_rows() -> list[Row]:
             rows.extend(("flows", lang, name, example) for example in examples)
         for lang, keywords in sorted(matching.keywords.items()):
             rows.extend(("flows", lang, name, keyword) for keyword in keywords)
-    held_out = {
-        fields[-1]
-        for path in (ROOT / "tests" / "data").glob("*/holdout_*.tsv")
-        for fields in _lines(path)
-    } | {fields[-1] for fields in _lines(ROOT / "tests" / "nlu_holdout.tsv")}
-    return [row for row in rows if row[3] not in held_out]
-
-
-def digest(rows: list[Row]) -> str:
-    """What the shipped weights were trained on (a test checks that they are up to date)."""
-    text = "\n".join("\t".join(r) for r in rows)
-    return f"{len(rows)} messages, sha256 {hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    return without_held_out(rows, also=[ROOT / "tests" / "nlu_holdout.tsv"])
 
 
 def classes_of(rows: list[Row]) -> list[str]:

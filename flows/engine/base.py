@@ -80,6 +80,11 @@ class _Base:
         st.danger = None
         st.beneath = "none"
 
+    def offer_also(self, name: str) -> None:
+        """On top of the current step: "this too, the answer?" for a second subject."""
+        self.state.overlay = "also"
+        self.state.suggestions = [name]
+
     # -- written in the other parts ----------------------------------------------------------
 
     def enter(self, qid: str, also: str | None = None) -> None:

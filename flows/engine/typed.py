@@ -85,8 +85,7 @@ class _Typed(_Base):
         if topic_step.topic and topic_step.topic not in self.state.faq_read:
             self.state.faq_read.append(topic_step.topic)
         if also is not None:
-            self.state.overlay = "also"
-            self.state.suggestions = [also]
+            self.offer_also(also)
             self.state.turn += 1
         self.prompt()
 

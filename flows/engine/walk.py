@@ -63,8 +63,7 @@ class _Walk(_Base):
                 self.state.step = qid
                 self.state.turn += 1
                 if also is not None:
-                    self.state.overlay = "also"
-                    self.state.suggestions = [also]
+                    self.offer_also(also)
                 self.prompt()
                 return
         raise RuntimeError(f"flow walk did not stop after {MAX_HOPS} steps (at {qid})")

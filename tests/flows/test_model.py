@@ -10,8 +10,9 @@ import pytest
 from flows.linear import features
 from flows.loader import FlowSet
 from flows.model import MODEL_PATH, Model
-from flows.model_train import digest, training_rows
+from flows.model_train import training_rows
 from flows.nlu import Classifier
+from flows.training_sets import digest
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -10,7 +10,8 @@ import pytest
 from flows.loader import FlowSet
 from flows.nlu import Classifier
 from flows.topics import TOPICS_PATH, Topics, pieces
-from flows.topics_train import digest, training_rows
+from flows.topics_train import training_rows
+from flows.training_sets import digest
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -4,14 +4,11 @@ from the middle of a request. Through the whole service (classifier, engine, cat
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.app import App, build_app
-from bot.conversation.render import Outgoing
-from bot.settings import Settings
-from flows.engine import Choice, Command, Start, Text
+from bot.app import App
+from flows.engine import Command, Start
+from tests.bot.conversation.conftest import press, say
 
 # The listening lines of each language (content brief): French 0800 32 123 and 107, Dutch
 # 1813 and 106, English all four.
@@ -55,22 +52,6 @@ YES = {
     "nl": "Ja, ik heb nu hulp nodig",
     "en": "Yes, I need help now",
 }
-
-
-@pytest.fixture
-async def built(settings: Settings) -> AsyncIterator[App]:
-    async with build_app(settings, run_worker=False) as app:
-        yield app
-
-
-async def say(app: App, key: str, text: str, lang: str) -> list[Outgoing]:
-    return await app.service.handle(key, Text(text), locale=lang)
-
-
-async def press(app: App, key: str, outs: list[Outgoing], label: str) -> list[Outgoing]:
-    button = next(b for o in outs for b in o.buttons if b.label == label)
-    turn, option = button.data.split(":", 1)
-    return await app.service.handle(key, Choice(option, int(turn)))
 
 
 @pytest.mark.parametrize(("lang", "danger", "typed", "numbers"), SITUATIONS)

@@ -6,13 +6,10 @@ never the form without a word. Through the whole service (classifier, engine, ca
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.conversation.render import Outgoing
-from bot.settings import Settings
 from flows.engine import Choice, Start, Text
 
 # (language, what a person types, words of the honest answer in that language)
@@ -49,12 +46,6 @@ QUESTIONS = [
     ("en", "what are your fees?", "I have no information on prices"),
 ]
 CONTACT = {"fr": "Contacter PAT", "nl": "PAT hierover", "en": "Contact PAT"}
-
-
-@pytest.fixture
-async def built(settings: Settings) -> AsyncIterator[App]:
-    async with build_app(settings, run_worker=False) as app:
-        yield app
 
 
 async def ask(app: App, key: str, lang: str, typed: str) -> list[Outgoing]:

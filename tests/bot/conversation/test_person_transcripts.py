@@ -4,14 +4,12 @@ Through the whole service (classifier with the shipped models, engine, catalogs)
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.conversation.render import Outgoing
-from bot.settings import Settings
-from flows.engine import Choice, Start, Text
+from flows.engine import Start
+from tests.bot.conversation.conftest import press, say
 
 PERSON = {
     "fr": "est-ce que je peux parler à un vrai humain svp",
@@ -46,22 +44,6 @@ TWO_SUBJECTS = {
 }
 YES_ANSWER = {"fr": "Oui, la réponse", "nl": "Ja, graag", "en": "Yes, please"}
 NO_ANSWER = {"fr": "Non, merci", "nl": "Nee, dank u", "en": "No, thanks"}
-
-
-@pytest.fixture
-async def built(settings: Settings) -> AsyncIterator[App]:
-    async with build_app(settings, run_worker=False) as app:
-        yield app
-
-
-async def say(app: App, key: str, text: str, lang: str) -> list[Outgoing]:
-    return await app.service.handle(key, Text(text), locale=lang)
-
-
-async def press(app: App, key: str, outs: list[Outgoing], label: str) -> list[Outgoing]:
-    button = next(b for o in outs for b in o.buttons if b.label == label)
-    turn, option = button.data.split(":", 1)
-    return await app.service.handle(key, Choice(option, int(turn)))
 
 
 def said(outs: list[Outgoing]) -> str:
