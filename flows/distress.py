@@ -67,6 +67,7 @@ _DANGER: dict[str, Danger] = {
 }
 _FUZZY_MIN = 6  # words of this length or more also match with a small typo
 _SEEN_WORDS = 50_000  # words remembered with what they match (memory only, never written)
+_NOTHING: frozenset[str] = frozenset()  # most words match nothing: one shared empty set
 MAX_CHARS = 4096  # longer texts are read up to here (Telegram's own limit for a message)
 # The lists of a lexicon that are not distress phrases themselves.
 _CONTEXT = ("idioms", "general", "incident", "past", "urgent")
@@ -242,7 +243,7 @@ class _Lexicon:
             found.update(p for p in prefixes if _word_matches(p, word, typos))
             if len(self._seen) >= _SEEN_WORDS:
                 self._seen.clear()
-            known = self._seen[key] = frozenset(found)
+            known = self._seen[key] = frozenset(found) if found else _NOTHING
         return known
 
 
