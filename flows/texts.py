@@ -23,10 +23,13 @@ USE_BUTTONS = N_(
     "Choisissez une réponse ci-dessous, ou tapez /menu."
 )
 TOO_LONG = N_(
-    "Ce message est trop long pour moi ({limit} caractères au plus). "
-    "Pouvez-vous le raccourcir ? Rien n'a été enregistré."
+    "Votre message fait {length} caractères ; la limite est de {limit}. Pouvez-vous le raccourcir ?"
 )
 CANCELLED = N_("C'est annulé : rien n'a été envoyé et vos réponses sont effacées.")
+# A way out (the menu, /cancel, /start…) during a request with answers: asked once.
+ABANDON_CONFIRM = N_("Abandonner votre demande ? Vos réponses seront perdues.")
+ABANDON_YES = N_("Oui, abandonner")
+ABANDON_NO = N_("Continuer ma demande")
 RESUMED = N_("Nous reprenons là où nous en étions.")
 HELP = N_(
     "Je suis le robot d'accueil de PAT : un programme, pas une personne.\n"

@@ -59,6 +59,8 @@ RESERVED = [
     "_continue",
     "_forget_yes",
     "_forget_no",
+    "_abandon_yes",
+    "_abandon_no",
     "",
 ]
 INTENTS = [
@@ -70,7 +72,15 @@ INTENTS = [
     Intent("what_is", 0.5, (("brings", 0.4),)),
     Intent("nope", 0.99),
 ]
-PLACEHOLDERS = ("{ref}", "{date}", "{label}", "{limit}", "{retention_days}", "{abandoned_days}")
+PLACEHOLDERS = (
+    "{ref}",
+    "{date}",
+    "{label}",
+    "{limit}",
+    "{length}",
+    "{retention_days}",
+    "{abandoned_days}",
+)
 typed_text = st.one_of(
     st.text(max_size=80),
     st.sampled_from(

@@ -7,7 +7,8 @@ buttons it offers are shown as ``[Label]`` and chosen by typing the label, since
 there is an answer. Commands start with ``/`` (/menu, /cancel, /help, /privacy, /language,
 /forget, /sos, /start). A ``> `` prompt is shown only when stdin is a terminal. End of input
 exits cleanly with status 0. Of a line longer than the bot takes (2,000 characters), the first
-``LINE_MAX`` characters are read and the rest dropped: the answer is that it is too long.
+``LINE_MAX`` characters are read and the rest counted and dropped: the answer is that it is too
+long, with its true length.
 """
 
 from __future__ import annotations
@@ -102,15 +103,18 @@ class TerminalChat:
                 return [c for c in chosen if isinstance(c, Choice)]
         return [Text(line)]
 
-    def read_line(self) -> str:
-        """One line from stdin (empty at the end of input), cut at ``LINE_MAX`` characters."""
+    def read_line(self) -> tuple[str, int]:
+        """One line from stdin (empty at the end of input), cut at ``LINE_MAX`` characters,
+        and how many characters it had (its new line left out)."""
         line = self.stdin.readline(LINE_MAX)
+        length = len(line.rstrip("\n"))
         if len(line) == LINE_MAX and not line.endswith("\n"):
-            while True:  # the rest of this line: read, never kept
+            while True:  # the rest of this line: read and counted, never kept
                 rest = self.stdin.readline(_CHUNK)
+                length += len(rest.rstrip("\n"))
                 if not rest or rest.endswith("\n"):
                     break
-        return line
+        return line, length
 
     async def _send(self, event: Event) -> None:
         try:
@@ -154,11 +158,13 @@ class TerminalChat:
             if interactive:
                 self.stdout.write("> ")
                 self.stdout.flush()
-            line = await asyncio.to_thread(self.read_line)
+            line, length = await asyncio.to_thread(self.read_line)
             if not line:
                 return 0
             line = line.rstrip("\n")
             if not line.strip():
                 continue
             for event in self.events_for(line):
+                if isinstance(event, Text) and length > len(line):  # the engine says how long
+                    event = Text(event.text, length=length)
                 await self._send(event)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.channels.registry import channel_of
@@ -122,7 +123,7 @@ class ConversationService:
         request sent by this event, as the consent notice says. ``address`` (the web page's
         client) is counted too for the daily limit of requests."""
         if isinstance(event, Text):  # lone surrogates and the like: replaced, never a crash
-            event = Text(event.text.encode("utf-8", "replace").decode("utf-8"))
+            event = replace(event, text=event.text.encode("utf-8", "replace").decode("utf-8"))
         async with self._lock(chat_key):
             before = await conversations.load_conversation(self.db, chat_key)
             state = before or State(locale=locale or self.default_locale)

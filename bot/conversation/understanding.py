@@ -4,7 +4,8 @@ other text is read for distress first, then for a topic or an offer (flows/nlu.p
 At a free-text question (a name, an organisation) only distress and a request for a person are
 looked for: the text is the answer, unless it asks for a person (not at a free message). At
 the danger check, « oui » or « nee » typed is the answer's button (the words are in each
-language's ``flows/lexicon/<code>.yml``), and so is « oui » or « non » to "this too?". Kept
+language's ``flows/lexicon/<code>.yml``), and so is « oui » or « non » to "this too?" and to
+"leave the request?". Kept
 apart from the service, which orders the concerns of one turn; the engine itself knows no
 language's words.
 """
@@ -12,11 +13,14 @@ language's words.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from bot.conversation.i18n import Translator
 from bot.conversation.render import SELECTED_MARK, fold
 from flows.distress import MAX_CHARS as DISTRESS_READS
 from flows.engine import (
+    ABANDON_NO,
+    ABANDON_YES,
     DANGER_NO,
     DANGER_YES,
     NO,
@@ -60,13 +64,16 @@ class Understanding:
             # the distress check reads of any message; no label, topic or offer is sought in
             # the rest (a 1 MB line took seconds, and a label is never that long).
             crisis = self.classifier.crisis(event.text[:DISTRESS_READS], state.locale)
-            return Text(event.text, crisis)
-        if state.overlay in ("check", "also"):
+            return replace(event, intent=crisis)  # its length kept, for the engine to say
+        if state.overlay in ("check", "also", "abandon"):
             folded = "".join(ch for ch in event.text.casefold() if ch.isalpha())
             if folded in self.check_words:
-                option = self.check_words[folded]
-                if state.overlay == "also":  # « oui » to "this too: the answer?"
-                    option = YES if option == DANGER_YES else NO
+                yes = self.check_words[folded] == DANGER_YES
+                option = {
+                    "check": DANGER_YES if yes else DANGER_NO,
+                    "also": YES if yes else NO,  # « oui » to "this too: the answer?"
+                    "abandon": ABANDON_YES if yes else ABANDON_NO,
+                }[state.overlay]
                 return Choice(option=option, turn=state.turn)
         if state.started:
             pressed = self.label_pressed(state, event.text, t, context)

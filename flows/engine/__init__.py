@@ -5,8 +5,9 @@ what a person does into an ``Event``, call ``advance``, then carry out the effec
 ``Say`` (translated, with buttons), store ``ConsentGiven``, store and deliver ``Submit``.
 
 The rooms: events.py (what a person did), effects.py (what to do), state.py (where a person
-is), and the walk of one event, run.py, made of walk.py, view.py, choices.py, typed.py and
-safety.py. Everything is imported from here: ``from flows.engine import advance, Text``.
+is), and the walk of one event, run.py, made of walk.py, view.py, choices.py, typed.py,
+safety.py and leaving.py. Everything is imported from here:
+``from flows.engine import advance, Text``.
 """
 
 from flows.engine.effects import (
@@ -21,6 +22,8 @@ from flows.engine.effects import (
     Submit,
 )
 from flows.engine.events import (
+    ABANDON_NO,
+    ABANDON_YES,
     ALL_LINES,
     BACK,
     BACK_HERE,
@@ -60,9 +63,11 @@ from flows.engine.events import (
 )
 from flows.engine.run import advance, prompt
 from flows.engine.safety import lines_for
-from flows.engine.state import Consent, Overlay, State
+from flows.engine.state import Consent, Leaving, Overlay, State
 
 __all__ = [
+    "ABANDON_NO",
+    "ABANDON_YES",
     "ALL_LINES",
     "BACK",
     "BACK_HERE",
@@ -102,6 +107,7 @@ __all__ = [
     "Field",
     "Forget",
     "Intent",
+    "Leaving",
     "Msg",
     "Overlay",
     "Say",

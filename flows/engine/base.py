@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flows.engine.effects import Effect, Field, Msg, Say
 from flows.engine.events import REPLY_HERE, About, CommandName, Danger, Intent
-from flows.engine.state import State
+from flows.engine.state import Leaving, State
 from flows.loader import FlowSet, qualify
 from flows.schema import ChoiceStep, InputStep, Next, Option, Step
 
@@ -79,6 +79,7 @@ class _Base:
         st.about = "self"
         st.danger = None
         st.beneath = "none"
+        st.leaving = None
 
     def offer_also(self, name: str) -> None:
         """On top of the current step: "this too, the answer?" for a second subject."""
@@ -92,6 +93,14 @@ class _Base:
 
     def go_menu(self) -> None:
         raise NotImplementedError  # walk.py
+
+    def leave(self, to: Leaving) -> None:
+        raise NotImplementedError  # leaving.py
+
+    def start(
+        self, payload: str | None, locale: str | None = None, *, show_menu: bool = True
+    ) -> None:
+        raise NotImplementedError  # run.py
 
     def fields(self) -> tuple[Field, ...]:
         raise NotImplementedError  # walk.py
@@ -107,6 +116,9 @@ class _Base:
 
     def _stale(self) -> None:
         raise NotImplementedError  # choices.py
+
+    def abandon_choice(self, opt: str) -> None:
+        raise NotImplementedError  # leaving.py
 
     def _store(self, step: InputStep, value: str) -> None:
         raise NotImplementedError  # choices.py

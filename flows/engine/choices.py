@@ -28,7 +28,7 @@ from flows.engine.events import (
     YES,
     Choice,
 )
-from flows.engine.state import Consent, State
+from flows.engine.state import Consent, Leaving, State
 from flows.loader import MENU_STEP, flow_of, qualify
 from flows.locales import LOCALES
 from flows.schema import ChoiceStep, ConsentStep, InputStep, MultiStep, SummaryStep
@@ -41,6 +41,8 @@ class _Choices(_Base):
         st = self.state
         if event.turn is not None and event.turn != st.turn:
             self._stale()
+        elif st.overlay == "abandon":
+            self.abandon_choice(event.option)
         elif st.overlay == "forget":
             self._forget_choice(event.option)
         elif st.overlay in ("crisis", "help", "check", "suggest", "also"):
@@ -48,7 +50,7 @@ class _Choices(_Base):
         elif st.overlay == "language":
             self._language_choice(event.option)
         elif event.option == MENU and st.step != MENU_STEP:
-            self.go_menu()
+            self.leave(Leaving(to="menu"))
         else:
             self._step_choice(event.option)
 
@@ -150,7 +152,7 @@ class _Choices(_Base):
         danger right now?", or to "did you mean…?"."""
         st = self.state
         if opt == MENU and st.overlay == "suggest":
-            self.go_menu()
+            self.leave(Leaving(to="menu"))
         elif st.overlay in ("crisis", "help") and opt in (BACK_HERE, CONTINUE):
             self.back_here()
         elif st.overlay == "crisis" and opt == ALL_LINES:

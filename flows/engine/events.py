@@ -79,10 +79,13 @@ MEDIUM = 0.36
 
 @dataclass(frozen=True)
 class Text:
-    """Free text typed by the person, with what the classifier made of it (if anything)."""
+    """Free text typed by the person, with what the classifier made of it (if anything).
+    ``length``: how many characters were typed, when the channel passes on only the first
+    ones (the terminal reads a line up to a bound); None: ``len(text)``."""
 
     text: str
     intent: Intent | None = None
+    length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -130,3 +133,5 @@ BACK_HERE = "_back_here"  # after the help lines: back to exactly where the pers
 ALL_LINES = "_all_lines"  # after the help lines of one situation: the help screen
 FORGET_YES = "_forget_yes"
 FORGET_NO = "_forget_no"
+ABANDON_YES = "_abandon_yes"  # leave the request, its answers dropped
+ABANDON_NO = "_abandon_no"  # back to the question the person was at

@@ -21,8 +21,9 @@ from flows.engine.events import (
     Start,
     Text,
 )
+from flows.engine.leaving import _Leaving
 from flows.engine.safety import _Safety
-from flows.engine.state import State
+from flows.engine.state import Leaving, State
 from flows.engine.typed import _Typed
 from flows.engine.view import _View
 from flows.engine.walk import _Walk
@@ -47,9 +48,12 @@ def prompt(flows: FlowSet, state: State) -> list[Effect]:
     return run.effects
 
 
-class _Run(_Safety, _Typed, _Choices, _View, _Walk):
+class _Run(_Leaving, _Safety, _Typed, _Choices, _View, _Walk):
     def handle(self, event: Event) -> None:
-        if isinstance(event, Start):
+        if isinstance(event, Start) and self.state.started:
+            # A new conversation drops a request in progress: asked first (leaving.py).
+            self.leave(Leaving(to="start", payload=event.payload, locale=event.locale))
+        elif isinstance(event, Start):
             self.start(event.payload, event.locale)
         elif isinstance(event, SetLocale):
             self.set_locale(event.locale)
@@ -66,7 +70,7 @@ class _Run(_Safety, _Typed, _Choices, _View, _Walk):
                     self.crisis(event.intent)
                     return
                 self.start(None, show_menu=False)
-                self.text(event.text, event.intent)
+                self.text(event.text, event.intent, event.length)
                 return
             self.start(None)
         elif isinstance(event, Command):
@@ -74,7 +78,7 @@ class _Run(_Safety, _Typed, _Choices, _View, _Walk):
         elif isinstance(event, Choice):
             self.choice(event)
         else:
-            self.text(event.text, event.intent)
+            self.text(event.text, event.intent, event.length)
 
     def deep_link(self, payload: str | None) -> str | None:
         """The step a /start payload opens: an offer or FAQ flow, or one FAQ topic."""
@@ -128,12 +132,8 @@ class _Run(_Safety, _Typed, _Choices, _View, _Walk):
         self.enter(target or self.resolve(MAIN_FLOW, welcome_step.next))
 
     def command(self, name: CommandName) -> None:
-        if name == "menu":
-            self.go_menu()
-        elif name == "cancel":
-            self.clear_request()
-            self.say(texts.CANCELLED)
-            self.go_menu()
+        if name in ("menu", "cancel"):
+            self.leave(Leaving(to=name))
         elif name == "help":
             self.say(texts.HELP)
             self.prompt()

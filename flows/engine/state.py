@@ -23,10 +23,31 @@ class Consent(BaseModel):
 # A question asked on top of the current step, which stays where it was: erase everything?
 # (forget), back where you were after the help lines? (crisis), the help lines by situation
 # (help), are you in danger right now? (check), did you mean…? (suggest), which language?
-# (language), which answer to correct? (pick_field).
+# (language), which answer to correct? (pick_field), leave the request and its answers?
+# (abandon).
 Overlay = Literal[
-    "none", "forget", "crisis", "help", "check", "suggest", "also", "language", "pick_field"
+    "none",
+    "forget",
+    "crisis",
+    "help",
+    "check",
+    "suggest",
+    "also",
+    "language",
+    "pick_field",
+    "abandon",
 ]
+
+
+class Leaving(BaseModel):
+    """Where a person asked to go while answers would be lost (the abandon question): the
+    menu, /cancel, or a new conversation (/start, with its link and language)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    to: Literal["menu", "cancel", "start"]
+    payload: str | None = None
+    locale: str | None = None
 
 
 class State(BaseModel):
@@ -58,6 +79,8 @@ class State(BaseModel):
     # The person said "no danger, a work question" at this step: a text that could be
     # distress is taken as the answer here (a sure one still shows the help lines).
     check_declined: bool = False
+    # abandon: where the person goes if they confirm.
+    leaving: Leaving | None = None
     source: str | None = None
     started: bool = False
     # Set by the service before each event: a person from PAT can answer in this chat

@@ -13,7 +13,8 @@ from flows.validators import MAX_INPUT_CHARS, VALIDATORS
 
 
 class _Typed(_Base):
-    def text(self, raw: str, intent: Intent | None = None) -> None:
+    def text(self, raw: str, intent: Intent | None = None, length: int | None = None) -> None:
+        """A typed text (``length``: how long it was, when only its start came)."""
         step = self.current
         st = self.state
         if intent is not None and intent.name == "crisis":
@@ -22,8 +23,9 @@ class _Typed(_Base):
             if intent.tier != "possible" or not declined_here:
                 self.crisis(intent)
                 return
-        if len(raw) > MAX_INPUT_CHARS:
-            self.say(texts.TOO_LONG, limit=MAX_INPUT_CHARS)
+        length = max(length or 0, len(raw))
+        if length > MAX_INPUT_CHARS:  # refused, never cut: the question stays open
+            self.say(texts.TOO_LONG, length=length, limit=MAX_INPUT_CHARS)
             self.prompt()
             return
         wants_person = intent is not None and intent.name == HUMAN
@@ -34,8 +36,10 @@ class _Typed(_Base):
             self.prompt()
             return
         unclear = intent is None or intent.level == "low"
-        if st.overlay == "check" and unclear and not isinstance(step, InputStep):
-            # Never leave "are you in danger?" on a « peut-être » or « bof »: ask again.
+        at_check = st.overlay == "check" and unclear and not isinstance(step, InputStep)
+        if at_check or st.overlay == "abandon":
+            # Never leave "are you in danger?" on a « peut-être » or « bof », nor "leave the
+            # request?" on any text (never taken as an answer to the step beneath): ask again.
             self.say(texts.USE_BUTTONS)
             st.turn += 1
             self.prompt()

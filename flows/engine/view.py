@@ -7,6 +7,8 @@ from flows import texts
 from flows.engine.base import _Base
 from flows.engine.effects import Button, Msg, Say
 from flows.engine.events import (
+    ABANDON_NO,
+    ABANDON_YES,
     ALL_LINES,
     BACK,
     BACK_HERE,
@@ -129,6 +131,12 @@ class _View(_Base):
             buttons = (
                 Button(FORGET_YES, Msg(texts.FORGET_YES)),
                 Button(FORGET_NO, Msg(texts.FORGET_NO)),
+            )
+        elif st.overlay == "abandon":
+            text = texts.ABANDON_CONFIRM
+            buttons = (
+                Button(ABANDON_YES, Msg(texts.ABANDON_YES)),
+                Button(ABANDON_NO, Msg(texts.ABANDON_NO)),
             )
         elif st.overlay == "crisis":
             # Warm words, never the services menu: the person chooses when to go back.

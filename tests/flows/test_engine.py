@@ -502,25 +502,46 @@ def test_too_long_message_is_refused_kindly_and_nothing_stored(flows: FlowSet) -
     before = walk.state.model_copy(deep=True)
     walk.type("x" * 10_000)
     first = walk.effects[0]
-    assert isinstance(first, Say) and first.text == Msg(texts.TOO_LONG, {"limit": MAX_INPUT_CHARS})
+    expected = Msg(texts.TOO_LONG, {"length": 10_000, "limit": MAX_INPUT_CHARS})
+    assert isinstance(first, Say) and first.text == expected
     assert walk.state.answers == before.answers
     assert walk.step == "other.message"
+    assert walk.last_say().expects == "text"  # the question stays open
+    walk.type("x" * MAX_INPUT_CHARS)  # at the limit: taken whole
+    assert walk.step == "request.consent"
+
+
+def test_a_long_text_of_which_the_channel_passed_only_the_start_says_its_true_length(
+    flows: FlowSet,
+) -> None:
+    walk = Walk(flows)
+    walk.start()
+    walk.press("other")
+    walk.send(Text("x" * 4097, length=64_000))
+    first = walk.effects[0]
+    assert isinstance(first, Say) and first.text.params["length"] == 64_000
+    assert walk.step == "other.message" and "message" not in walk.state.answers
 
 
 def test_menu_from_anywhere_and_cancel(flows: FlowSet) -> None:
+    # With answers given, each way out asks first (test_abandon.py); pressed through here.
     walk = Walk(flows)
     walk.start()
     walk.press("accompaniment")
-    walk.type("ASBL X")
+    walk.type("ASBL X")  # typed at a choice: no answer given, so nothing to ask
     walk.press("_menu")
     assert walk.step == "main.menu"
     walk.press("accompaniment")
+    walk.press("go")
     walk.type("ASBL X")
     walk.send(Command("menu"))
+    assert walk.says() == [texts.ABANDON_CONFIRM]
+    walk.press("_abandon_yes")
     assert walk.step == "main.menu"
     walk.press("other")
     walk.type("Bonjour")
     walk.send(Command("cancel"))
+    walk.press("_abandon_yes")
     assert walk.says()[0] == texts.CANCELLED
     assert walk.step == "main.menu"
     assert walk.state.answers == {}

@@ -13,6 +13,7 @@ from bot.conversation.i18n import Catalogs, Translator
 from flows import texts
 from flows.locales import LOCALES
 from flows.texts import N_
+from flows.validators import MAX_INPUT_CHARS
 
 STATIC = files("bot.channels") / "webui"
 TYPES = {".js": "text/javascript", ".css": "text/css"}
@@ -33,6 +34,10 @@ UI = {
     "open": N_("Une question sur la pair-aidance ? Écrire au robot de PAT"),
     "close": N_("Fermer le chat"),
     "noscript": N_("Ce chat a besoin de JavaScript. Vous pouvez aussi écrire à pat@smes.be."),
+    # Near the limit of a typed text, and over it ({count}, {length}, {limit}: filled in by
+    # the page, numbers written the way of the page's language).
+    "count_said": N_("{count} caractères sur {limit}"),
+    "too_long": texts.TOO_LONG,
 }
 
 
@@ -53,8 +58,10 @@ def chat_page(t: Translator, locale: str, allowed: set[str]) -> Response:
     """The chat page in ``locale``, its words translated by ``t`` (put in as text, escaped)."""
     words = {key: t.gettext(msgid) for key, msgid in UI.items()}
     template = (STATIC / "index.html").read_text(encoding="utf-8")
-    body = template.replace("{lang}", locale).replace(
-        "{words}", html.escape(json.dumps(words, ensure_ascii=False), quote=True)
+    body = (
+        template.replace("{lang}", locale)
+        .replace("{max_chars}", str(MAX_INPUT_CHARS))
+        .replace("{words}", html.escape(json.dumps(words, ensure_ascii=False), quote=True))
     )
     for key, value in words.items():
         body = body.replace("{" + key + "}", html.escape(value))

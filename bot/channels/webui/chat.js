@@ -173,12 +173,63 @@
     };
   }
 
+  // A long text: a counter near the limit, and over it a kind refusal with its length; the
+  // text stays in the box to be shortened, never cut (the bot refuses it the same way).
+  var LIMIT = parseInt(input.dataset.limit, 10) || 2000;
+  var NEAR = Math.floor(LIMIT * 0.9);
+  var counter = document.getElementById("count");
+  var counterSaid = document.getElementById("count-said");
+  var zone = "";
+
+  function length(text) {  // characters as the bot counts them (an emoji is one)
+    return Array.from(text).length;
+  }
+
+  function number(n) {
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || lang).format(n);
+    } catch (e) {
+      return String(n);
+    }
+  }
+
+  function fill(template, values) {
+    return (template || "").replace(/\{(\w+)\}/g, function (all, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
+    });
+  }
+
+  function count() {
+    var n = length(input.value.trim());
+    var now = n > LIMIT ? "over" : (n >= NEAR ? "near" : "");
+    counter.hidden = !now;
+    counter.textContent = now ? number(n) + " / " + number(LIMIT) : "";
+    counter.classList.toggle("over", now === "over");
+    if (now === "over") { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+    if (now && now !== zone) {  // read out when it appears and when the limit is passed, not at each key
+      counterSaid.textContent = fill(words.count_said, { count: number(n), limit: number(LIMIT) });
+    }
+    zone = now;
+  }
+
+  function refused(text) {
+    var n = length(text);
+    if (n <= LIMIT) { return false; }
+    bubble(fill(words.too_long, { length: number(n), limit: number(LIMIT) }), "bot");
+    input.focus();
+    return true;
+  }
+
+  input.addEventListener("input", count);
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value.trim();
     if (!text) { return; }
+    if (refused(text)) { return; }
     bubble(text, "you");
     input.value = "";
+    count();
     send({ t: "text", text: text });
   });
   input.addEventListener("keydown", function (e) {

@@ -298,8 +298,12 @@ async def test_long_message_edits_and_duplicates_change_nothing(
         await bot.send(max_.message("/start"))
         await press(bot, max_, bot.last_with_buttons(), "Autre chose / parler à une personne")
         before = await _db_state(bot, 2121)
-        sent = await bot.send(max_.message("a" * 3000))
-        assert sent[0]["text"].startswith("Ce message est trop long pour moi (2\u202f000")
+        sent = await bot.send(max_.message("a" * 3000))  # Telegram allows 4,096
+        assert sent[0]["text"] == (
+            "Votre message fait 3\u202f000 caractères ; la limite est de 2\u202f000. "
+            "Pouvez-vous le raccourcir ?"
+        )
+        assert sent[-1]["text"].startswith("Votre message pour l'équipe PAT.")  # still open
         sent = await bot.send(max_.edited("Mon message modifié"))
         assert sent[0]["text"] == texts.EDITED
         after = await _db_state(bot, 2121)
@@ -309,6 +313,37 @@ async def test_long_message_edits_and_duplicates_change_nothing(
         assert await bot.send(update) == []  # the same update again: ignored
         state = await _db_state(bot, 2121)
         assert state.step == "request.consent"
+
+
+async def test_leaving_a_request_asks_first_and_old_buttons_do_nothing(
+    tg_settings: Settings, api: FakeBotAPI
+) -> None:
+    """« ↩ Menu » or /start during a request with answers asks once; « Continuer ma
+    demande » shows the same question again; an old « Oui, abandonner » does nothing."""
+    ask = "Abandonner votre demande ? Vos réponses seront perdues."
+    noa = Telegram(user_id=2323)
+    async with running(tg_settings, api) as bot:
+        await bot.send(noa.message("/start"))
+        await press(bot, noa, bot.last_with_buttons(), "Une formation")
+        sent = await press(bot, noa, bot.last_with_buttons(), "Une équipe")
+        question = sent[-1]
+        assert question["text"] == "Combien de personnes environ ? Écrivez un nombre."
+        sent = await press(bot, noa, question, "↩ Menu")
+        assert [m["text"] for m in sent] == [ask]
+        asked = sent[-1]
+        assert [label for label, _ in buttons(asked)] == ["Oui, abandonner", "Continuer ma demande"]
+        sent = await press(bot, noa, asked, "Continuer ma demande")
+        assert sent[-1]["text"] == question["text"]
+        sent = await press(bot, noa, asked, "Oui, abandonner")  # pressed later: stale
+        assert sent[0]["text"] == texts.STALE and sent[-1]["text"] == question["text"]
+        state = await _db_state(bot, 2323)
+        assert state.answers["profile"] == "team" and state.overlay == "none"
+        sent = await bot.send(noa.message("/start"))
+        assert [m["text"] for m in sent] == [ask]
+        sent = await press(bot, noa, sent[-1], "Oui, abandonner")
+        assert sent[0]["text"] == texts.CANCELLED and sent[-1]["text"] == MENU_Q
+        state = await _db_state(bot, 2323)
+        assert "profile" not in state.answers
 
 
 async def test_commands_are_registered_and_work(tg_settings: Settings, api: FakeBotAPI) -> None:

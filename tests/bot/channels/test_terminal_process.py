@@ -62,7 +62,9 @@ def test_resume_after_the_process_ends_mid_conversation(tmp_path: Path) -> None:
     assert "Nous reprenons là où nous en étions.\n\nDans quel secteur travaillez-vous ?" in (
         second.stdout
     )
-    fresh = run_chat(data, [], "--new")
+    # Starting over drops the organisation already given: asked first, as everywhere (#28).
+    fresh = run_chat(data, ["1"], "--new")
+    assert fresh.stdout.startswith("Abandonner votre demande ? Vos réponses seront perdues.")
     assert "Bonjour ! Je suis le robot d'accueil de PAT" in fresh.stdout
 
 
@@ -132,13 +134,38 @@ def test_a_64_mb_line_is_answered_at_once_and_never_held(tmp_path: Path) -> None
     """Found by a hostile tester: a 1 MB line took 4.8 s and a 64 MB one more than a minute:
     the whole line was read, then searched for button labels, topics and offers before the
     engine found it too long. Now a line is read up to a bound, the rest dropped unread."""
-    too_long = "Ce message est trop long pour moi"
+    too_long = "Votre message fait 67\u202f108\u202f864 caractères"  # all of it counted
     huge = b"bonjour " * (8 * 1024 * 1024)  # 64 MiB, one line
     out, peak = chat_and_peak(tmp_path / "huge", huge + b"\n5\n")
     assert out.count(too_long) == 1
     assert "Votre message pour l'équipe PAT" in out.split(too_long)[1]  # "5" came next
     _, usual = chat_and_peak(tmp_path / "usual", b"bonjour\n5\n")
     assert peak - usual < 16 * 1024, (peak, usual)  # KiB: far less than the line
+
+
+def test_leaving_a_request_asks_first_in_the_terminal(tmp_path: Path) -> None:
+    """« ↩ Menu » (its number) and /menu during a request with answers ask once; « Continuer
+    ma demande » shows the same question again; « Oui, abandonner » goes to the menu."""
+    ask = "Abandonner votre demande ? Vos réponses seront perdues.\n"
+    choices = "1) Oui, abandonner\n2) Continuer ma demande\n"
+    done = run_chat(tmp_path / "data", ["3", "2", "ASBL Les Ponts", "7", "2", "/menu", "1"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count(ask + choices) == 2  # once for « ↩ Menu », once for /menu
+    resumed = "Nous reprenons là où nous en étions.\n\nDans quel secteur travaillez-vous ?"
+    assert resumed in done.stdout.split(ask)[1]  # continue: the same question again
+    last = done.stdout.split(ask)[-1]
+    assert "C'est annulé : rien n'a été envoyé et vos réponses sont effacées." in last
+    assert done.stdout.rstrip().endswith("7) 🌐 Langue · Taal · Language")  # the menu
+
+
+def test_an_over_long_line_is_refused_with_its_length_in_dutch(tmp_path: Path) -> None:
+    done = run_chat(tmp_path / "data", ["5", "x" * 2997, "Goedendag"], "--lang", "nl")
+    assert done.returncode == 0, done.stderr
+    refused = "Uw bericht telt 2.997 tekens; het maximum is 2.000. Kunt u het inkorten?\n"
+    assert refused in done.stdout
+    after = done.stdout.split(refused)[1]
+    assert after.lstrip().startswith("Uw bericht voor het PAT-team")  # the question again
+    assert "Gaat u akkoord?" in after  # then "Goedendag" is taken as the message
 
 
 def test_danger_in_a_line_too_long_to_keep_is_still_read(tmp_path: Path) -> None:

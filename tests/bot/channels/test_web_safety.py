@@ -84,8 +84,11 @@ def test_sizes_are_bounded_and_texts_stay_text(web: tuple[int, Path]) -> None:
     _, sid = session(port)
     ws = connect(port, sid)
     ask(ws, {"t": "start"})
-    said = ask(ws, {"t": "text", "text": "x" * 2500})
-    assert said[0].startswith("Ce message est trop long pour moi")
+    said = ask(ws, {"t": "text", "text": "x" * 2500})  # what a page without its check sends
+    assert said[0] == (
+        "Votre message fait 2\u202f500 caractères ; la limite est de 2\u202f000. "
+        "Pouvez-vous le raccourcir ?"
+    )
     echoed = ask(ws, {"t": "text", "text": "<img src=x onerror=alert(1)>"})
     assert all("<img" not in text or "onerror" in text for text in echoed)  # sent as text
     ws.send(json.dumps({"t": "text", "text": "y" * 20_000}))  # over 16 KiB: the socket closes

@@ -116,8 +116,11 @@ async def test_switching_language_mid_flow_keeps_the_answers(settings: Settings)
         state = await svc.state_of("tg:1")
         assert state is not None and state.locale == "nl"
         assert state.answers == {"offer": "training", "profile": "team", "group_size": "12"}
-        # The choice is remembered: a new /start stays in Dutch.
+        # The choice is remembered: a new /start stays in Dutch (the request in progress
+        # is dropped only once the person says so).
         out = await svc.handle("tg:1", Start())
+        assert out[-1].text == "Uw aanvraag stopzetten? Uw antwoorden gaan dan verloren."
+        out = await svc.handle("tg:1", Text("Ja, stopzetten"))
         assert out[-1].text == "Wat kan ik voor u doen?"
         # And the menu has the entry too.
         out = await svc.handle("tg:1", Text("🌐 Langue · Taal · Language"))
