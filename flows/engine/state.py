@@ -23,9 +23,19 @@ class Consent(BaseModel):
 # A question asked on top of the current step, which stays where it was: erase everything?
 # (forget), back where you were after the help lines? (crisis), the help lines by situation
 # (help), are you in danger right now? (check), did you mean…? (suggest), which language?
-# (language), which answer to correct? (pick_field).
+# (language), which answer to correct? (pick_field), go on in the language of a text typed in
+# another one? (switch, flows/engine/switch.py).
 Overlay = Literal[
-    "none", "forget", "crisis", "help", "check", "suggest", "also", "language", "pick_field"
+    "none",
+    "forget",
+    "crisis",
+    "help",
+    "check",
+    "suggest",
+    "also",
+    "language",
+    "pick_field",
+    "switch",
 ]
 
 
@@ -60,6 +70,8 @@ class State(BaseModel):
     check_declined: bool = False
     source: str | None = None
     started: bool = False
+    # A language chosen (from the list, or answering the offer to switch): not offered again.
+    language_chosen: bool = False
     # Set by the service before each event: a person from PAT can answer in this chat
     # (hand-off on, and this channel carries it). Conditions read it as ``reply_here``.
     reply_here: bool = False

@@ -13,7 +13,7 @@ from flows.validators import MAX_INPUT_CHARS, VALIDATORS
 
 
 class _Typed(_Base):
-    def text(self, raw: str, intent: Intent | None = None) -> None:
+    def text(self, raw: str, intent: Intent | None = None, written_in: str | None = None) -> None:
         step = self.current
         st = self.state
         if intent is not None and intent.name == "crisis":
@@ -39,6 +39,8 @@ class _Typed(_Base):
             self.say(texts.USE_BUTTONS)
             st.turn += 1
             self.prompt()
+            return
+        if self.offer_language(written_in, intent):  # in another language: switch?
             return
         if st.overlay not in ("none", "pick_field"):
             self.close_overlay()
