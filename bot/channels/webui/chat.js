@@ -3,15 +3,21 @@
 // the bot or a person writes is ever read as HTML. No library, no build step.
 (function () {
   "use strict";
-  var words = JSON.parse(document.body.dataset.words || "{}");
+  // The page's words in every language (the conversation may change language at any time).
+  var allWords = JSON.parse(document.body.dataset.words || "{}");
+  var lang = document.body.dataset.lang || "fr";
+  var words = allWords[lang] || {};
   // French puts a space before the colon; Dutch and English do not.
   function sep() {
     return document.documentElement.lang === "fr" ? " : " : ": ";
   }
-  var lang = document.body.dataset.lang || "fr";
   var log = document.getElementById("log");
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
+  var area = input;  // the text box for free text; a one-line field for an e-mail, a phone…
+  var line = document.createElement("input");
+  line.maxLength = area.maxLength;
+  var intro = document.querySelector(".intro");
   var status = document.getElementById("status");
   var here = location.pathname.replace(/[^/]*$/, "");
   var socket = null;
@@ -20,6 +26,7 @@
   var started = false;
   var failures = 0;
   var lastChoices = null;
+  var tapped = false;  // an answer tapped: focus goes on to what comes next (``ready``)
   var waiting = [];  // what the person did while the connection was down, sent once it is back
   var ENDS = /:_(done|menu)$/;  // "C'est tout", "↩ Menu": not options to tick
 
@@ -58,16 +65,14 @@
       button.type = "button";
       var selected = b.label.indexOf("✓ ") === 0;
       var toggle = message.expects === "multi" && !ENDS.test(b.data);
-      button.textContent = selected ? b.label.slice(2) : b.label;
+      labelled(button, selected ? b.label.slice(2) : b.label);
       button.dataset.data = b.data;
       if (toggle) {
         button.setAttribute("aria-pressed", selected ? "true" : "false");
       }
       button.addEventListener("click", function () {
-        if (!toggle) {  // a choice made: no second press, the answer shown, focus to typing
-          box.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
-          bubble(button.textContent, "you");
-          input.focus();
+        if (!toggle) {  // a choice made: the keyboard gives way to the answer, as on Telegram
+          collapse(box, chosen(box, button));
         }
         send({ t: "button", data: b.data });
       });
@@ -78,6 +83,8 @@
   }
 
   function show(messages) {
+    var first = null;
+    var last = null;
     messages.forEach(function (m) {
       if (m.update && lastChoices) {  // a multiple choice redrawn: only its ticks change
         m.buttons.forEach(function (b) {
@@ -91,6 +98,8 @@
       }
       var text = m.summary.length ? m.text.split("\n\n")[0] : m.text;
       var div = bubble(text, "bot", m.parts);
+      first = first || div;
+      last = m;
       if (m.summary.length) {
         var list = document.createElement("ul");
         m.summary.forEach(function (pair) {
@@ -103,12 +112,13 @@
         });
         div.appendChild(list);
       }
-      if (m.buttons.length) {  // only the newest buttons can be pressed
-        log.querySelectorAll(".choices button").forEach(function (x) { x.disabled = true; });
+      if (m.buttons.length) {  // only the newest buttons are there to press
+        log.querySelectorAll(".choices").forEach(function (x) { x.remove(); });
         lastChoices = choices(m, div);
       }
     });
-    log.scrollTop = log.scrollHeight;
+    if (first) { log.scrollTop = Math.max(0, first.offsetTop - 8); }  // a long one from its start
+    if (last) { ready(last); }
   }
 
   function offline(on) {
@@ -131,7 +141,7 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(event)
     }).then(function (r) { return r.json(); })
-      .then(function (d) { offline(false); show(d.messages || []); })
+      .then(function (d) { offline(false); receive(d); })
       .catch(function () { offline(true); });
   }
 
@@ -163,7 +173,7 @@
       }
       waiting.splice(0).forEach(function (event) { socket.send(JSON.stringify(event)); });
     };
-    socket.onmessage = function (e) { show(JSON.parse(e.data).messages || []); };
+    socket.onmessage = function (e) { receive(JSON.parse(e.data)); };
     socket.onclose = function () {
       socket = null;
       failures += 1;
@@ -171,6 +181,122 @@
       offline(true);
       setTimeout(connect, Math.min(10000, 1000 * failures));
     };
+  }
+
+  // -- what the bot's answer changes on the page ----------------------------------------------
+
+  // The bot's answer: the page in the conversation's language first (its words, the colon of
+  // the summary), then the messages.
+  function receive(d) {
+    if (typeof d.lang === "string") { setLanguage(d.lang); }
+    if (d.resumed) { intro.hidden = false; }  // no welcome above: say again it is a program
+    show(d.messages || []);
+  }
+
+  // The page's own words, its lang attribute and the widget's, in ``code``, without a reload.
+  function setLanguage(code) {
+    if (code === lang || !allWords[code]) { return; }
+    lang = code;
+    words = allWords[code];
+    document.documentElement.lang = code;
+    document.body.dataset.lang = code;
+    document.title = words.title;
+    document.querySelectorAll("[data-word]").forEach(function (el) {
+      el.textContent = words[el.dataset.word];
+    });
+    document.querySelectorAll("[data-word-placeholder]").forEach(function (el) {
+      el.placeholder = words[el.dataset.wordPlaceholder];
+    });
+    document.querySelectorAll("[data-word-label]").forEach(function (el) {
+      el.setAttribute("aria-label", words[el.dataset.wordLabel]);
+    });
+    line.placeholder = words.input;
+    tellHost({ pat: "lang", lang: code });
+  }
+
+  // The widget's page (another origin), told only at the origin it gave in the frame's address.
+  function tellHost(message) {
+    var host = /(?:^#|&)host=([^&]+)/.exec(location.hash);
+    if (window.parent === window || !host) { return; }
+    try {
+      window.parent.postMessage(message, decodeURIComponent(host[1]));
+    } catch (e) { /* not an origin: nobody to tell */ }
+  }
+
+  // A button's label; a leading « ↩ » is not read aloud.
+  function labelled(button, label) {
+    if (label.indexOf("↩ ") === 0) {
+      var arrow = document.createElement("span");
+      arrow.setAttribute("aria-hidden", "true");
+      arrow.textContent = "↩ ";
+      button.appendChild(arrow);
+      label = label.slice(2);
+    }
+    button.dataset.label = label;
+    button.appendChild(document.createTextNode(label));
+  }
+
+  // What the person chose, as their bubble shows it: the options ticked when a multiple
+  // choice is done, else the button's label.
+  function chosen(box, button) {
+    var ticked = [];
+    box.querySelectorAll("button[aria-pressed='true']").forEach(function (x) {
+      ticked.push(x.dataset.label);
+    });
+    var done = /:_done$/.test(button.dataset.data);
+    return done && ticked.length ? ticked.join(", ") : button.dataset.label;
+  }
+
+  function collapse(box, answer) {
+    tapped = true;
+    box.remove();
+    if (box === lastChoices) { lastChoices = null; }
+    bubble(answer, "you");
+  }
+
+  // Once the bot has asked: the text box fits the answer expected, one send control at a time,
+  // and focus goes to typing only when typing is expected (on a phone, focus opens the keyboard).
+  // Never on a page just opened: only after the person typed or tapped an answer.
+  function ready(m) {
+    var active = document.activeElement;
+    var acted = tapped || active === input || log.contains(active);
+    tapped = false;
+    fit(m.expects === "text" ? m.field || "" : "");
+    form.hidden = m.summary.length > 0 && m.buttons.length > 0;  // its « Envoyer » sends
+    active = document.activeElement;
+    var lost = !active || active === document.body;
+    if (m.expects === "text" && acted) {
+      input.focus();
+    } else if (lost && acted && lastChoices) {  // the pressed button is gone: the next ones
+      lastChoices.querySelector("button").focus({ preventScroll: true });
+    }
+  }
+
+  // The autofill and keyboard of an expected answer ("<validator>/<key>"), WCAG 1.3.5.
+  var FIELDS = {
+    "email": { type: "email", inputMode: "email", autocomplete: "email" },
+    "phone": { type: "tel", inputMode: "tel", autocomplete: "tel" },
+    "name": { type: "text", inputMode: "text", autocomplete: "name" },
+    "short_text/organisation": { type: "text", inputMode: "text", autocomplete: "organization" },
+    "short_text/role": { type: "text", inputMode: "text", autocomplete: "organization-title" },
+    "count": { type: "text", inputMode: "numeric", autocomplete: "off" }
+  };
+
+  function fit(field) {
+    var spec = FIELDS[field] || FIELDS[field.split("/")[0]];
+    var next = spec ? line : area;
+    if (spec) {
+      line.type = spec.type;
+      line.inputMode = spec.inputMode;
+      line.setAttribute("autocomplete", spec.autocomplete);
+    }
+    if (next === input) { return; }
+    next.value = input.value;
+    next.placeholder = words.input;
+    input.removeAttribute("id");
+    next.id = "text";
+    input.replaceWith(next);
+    input = next;
   }
 
   form.addEventListener("submit", function (e) {
