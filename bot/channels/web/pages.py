@@ -69,8 +69,8 @@ def chat_page(catalogs: Catalogs, locale: str, allowed: set[str]) -> Response:
 
 
 def static_file(catalogs: Catalogs, name: str) -> Response:
-    """The page's script or style, or the widget's script (404 for any other name)."""
-    if name not in ("chat.js", "chat.css", "widget.js"):
+    """The page's scripts or style, or the widget's script (404 for any other name)."""
+    if name not in ("chat.js", "fit.js", "chat.css", "widget.js"):
         return Response(status_code=404)
     body = (STATIC / name).read_text(encoding="utf-8")
     if name == "widget.js":  # the button's words, in every language, from the catalogs

@@ -7,6 +7,7 @@
   var allWords = JSON.parse(document.body.dataset.words || "{}");
   var lang = document.body.dataset.lang || "fr";
   var words = allWords[lang] || {};
+  var fit = window.patFit;  // fit.js: the page's words, labels and text boxes
   // French puts a space before the colon; Dutch and English do not.
   function sep() {
     return document.documentElement.lang === "fr" ? " : " : ": ";
@@ -65,7 +66,7 @@
       button.type = "button";
       var selected = b.label.indexOf("✓ ") === 0;
       var toggle = message.expects === "multi" && !ENDS.test(b.data);
-      labelled(button, selected ? b.label.slice(2) : b.label);
+      fit.label(button, selected ? b.label.slice(2) : b.label);
       button.dataset.data = b.data;
       if (toggle) {
         button.setAttribute("aria-pressed", selected ? "true" : "false");
@@ -198,42 +199,8 @@
     if (code === lang || !allWords[code]) { return; }
     lang = code;
     words = allWords[code];
-    document.documentElement.lang = code;
-    document.body.dataset.lang = code;
-    document.title = words.title;
-    document.querySelectorAll("[data-word]").forEach(function (el) {
-      el.textContent = words[el.dataset.word];
-    });
-    document.querySelectorAll("[data-word-placeholder]").forEach(function (el) {
-      el.placeholder = words[el.dataset.wordPlaceholder];
-    });
-    document.querySelectorAll("[data-word-label]").forEach(function (el) {
-      el.setAttribute("aria-label", words[el.dataset.wordLabel]);
-    });
     line.placeholder = words.input;
-    tellHost({ pat: "lang", lang: code });
-  }
-
-  // The widget's page (another origin), told only at the origin it gave in the frame's address.
-  function tellHost(message) {
-    var host = /(?:^#|&)host=([^&]+)/.exec(location.hash);
-    if (window.parent === window || !host) { return; }
-    try {
-      window.parent.postMessage(message, decodeURIComponent(host[1]));
-    } catch (e) { /* not an origin: nobody to tell */ }
-  }
-
-  // A button's label; a leading « ↩ » is not read aloud.
-  function labelled(button, label) {
-    if (label.indexOf("↩ ") === 0) {
-      var arrow = document.createElement("span");
-      arrow.setAttribute("aria-hidden", "true");
-      arrow.textContent = "↩ ";
-      button.appendChild(arrow);
-      label = label.slice(2);
-    }
-    button.dataset.label = label;
-    button.appendChild(document.createTextNode(label));
+    fit.speak(code, words);
   }
 
   // What the person chose, as their bubble shows it: the options ticked when a multiple
@@ -261,7 +228,7 @@
     var active = document.activeElement;
     var acted = tapped || active === input || log.contains(active);
     tapped = false;
-    fit(m.expects === "text" ? m.field || "" : "");
+    fitBox(m.expects === "text" ? m.field || "" : "");
     form.hidden = m.summary.length > 0 && m.buttons.length > 0;  // its « Envoyer » sends
     active = document.activeElement;
     var lost = !active || active === document.body;
@@ -272,24 +239,8 @@
     }
   }
 
-  // The autofill and keyboard of an expected answer ("<validator>/<key>"), WCAG 1.3.5.
-  var FIELDS = {
-    "email": { type: "email", inputMode: "email", autocomplete: "email" },
-    "phone": { type: "tel", inputMode: "tel", autocomplete: "tel" },
-    "name": { type: "text", inputMode: "text", autocomplete: "name" },
-    "short_text/organisation": { type: "text", inputMode: "text", autocomplete: "organization" },
-    "short_text/role": { type: "text", inputMode: "text", autocomplete: "organization-title" },
-    "count": { type: "text", inputMode: "numeric", autocomplete: "off" }
-  };
-
-  function fit(field) {
-    var spec = FIELDS[field] || FIELDS[field.split("/")[0]];
-    var next = spec ? line : area;
-    if (spec) {
-      line.type = spec.type;
-      line.inputMode = spec.inputMode;
-      line.setAttribute("autocomplete", spec.autocomplete);
-    }
+  function fitBox(expected) {
+    var next = fit.field(line, expected) ? line : area;
     if (next === input) { return; }
     next.value = input.value;
     next.placeholder = words.input;
