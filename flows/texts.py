@@ -119,6 +119,13 @@ PRIVACY_RIGHTS = N_(
     "retirer votre accord à tout moment, sans effet sur ce qui a été fait avant. Tapez "
     "/forget pour tout effacer ici, ou écrivez à pat@smes.be."
 )
+PRIVACY_RIGHTS_WEB = N_(
+    "Vos droits : accéder à vos données, les faire corriger ou effacer, en limiter l'usage, "
+    "les recevoir pour les transmettre ailleurs (portabilité), vous opposer à leur usage, et "
+    "retirer votre accord à tout moment, sans effet sur ce qui a été fait avant. Le bouton "
+    "« Effacer mes données », en haut de cette page, efface tout ici ; vous pouvez aussi "
+    "écrire à pat@smes.be."
+)
 PRIVACY_AUTHORITY = N_(
     "Vous pouvez aussi introduire une plainte auprès de l'Autorité de protection des "
     "données : rue de la Presse 35, 1000 Bruxelles, contact@apd-gba.be."
@@ -140,10 +147,18 @@ PRIVACY_NOTICE = (
     PRIVACY_MAILBOX_DAYS,
     PRIVACY_MAILBOX_ASK,
     PRIVACY_RIGHTS,
+    PRIVACY_RIGHTS_WEB,
     PRIVACY_AUTHORITY,
 )
 # At consent (request.yml), on Telegram only: what goes with the request there.
 CONSENT_TELEGRAM = N_("Sur Telegram, votre nom d'utilisateur est envoyé aussi, si vous en avez un.")
+# At consent, on the web page only: what the page keeps (bot/channels/web/sessions.py).
+CONSENT_WEB = N_(
+    "Sur cette page, un cookie relie votre navigateur à cette conversation, {abandoned_days} "
+    "jours au plus ; il ne sert qu'à cela."
+)
+# With the consent's question: the privacy notice, one tap away (on every channel).
+PRIVACY_BUTTON = N_("Vos données, en détail")
 # Said before a question whose answer can reveal health (a step with ``sensitive: true``,
 # which always offers « Je préfère ne pas le dire »): GDPR art. 9.
 PRIVACY_ART9 = N_(
@@ -155,7 +170,10 @@ ONLY_ON: dict[str, frozenset[str]] = {
     PRIVACY_TELEGRAM: frozenset({"telegram"}),
     PRIVACY_TELEGRAM_CONTROLLER: frozenset({"telegram"}),
     CONSENT_TELEGRAM: frozenset({"telegram"}),
+    CONSENT_WEB: frozenset({"web"}),
     PRIVACY_WEB: frozenset({"web"}),
+    PRIVACY_RIGHTS: frozenset({"telegram", "terminal"}),
+    PRIVACY_RIGHTS_WEB: frozenset({"web"}),
 }
 ONLY_WITH: dict[str, tuple[str, ...]] = {
     PRIVACY_CONTROLLER: ("controller_address",),
@@ -220,6 +238,8 @@ FILED = N_(
     "Votre demande {ref} est bien enregistrée. Si l'équipe PAT ne vous recontacte pas, écrivez à "
     "pat@smes.be en indiquant cette référence."
 )
+# The web page opened again at the menu after a request (bot/channels/web/resume.py).
+LAST_REQUEST = N_("Votre dernière demande, du {date}, est enregistrée sous la référence {ref}.")
 NOT_DELIVERED = N_(
     "Désolé : votre demande {ref} n'a pas pu être transmise à l'équipe PAT, malgré plusieurs "
     "essais. Pouvez-vous écrire à pat@smes.be en indiquant cette référence ? Merci."
@@ -375,6 +395,8 @@ DUPLICATE = N_(
 
 LANGUAGE_PICK = N_("Choisissez votre langue · Kies uw taal · Choose your language")
 LANGUAGE_SET = N_("C'est noté, je vous parle en français.")
+# A text typed in another language (flows/engine/switch.py): the button to go on in this one.
+KEEP_LANGUAGE = N_("Continuer en français")
 # Said to people who chose another language than French: PAT's documents (seeds) are in French.
 TEAM_LANGUAGE = N_(
     "Les documents de PAT sont en français ; vous pouvez écrire à l'équipe dans votre langue."
@@ -440,8 +462,10 @@ SOURCES: dict[str, tuple[str, ...]] = {
     PRIVACY_HOW_LONG: ("bot", "brief: Privacy — storage limitation"),
     PRIVACY_MAILBOX_ASK: ("bot",),
     PRIVACY_RIGHTS: ("bot", "brief: Privacy — right to erasure"),
+    PRIVACY_RIGHTS_WEB: ("bot", "brief: Privacy — right to erasure"),
     PRIVACY_AUTHORITY: ("brief: Privacy — supervisory authority",),
     CONSENT_TELEGRAM: ("bot",),
+    CONSENT_WEB: ("bot",),
     PRIVACY_ART9: ("brief: Privacy — special category (GDPR art. 9)",),
     TEAM_LANGUAGE: ("brief: Who and what",),
     BOT_DESCRIPTION: (

@@ -203,3 +203,13 @@ async def mark_told(db: Database, ref: str, what: str) -> None:
     await db.write(
         lambda conn: conn.execute("UPDATE requests SET person_told = ? WHERE ref = ?", (what, ref))
     )
+
+
+async def last_request_of(db: Database, chat_key: str) -> RequestRecord | None:
+    """The newest request of a chat (the web page shows its reference after a reload); None
+    when it has none, or none left (erased, or anonymised: no chat key any more)."""
+    rows = await db.read(
+        "SELECT * FROM requests WHERE chat_key = ? ORDER BY created_at DESC, ref DESC LIMIT 1",
+        (chat_key,),
+    )
+    return _request(rows[0]) if rows else None

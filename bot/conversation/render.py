@@ -30,6 +30,7 @@ class Outgoing:
     expects: str = "nothing"
     update: bool = False
     summary: tuple[tuple[str, str], ...] = ()
+    field: str = ""  # at a typed answer: "<validator>/<key>" (flows/engine/effects.py Say)
 
 
 def callback_data(turn: int, button_id: str) -> str:
@@ -69,7 +70,7 @@ def render(say: Say, t: Translator, context: Mapping[str, str] | None = None) ->
         )
         for b in say.buttons
     )
-    return Outgoing(text, buttons, say.expects, say.update, summary)
+    return Outgoing(text, buttons, say.expects, say.update, summary, say.field)
 
 
 def applies(msgid: str, context: Mapping[str, str]) -> bool:

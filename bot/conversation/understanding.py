@@ -1,5 +1,7 @@
 """What a person's event means before the engine sees it: a typed button label is that button;
-other text is read for distress first, then for a topic or an offer (flows/nlu.py).
+other text is read for distress first, then for a topic or an offer (flows/nlu.py), and for
+the language it is written in when it clearly is not the conversation's (the engine offers
+to switch).
 
 At a free-text question (a name, an organisation) only distress and a request for a person are
 looked for: the text is the answer, unless it asks for a person (not at a free message). At
@@ -33,7 +35,7 @@ from flows.engine import (
     Text,
     prompt,
 )
-from flows.language import language
+from flows.language import detect, language
 from flows.loader import FlowSet
 from flows.locales import LOCALES
 from flows.nlu import Classifier
@@ -83,7 +85,11 @@ class Understanding:
         if at_input:  # the text is the answer; only danger, or a person asked for, counts
             read = self.classifier.crisis(event.text, state.locale)
             return Text(event.text, read or self.classifier.person(event.text, state.locale))
-        return Text(event.text, self.classifier.classify(event.text, state.locale))
+        written_in = detect(event.text, state.locale)
+        other = written_in if written_in != state.locale else None  # the engine offers it
+        return Text(
+            event.text, self.classifier.classify(event.text, state.locale), written_in=other
+        )
 
     def sends(self, state: State, event: Event) -> bool:
         """Whether the event sends a request (pressing "Envoyer" at the summary)."""

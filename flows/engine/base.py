@@ -123,6 +123,15 @@ class _Base:
     def _store(self, step: InputStep, value: str) -> None:
         raise NotImplementedError  # choices.py
 
+    def offer_language(self, written_in: str | None, intent: Intent | None) -> bool:
+        raise NotImplementedError  # switch.py
+
+    def prompt_switch(self) -> None:
+        raise NotImplementedError  # switch.py
+
+    def switch_choice(self, opt: str) -> None:
+        raise NotImplementedError  # switch.py
+
     def in_request(self) -> bool:
         raise NotImplementedError  # typed.py
 

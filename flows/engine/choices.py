@@ -23,6 +23,7 @@ from flows.engine.events import (
     LANGUAGE,
     MENU,
     NO,
+    PRIVACY,
     SEND,
     SKIP,
     YES,
@@ -49,6 +50,8 @@ class _Choices(_Base):
             self._pending_choice(event.option)
         elif st.overlay == "language":
             self._language_choice(event.option)
+        elif st.overlay == "switch":
+            self.switch_choice(event.option)
         elif event.option == MENU and st.step != MENU_STEP:
             self.leave(Leaving(to="menu"))
         else:
@@ -75,6 +78,8 @@ class _Choices(_Base):
             self.enter(self.resolve(flow_id, step.next))
         elif isinstance(step, ConsentStep) and opt in (YES, NO):
             self._consent_choice(step, flow_id, accepted=opt == YES)
+        elif isinstance(step, ConsentStep) and opt == PRIVACY:
+            self.command("privacy")
         elif isinstance(step, SummaryStep):
             self._summary_choice(step, flow_id, opt)
         else:

@@ -38,7 +38,9 @@ class Field:
 @dataclass(frozen=True)
 class Say:
     """One chat bubble. ``buttons`` belong to prompt ``turn``; ``update`` asks the adapter to
-    redraw the previous prompt (a toggled multi-choice) instead of sending a new bubble."""
+    redraw the previous prompt (a toggled multi-choice) instead of sending a new bubble.
+    ``field``: at a typed answer, "<validator>/<key>" of its step ("email/email"), so that a
+    channel can offer the right keyboard and autofill (the web page: type and autocomplete)."""
 
     text: Msg
     buttons: tuple[Button, ...] = ()
@@ -46,6 +48,7 @@ class Say:
     turn: int = 0
     expects: Literal["nothing", "choice", "multi", "text"] = "nothing"
     update: bool = False
+    field: str = ""
 
 
 @dataclass(frozen=True)

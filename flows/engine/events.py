@@ -86,6 +86,9 @@ class Text:
     text: str
     intent: Intent | None = None
     length: int | None = None
+    # The language the text is written in, when the adapter sees it is clearly not the
+    # conversation's (flows/language.py ``detect``): the engine offers to switch.
+    written_in: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,13 @@ SEND = "_send"
 END_CHAT = "_end_chat"  # the person ends a conversation with a person from PAT
 REPLY_HERE = "reply_here"  # a condition: can a person from PAT answer in this chat?
 EDIT = "_edit"
+PRIVACY = "_privacy"  # with the consent's question: the privacy notice
 BACK = "_back"
 YES = "_yes"
 NO = "_no"
 EDIT_FIELD = "_f:"
 LANGUAGE = "_lang:"
+KEEP_LANGUAGE = "_keep_lang"  # a text in another language: go on in the conversation's
 INTENT = "_i:"
 # The intent of a person who asks for a person (flows/other.yml, step ``human``).
 HUMAN = "human"

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flows import texts
 from flows.engine.choices import _Choices
-from flows.engine.effects import Effect
+from flows.engine.effects import Effect, Msg
 from flows.engine.events import (
     Choice,
     Command,
@@ -24,12 +24,13 @@ from flows.engine.events import (
 from flows.engine.leaving import _Leaving
 from flows.engine.safety import _Safety
 from flows.engine.state import Leaving, State
+from flows.engine.switch import _Switch
 from flows.engine.typed import _Typed
 from flows.engine.view import _View
 from flows.engine.walk import _Walk
 from flows.loader import MAIN_FLOW, MENU_STEP, FlowSet, flow_of
 from flows.locales import REFERENCE
-from flows.schema import MessageStep
+from flows.schema import ConsentStep, MessageStep
 
 
 def advance(
@@ -48,7 +49,7 @@ def prompt(flows: FlowSet, state: State) -> list[Effect]:
     return run.effects
 
 
-class _Run(_Leaving, _Safety, _Typed, _Choices, _View, _Walk):
+class _Run(_Leaving, _Safety, _Switch, _Typed, _Choices, _View, _Walk):
     def handle(self, event: Event) -> None:
         if isinstance(event, Start) and self.state.started:
             # A new conversation drops a request in progress: asked first (leaving.py).
@@ -70,7 +71,7 @@ class _Run(_Leaving, _Safety, _Typed, _Choices, _View, _Walk):
                     self.crisis(event.intent)
                     return
                 self.start(None, show_menu=False)
-                self.text(event.text, event.intent, event.length)
+                self.text(event.text, event.intent, event.length, event.written_in)
                 return
             self.start(None)
         elif isinstance(event, Command):
@@ -78,7 +79,7 @@ class _Run(_Leaving, _Safety, _Typed, _Choices, _View, _Walk):
         elif isinstance(event, Choice):
             self.choice(event)
         else:
-            self.text(event.text, event.intent, event.length)
+            self.text(event.text, event.intent, event.length, event.written_in)
 
     def deep_link(self, payload: str | None) -> str | None:
         """The step a /start payload opens: an offer or FAQ flow, or one FAQ topic."""
@@ -97,6 +98,7 @@ class _Run(_Leaving, _Safety, _Typed, _Choices, _View, _Walk):
     def set_locale(self, locale: str) -> None:
         """Switch language; answers, step and buttons stay as they were."""
         self.state.locale = locale
+        self.state.language_chosen = True
         if self.state.overlay == "language":
             self.close_overlay()
         self.say(texts.LANGUAGE_SET)
@@ -140,7 +142,11 @@ class _Run(_Leaving, _Safety, _Typed, _Choices, _View, _Walk):
         elif name == "privacy":
             for text in texts.PRIVACY_NOTICE:  # the adapter leaves out unset settings
                 self.say(text)
-            self.prompt()
+            step = self.current
+            if isinstance(step, ConsentStep) and self.state.overlay == "none":
+                self.prompt(first=Msg(step.texts[-1]))  # the question again, not all it said
+            else:
+                self.prompt()
         elif name == "forget":
             self.close_overlay()
             self.state.overlay = "forget"

@@ -24,7 +24,8 @@ class Consent(BaseModel):
 # (forget), back where you were after the help lines? (crisis), the help lines by situation
 # (help), are you in danger right now? (check), did you mean…? (suggest), which language?
 # (language), which answer to correct? (pick_field), leave the request and its answers?
-# (abandon).
+# (abandon), go on in the language of a text typed in another one? (switch,
+# flows/engine/switch.py).
 Overlay = Literal[
     "none",
     "forget",
@@ -36,6 +37,7 @@ Overlay = Literal[
     "language",
     "pick_field",
     "abandon",
+    "switch",
 ]
 
 
@@ -83,6 +85,8 @@ class State(BaseModel):
     leaving: Leaving | None = None
     source: str | None = None
     started: bool = False
+    # A language chosen (from the list, or answering the offer to switch): not offered again.
+    language_chosen: bool = False
     # Set by the service before each event: a person from PAT can answer in this chat
     # (hand-off on, and this channel carries it). Conditions read it as ``reply_here``.
     reply_here: bool = False

@@ -13,8 +13,15 @@ from flows.validators import MAX_INPUT_CHARS, VALIDATORS
 
 
 class _Typed(_Base):
-    def text(self, raw: str, intent: Intent | None = None, length: int | None = None) -> None:
-        """A typed text (``length``: how long it was, when only its start came)."""
+    def text(
+        self,
+        raw: str,
+        intent: Intent | None = None,
+        length: int | None = None,
+        written_in: str | None = None,
+    ) -> None:
+        """A typed text (``length``: how long it was, when only its start came;
+        ``written_in``: its language, when clearly not the conversation's)."""
         step = self.current
         st = self.state
         if intent is not None and intent.name == "crisis":
@@ -43,6 +50,8 @@ class _Typed(_Base):
             self.say(texts.USE_BUTTONS)
             st.turn += 1
             self.prompt()
+            return
+        if self.offer_language(written_in, intent):  # in another language: switch?
             return
         if st.overlay not in ("none", "pick_field"):
             self.close_overlay()

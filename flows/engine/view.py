@@ -24,6 +24,7 @@ from flows.engine.events import (
     LANGUAGE,
     MENU,
     NO,
+    PRIVACY,
     SEND,
     SKIP,
     YES,
@@ -82,13 +83,15 @@ class _View(_Base):
         if step.optional:
             buttons += (Button(SKIP, Msg(step.skip_label or texts.SKIP_BUTTON)),)
         buttons += self._menu_button()
+        field = f"{step.validator}/{step.key}"
         self.effects.append(
-            Say(first or Msg(step.text), buttons, turn=self.state.turn, expects="text")
+            Say(first or Msg(step.text), buttons, turn=self.state.turn, expects="text", field=field)
         )
 
     def _prompt_consent(self, step: ConsentStep, first: Msg | None) -> None:
-        """The consent texts, the last one with its accept and refuse buttons; before it,
-        what goes with a request on Telegram (the adapter shows it there only)."""
+        """The consent texts, the last one (the question) with its accept and refuse buttons
+        and one to the privacy notice; before it, what each channel adds (the adapter shows
+        each on its channel only)."""
         *lead, last = step.texts
         if first is not None:
             lead, last = [], first.id
@@ -96,9 +99,11 @@ class _View(_Base):
             self.say(text)
         if first is None:
             self.say(texts.CONSENT_TELEGRAM)
+            self.say(texts.CONSENT_WEB)
         buttons = (
             Button(YES, Msg(step.accept_label)),
             Button(NO, Msg(step.refuse_label)),
+            Button(PRIVACY, Msg(texts.PRIVACY_BUTTON)),
         )
         self.effects.append(Say(Msg(last), buttons, turn=self.state.turn, expects="choice"))
 
@@ -171,6 +176,9 @@ class _View(_Base):
                     expects="choice",
                 )
             )
+            return
+        elif st.overlay == "switch":
+            self.prompt_switch()
             return
         elif st.overlay == "suggest":
             text = texts.DID_YOU_MEAN

@@ -25,6 +25,7 @@ def shown(out: Outgoing) -> dict[str, Any]:
         "parts": [[piece, link] for piece, link in parts(body)],
         "buttons": [{"data": b.data, "label": b.label} for b in out.buttons],
         "expects": out.expects,
+        "field": out.field,  # the text box fits it: e-mail, phone, name (WCAG 1.3.5)
         "update": out.update,
         "summary": [list(pair) for pair in out.summary],
     }

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from bot.channels.registry import WEB
 from bot.channels.web.browser import MAX_FRAME, event_of, parsed, shown
 from bot.channels.web.pages import chat_page, static_file
+from bot.channels.web.resume import last_request
 from bot.channels.web.sessions import (
     AddressLimits,
     address_of,
@@ -29,7 +30,6 @@ from bot.conversation.service import ConversationService
 from bot.settings import Settings
 from flows import texts
 from flows.engine import Command, Start
-from flows.loader import MENU_STEP
 
 
 class WebChannel:
@@ -54,7 +54,7 @@ class WebChannel:
         state = await self.service.state_of(f"{WEB.prefix}{sid}") if sid else None
         if state is not None and state.started and "lang" not in request.query_params:
             locale = state.locale
-        response = chat_page(self.catalogs.get(locale), locale, self.allowed)
+        response = chat_page(self.catalogs, locale, self.allowed)
         if sid is None:
             response.headers.append("set-cookie", new_session_cookie(self.max_age))
         return response
@@ -67,27 +67,37 @@ class WebChannel:
 
     # -- conversations ---------------------------------------------------------------------------
 
-    async def handle(self, sid: str, data: Any, locale: str, address: str) -> list[dict[str, Any]]:
-        """One browser message: the bot's answer (empty when nothing is to be said)."""
+    async def handle(self, sid: str, data: Any, locale: str, address: str) -> dict[str, Any]:
+        """One browser message: the bot's answer (no message when nothing is to be said), in
+        the conversation's language (``lang``: the page puts its own words in it too);
+        ``resumed``: a page opened again, shown where the person is (bot/channels/web/resume.py)."""
         key = f"{WEB.prefix}{sid}"
+        state = await self.service.state_of(key)
+        lang = state.locale if state is not None else locale
         flood = self.addresses.flooding(address)
         if flood != "ok":  # said once, then silence until the minute has passed
-            if flood == "quiet":
-                return []
-            state = await self.service.state_of(key)
             out = Outgoing(self.service.translator(state).gettext(texts.SLOW_DOWN))
-            return [shown(out)]
+            return self.say([out] if flood == "warn" else [], lang)
         event = event_of(data, locale)
-        if isinstance(event, Start):
-            state = await self.service.state_of(key)
-            if state is not None and state.started and state.step != MENU_STEP:
-                event = Command("resume")  # a reload: back where they were, in their language
+        again = isinstance(event, Start) and state is not None and state.started
+        if again and state is not None:  # a reload: where they were, in their language
+            shown_again = await last_request(self.service, key, state)
+            if shown_again:
+                return self.say(shown_again, lang, resumed=True)
+            event = Command("resume")
         if event is None:
-            state = await self.service.state_of(key)
             out = Outgoing(self.service.translator(state).gettext(texts.USE_BUTTONS))
-            return [shown(out)]
+            return self.say([out], lang)
         reply = await self.service.handle_full(key, event, locale=locale, address=address)
-        return [shown(out) for out in reply.messages]
+        now = reply.after or reply.before
+        return self.say(reply.messages, now.locale if now else lang, resumed=again)
+
+    @staticmethod
+    def say(messages: list[Outgoing], lang: str, *, resumed: bool = False) -> dict[str, Any]:
+        """What the page gets: the messages, the conversation's language, and whether this is
+        a conversation taken up again."""
+        shown_all = [shown(out) for out in messages]
+        return {"t": "say", "messages": shown_all, "lang": lang, "resumed": resumed}
 
     async def websocket(self, ws: WebSocket) -> None:
         sid = session_of(ws)
@@ -107,7 +117,7 @@ class WebChannel:
                     break
                 data = parsed(message.get("text"))
                 answer = await self.handle(sid, data, locale, address)
-                await ws.send_text(json.dumps({"t": "say", "messages": answer}))
+                await ws.send_text(json.dumps(answer))
                 self.service.outbox.kick()  # the person may be waiting for "arrived"
         except WebSocketDisconnect:
             pass
@@ -133,7 +143,7 @@ class WebChannel:
         answer = await self.handle(
             sid, data, locale_of(request, self.service.default_locale), address
         )
-        return JSONResponse({"t": "say", "messages": answer})
+        return JSONResponse(answer)
 
     async def tell(self, chat_key: str, text: str) -> None:
         """News about a request (arrived, or not), to the person's open page(s)."""

@@ -54,14 +54,21 @@ def security_headers(allowed: set[str]) -> dict[str, str]:
     }
 
 
-def chat_page(t: Translator, locale: str, allowed: set[str]) -> Response:
-    """The chat page in ``locale``, its words translated by ``t`` (put in as text, escaped)."""
-    words = {key: t.gettext(msgid) for key, msgid in UI.items()}
+def page_words(t: Translator) -> dict[str, str]:
+    """The page's own words in one language."""
+    return {key: t.gettext(msgid) for key, msgid in UI.items()}
+
+
+def chat_page(catalogs: Catalogs, locale: str, allowed: set[str]) -> Response:
+    """The chat page in ``locale`` (put in as text, escaped), with its words in every
+    language: the page changes language at once when the conversation does (chat.js)."""
+    every: dict[str, dict[str, str]] = {loc: page_words(catalogs.get(loc)) for loc in LOCALES}
+    words = every[locale]
     template = (STATIC / "index.html").read_text(encoding="utf-8")
     body = (
         template.replace("{lang}", locale)
         .replace("{max_chars}", str(MAX_INPUT_CHARS))
-        .replace("{words}", html.escape(json.dumps(words, ensure_ascii=False), quote=True))
+        .replace("{words}", html.escape(json.dumps(every, ensure_ascii=False), quote=True))
     )
     for key, value in words.items():
         body = body.replace("{" + key + "}", html.escape(value))
@@ -69,8 +76,8 @@ def chat_page(t: Translator, locale: str, allowed: set[str]) -> Response:
 
 
 def static_file(catalogs: Catalogs, name: str) -> Response:
-    """The page's script or style, or the widget's script (404 for any other name)."""
-    if name not in ("chat.js", "chat.css", "widget.js"):
+    """The page's scripts or style, or the widget's script (404 for any other name)."""
+    if name not in ("chat.js", "fit.js", "chat.css", "widget.js"):
         return Response(status_code=404)
     body = (STATIC / name).read_text(encoding="utf-8")
     if name == "widget.js":  # the button's words, in every language, from the catalogs

@@ -3,15 +3,22 @@
 // the bot or a person writes is ever read as HTML. No library, no build step.
 (function () {
   "use strict";
-  var words = JSON.parse(document.body.dataset.words || "{}");
+  // The page's words in every language (the conversation may change language at any time).
+  var allWords = JSON.parse(document.body.dataset.words || "{}");
+  var lang = document.body.dataset.lang || "fr";
+  var words = allWords[lang] || {};
+  var fit = window.patFit;  // fit.js: the page's words, labels and text boxes
   // French puts a space before the colon; Dutch and English do not.
   function sep() {
     return document.documentElement.lang === "fr" ? " : " : ": ";
   }
-  var lang = document.body.dataset.lang || "fr";
   var log = document.getElementById("log");
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
+  var area = input;  // the text box for free text; a one-line field for an e-mail, a phone…
+  var line = document.createElement("input");
+  line.setAttribute("aria-describedby", "count");  // never a maxlength: too long is said, not cut
+  var intro = document.querySelector(".intro");
   var status = document.getElementById("status");
   var here = location.pathname.replace(/[^/]*$/, "");
   var socket = null;
@@ -20,6 +27,7 @@
   var started = false;
   var failures = 0;
   var lastChoices = null;
+  var tapped = false;  // an answer tapped: focus goes on to what comes next (``ready``)
   var waiting = [];  // what the person did while the connection was down, sent once it is back
   var ENDS = /:_(done|menu)$/;  // "C'est tout", "↩ Menu": not options to tick
 
@@ -58,16 +66,14 @@
       button.type = "button";
       var selected = b.label.indexOf("✓ ") === 0;
       var toggle = message.expects === "multi" && !ENDS.test(b.data);
-      button.textContent = selected ? b.label.slice(2) : b.label;
+      fit.label(button, selected ? b.label.slice(2) : b.label);
       button.dataset.data = b.data;
       if (toggle) {
         button.setAttribute("aria-pressed", selected ? "true" : "false");
       }
       button.addEventListener("click", function () {
-        if (!toggle) {  // a choice made: no second press, the answer shown, focus to typing
-          box.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
-          bubble(button.textContent, "you");
-          input.focus();
+        if (!toggle) {  // a choice made: the keyboard gives way to the answer, as on Telegram
+          collapse(box, chosen(box, button));
         }
         send({ t: "button", data: b.data });
       });
@@ -78,6 +84,8 @@
   }
 
   function show(messages) {
+    var first = null;
+    var last = null;
     messages.forEach(function (m) {
       if (m.update && lastChoices) {  // a multiple choice redrawn: only its ticks change
         m.buttons.forEach(function (b) {
@@ -91,6 +99,8 @@
       }
       var text = m.summary.length ? m.text.split("\n\n")[0] : m.text;
       var div = bubble(text, "bot", m.parts);
+      first = first || div;
+      last = m;
       if (m.summary.length) {
         var list = document.createElement("ul");
         m.summary.forEach(function (pair) {
@@ -103,12 +113,13 @@
         });
         div.appendChild(list);
       }
-      if (m.buttons.length) {  // only the newest buttons can be pressed
-        log.querySelectorAll(".choices button").forEach(function (x) { x.disabled = true; });
+      if (m.buttons.length) {  // only the newest buttons are there to press
+        log.querySelectorAll(".choices").forEach(function (x) { x.remove(); });
         lastChoices = choices(m, div);
       }
     });
-    log.scrollTop = log.scrollHeight;
+    if (first) { log.scrollTop = Math.max(0, first.offsetTop - 8); }  // a long one from its start
+    if (last) { ready(last); }
   }
 
   function offline(on) {
@@ -131,7 +142,7 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(event)
     }).then(function (r) { return r.json(); })
-      .then(function (d) { offline(false); show(d.messages || []); })
+      .then(function (d) { offline(false); receive(d); })
       .catch(function () { offline(true); });
   }
 
@@ -163,7 +174,7 @@
       }
       waiting.splice(0).forEach(function (event) { socket.send(JSON.stringify(event)); });
     };
-    socket.onmessage = function (e) { show(JSON.parse(e.data).messages || []); };
+    socket.onmessage = function (e) { receive(JSON.parse(e.data)); };
     socket.onclose = function () {
       socket = null;
       failures += 1;
@@ -220,7 +231,73 @@
     return true;
   }
 
-  input.addEventListener("input", count);
+  [area, line].forEach(function (box) { box.addEventListener("input", count); });
+
+  // -- what the bot's answer changes on the page ----------------------------------------------
+
+  // The bot's answer: the page in the conversation's language first (its words, the colon of
+  // the summary), then the messages.
+  function receive(d) {
+    if (typeof d.lang === "string") { setLanguage(d.lang); }
+    if (d.resumed) { intro.hidden = false; }  // no welcome above: say again it is a program
+    show(d.messages || []);
+  }
+
+  // The page's own words, its lang attribute and the widget's, in ``code``, without a reload.
+  function setLanguage(code) {
+    if (code === lang || !allWords[code]) { return; }
+    lang = code;
+    words = allWords[code];
+    line.placeholder = words.input;
+    fit.speak(code, words);
+  }
+
+  // What the person chose, as their bubble shows it: the options ticked when a multiple
+  // choice is done, else the button's label.
+  function chosen(box, button) {
+    var ticked = [];
+    box.querySelectorAll("button[aria-pressed='true']").forEach(function (x) {
+      ticked.push(x.dataset.label);
+    });
+    var done = /:_done$/.test(button.dataset.data);
+    return done && ticked.length ? ticked.join(", ") : button.dataset.label;
+  }
+
+  function collapse(box, answer) {
+    tapped = true;
+    box.remove();
+    if (box === lastChoices) { lastChoices = null; }
+    bubble(answer, "you");
+  }
+
+  // Once the bot has asked: the text box fits the answer expected, one send control at a time,
+  // and focus goes to typing only when typing is expected (on a phone, focus opens the keyboard).
+  // Never on a page just opened: only after the person typed or tapped an answer.
+  function ready(m) {
+    var active = document.activeElement;
+    var acted = tapped || active === input || log.contains(active);
+    tapped = false;
+    fitBox(m.expects === "text" ? m.field || "" : "");
+    form.hidden = m.summary.length > 0 && m.buttons.length > 0;  // its « Envoyer » sends
+    active = document.activeElement;
+    var lost = !active || active === document.body;
+    if (m.expects === "text" && acted) {
+      input.focus();
+    } else if (lost && acted && lastChoices) {  // the pressed button is gone: the next ones
+      lastChoices.querySelector("button").focus({ preventScroll: true });
+    }
+  }
+
+  function fitBox(expected) {
+    var next = fit.field(line, expected) ? line : area;
+    if (next === input) { return; }
+    next.value = input.value;
+    next.placeholder = words.input;
+    input.removeAttribute("id");
+    next.id = "text";
+    input.replaceWith(next);
+    input = next;
+  }
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();

@@ -59,7 +59,9 @@
   function show(on) {
     if (on && !frame) {
       frame = document.createElement("iframe");
-      frame.src = new URL("?lang=" + encodeURIComponent(lang), base).href;
+      // The chat tells this page its language (postMessage) at this page's origin only.
+      var host = "#host=" + encodeURIComponent(location.origin);
+      frame.src = new URL("?lang=" + encodeURIComponent(lang) + host, base).href;
       frame.title = words.open;
       css(frame, { width: "100%", height: "100%", border: "0" });
       panel.appendChild(frame);
@@ -79,6 +81,21 @@
       show(false);
     }
   });
+  // The language chosen in the chat: the button and the panel speak it too (WCAG 3.1.2).
+  function speak(code) {
+    words = labels[code];
+    open.textContent = "💬 " + words.open;
+    open.lang = panel.lang = code;
+    panel.setAttribute("aria-label", words.open);
+    close.setAttribute("aria-label", words.close);
+    if (frame) { frame.title = words.open; }
+  }
+  window.addEventListener("message", function (e) {
+    if (e.origin === base.origin && e.data && e.data.pat === "lang" && labels[e.data.lang]) {
+      speak(e.data.lang);
+    }
+  });
+  if (labels[lang]) { speak(lang); }
   document.body.appendChild(panel);
   document.body.appendChild(open);
 })();

@@ -113,7 +113,7 @@ async def test_full_request_on_telegram(
         assert api.sent() == []  # a toggle redraws the keyboard, sends nothing new
         sent = await press(bot, ana, concerns, "C'est tout")
         sent = await press(bot, ana, sent[-1], "Passer")
-        assert sent[-1]["text"].endswith("Êtes-vous d'accord ?")
+        assert sent[-1]["text"].startswith("Êtes-vous d'accord pour que")
         sent = await press(bot, ana, sent[-1], "J'accepte")
         for answer in ("Ana Lima", "coordinatrice", "ana@example.be", "0470 12 34 56"):
             sent = await bot.send(ana.message(answer))

@@ -165,7 +165,7 @@ def test_an_over_long_line_is_refused_with_its_length_in_dutch(tmp_path: Path) -
     assert refused in done.stdout
     after = done.stdout.split(refused)[1]
     assert after.lstrip().startswith("Uw bericht voor het PAT-team")  # the question again
-    assert "Gaat u akkoord?" in after  # then "Goedendag" is taken as the message
+    assert "naar het PAT-team worden gestuurd?" in after  # then "Goedendag" is taken as the message
 
 
 def test_danger_in_a_line_too_long_to_keep_is_still_read(tmp_path: Path) -> None:

@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import ElementClickInterceptedException, WebDriverException
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -65,29 +69,41 @@ def press(driver: WebDriver, label: str) -> None:
             for b in d.find_elements(By.CSS_SELECTOR, "#log button")
         )
 
-    WebDriverWait(driver, WAIT).until(enabled, f"no button {label!r}")
-    button = [b for b in driver.find_elements(By.CSS_SELECTOR, "#log button") if b.text == label][
-        -1
-    ]
+    # Old keyboards leave the page when new ones come: a button seen may be gone a moment later.
+    stale = (StaleElementReferenceException,)
+    WebDriverWait(driver, WAIT, ignored_exceptions=stale).until(enabled, f"no button {label!r}")
     # The log scrolls smoothly to each new message: on a busy machine a click can land while
     # it still moves. Bring the button to the middle at once, and try again a few times.
     for attempt in range(5):
-        driver.execute_script(
-            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
-        )
         try:
+            button = [
+                b for b in driver.find_elements(By.CSS_SELECTOR, "#log button") if b.text == label
+            ][-1]
+            driver.execute_script(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
+            )
             button.click()
             return
-        except ElementClickInterceptedException:
+        except (ElementClickInterceptedException, StaleElementReferenceException):
             if attempt == 4:
                 raise
             time.sleep(0.2)
 
 
 def type_text(driver: WebDriver, text: str) -> None:
-    box = driver.find_element(By.ID, "text")
-    box.send_keys(text)
-    driver.find_element(By.ID, "send").click()
+    # The text box changes with the question (a one-line e-mail field, a text area): when it
+    # changes under the typing, type again in the new one (it carries what was typed: cleared).
+    for attempt in range(5):
+        try:
+            box = driver.find_element(By.ID, "text")
+            box.clear()
+            box.send_keys(text)
+            driver.find_element(By.ID, "send").click()
+            return
+        except StaleElementReferenceException:
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
 
 
 def shoot(driver: WebDriver, name: str) -> None:

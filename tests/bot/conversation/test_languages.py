@@ -21,7 +21,7 @@ PATHS = {
         ),
         (
             "Wij willen een ervaringsdeskundige aanwerven.",
-            "U hoeft hier niets over uw gezondheid te vertellen. Zeggen uw antwoorden er toch iets over, bijvoorbeeld dat u ervaringsdeskundige bent? Dan geldt uw toestemming ook daarvoor: dat is een uitdrukkelijke toestemming (AVG, art. 9). Gaat u akkoord?",
+            "Gaat u ermee akkoord dat uw contactgegevens en uw antwoorden naar het PAT-team worden gestuurd?",
         ),
         ("Ik ga akkoord", "Wat is uw naam?"),
         (
@@ -48,7 +48,7 @@ PATHS = {
         ),
         (
             "We would like to hire a peer worker.",
-            "You don't need to tell me anything about your health here. If your answers do say something about it, for instance that you are a peer worker, your consent covers that too: it is explicit consent (GDPR, Art. 9). Do you agree?",
+            "Do you agree that your contact details and your answers are sent to the PAT team?",
         ),
         ("I agree", "What is your name?"),
         (

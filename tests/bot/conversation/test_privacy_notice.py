@@ -283,11 +283,16 @@ async def test_consent_asks_explicitly_and_names_the_username_on_telegram_only(
             out = await app.service.handle(key, Text("Bonjour, une question pour l'équipe"))
             said = [o.text for o in out]
             explicit = {"fr": "accord explicite", "nl": "uitdrukkelijke", "en": "explicit"}
-            assert explicit[locale] in said[-1]  # GDPR art. 9(2)(a), before the buttons
+            assert any(explicit[locale] in s for s in said[:-1])  # GDPR art. 9(2)(a)
+            assert ("cookie" in " ".join(said)) is (channel == "web")  # what the page keeps
+            question = {"fr": "Êtes-vous d'accord", "nl": "Gaat u ermee akkoord", "en": "Do you"}
+            assert said[-1].startswith(question[locale])  # the question, alone in its bubble
             assert [b.label for b in out[-1].buttons] == [
                 t.gettext("J'accepte"),
                 t.gettext("Je refuse"),
+                t.gettext(texts.PRIVACY_BUTTON),  # the notice, one tap away
             ]
+            assert "/privacy" not in " ".join(said)
             username = t.gettext(texts.CONSENT_TELEGRAM)
             assert (username in said) is (channel == "telegram")
             if channel != "telegram":
@@ -434,7 +439,7 @@ def test_the_role_question_does_not_invite_the_disclosure(flows: FlowSet) -> Non
 
 def test_the_web_page_has_a_button_for_the_notice() -> None:
     catalogs = Catalogs(ROOT / "locales")
-    page = bytes(chat_page(catalogs.get("nl"), "nl", set()).body).decode()
+    page = bytes(chat_page(catalogs, "nl", set()).body).decode()
     assert 'id="privacy"' in page and ">Uw gegevens</button>" in page
     assert UI["privacy"] == "Vos données"
     assert event_of({"t": "privacy"}, "fr") == Command("privacy")
