@@ -170,3 +170,17 @@ async def test_what_waits_for_a_page_never_opened_again_goes_with_retention(
         assert await handoffs.purge_unclaimed(app.db, now - timedelta(days=1)) == 0
         assert await handoffs.purge_unclaimed(app.db, now + timedelta(seconds=1)) == 2
         assert await handoffs.waiting_to(app.db, KEY) == []
+
+
+async def test_the_end_button_on_the_page_ends_the_hand_off(settings: Settings) -> None:
+    async with web_handoff(settings) as (app, channel, handoff):
+        await anne_writes(handoff, "Bonjour Ana.")
+        page = Page(channel)
+        channel.relay.join(SID, page)
+        await handoff.deliver()
+        (end,) = page.frames[0]["messages"][0]["buttons"]
+        pressed = parse_callback(end["data"])  # what the page sends: {"t": "button", "data"}
+        assert pressed is not None
+        (said,) = await app.service.handle(KEY, pressed)
+        assert said.text.startswith("La conversation avec l'équipe PAT est terminée.")
+        assert await handoffs.open_for(app.db, KEY) is None

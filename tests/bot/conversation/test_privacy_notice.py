@@ -205,7 +205,15 @@ async def test_the_hand_off_is_told_only_where_a_person_can_answer(
     assert handoff in on_telegram and said_distress_only_shows_lines not in on_telegram
     assert handoff not in await printed(settings, "telegram", locale)  # no staff chat
     assert handoff in await printed(settings, "terminal", locale)
-    assert handoff in await printed(settings, "web", locale, staff=True)
+    waits = {
+        "fr": "pendant que cette page est fermée",
+        "nl": "terwijl deze pagina gesloten",
+        "en": "while this page is closed",
+    }[locale]
+    on_the_page = await printed(settings, "web", locale, staff=True)
+    assert handoff in on_the_page and waits in on_the_page  # and how long a message waits
+    assert "{" not in on_the_page
+    assert waits not in on_telegram
     assert handoff not in await printed(settings, "web", locale)  # no staff chat
 
 
