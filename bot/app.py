@@ -23,6 +23,7 @@ from bot.delivery.outbox import Outbox
 from bot.delivery.transports import EmailDelivery, FileTransport, SmtpTransport, Transport
 from bot.logs import quiet_third_party_loggers
 from bot.settings import Settings
+from bot.staff import desks
 from bot.staff.digest import WeeklyDigest
 from bot.staff.handoff import HandOff
 from flows import validators
@@ -203,6 +204,9 @@ def _assemble(settings: Settings, db: Database, transport: Transport | None) -> 
         chats=outbox.chats,
         wake=background.wake,
     )
+    # Staff answer in the Telegram staff chat: a person on the web page is offered « Ici, dans
+    # ce chat » in `pat-bot web` too (the Telegram bot on this data folder relays to staff).
+    handoff.telegram_staff = desks.telegram_desks(settings.staff_chat_id)
     handoff.count = functools.partial(_count_handoff, service)
     service.handoff = handoff
     return App(settings, flows, db, outbox, service, catalogs, handoff, background)
@@ -265,6 +269,8 @@ async def apply_retention(app: App) -> None:
     )
     if app.service.handoff is not None:
         await app.service.handoff.expire()
+        days = min(app.settings.abandoned_days, app.settings.retention_days)  # rows go after
+        await handoffs.purge_unclaimed(app.db, now - timedelta(days=days))
         await handoffs.purge_closed(app.db, now - timedelta(days=app.settings.retention_days))
     await app.outbox.erasures.finish()  # also what a crash left of an earlier erasure
     if refs or stopped:

@@ -75,6 +75,13 @@ PRIVACY_HANDOFF = N_(
     "répondre ici. Le robot lui transmet vos messages sans les garder, et lui signale ceux "
     "qui semblent parler de détresse."
 )
+# On the web page, staff's messages wait for a closed page (bot/channels/web/relay.py); they go
+# when shown, or with retention (storage/handoffs.py: purge_unclaimed).
+PRIVACY_HANDOFF_WEB = N_(
+    "Si une personne de l'équipe PAT vous écrit pendant que cette page est fermée, son message "
+    "vous attend ici. Il est effacé dès qu'il s'affiche, ou au plus tard {abandoned_days} jours "
+    "après la fin de la conversation."
+)
 PRIVACY_RECIPIENTS = N_(
     "Qui reçoit vos données ? L'équipe PAT. Pour faire fonctionner le service, le Smes fait "
     "appel à des prestataires qui agissent pour son compte (sous-traitants) : "
@@ -138,6 +145,7 @@ PRIVACY_NOTICE = (
     PRIVACY_HEALTH,
     PRIVACY_DISTRESS,
     PRIVACY_HANDOFF,
+    PRIVACY_HANDOFF_WEB,
     PRIVACY_RECIPIENTS,
     PRIVACY_RECIPIENTS_ASK,
     PRIVACY_TELEGRAM,
@@ -174,11 +182,13 @@ ONLY_ON: dict[str, frozenset[str]] = {
     PRIVACY_WEB: frozenset({"web"}),
     PRIVACY_RIGHTS: frozenset({"telegram", "terminal"}),
     PRIVACY_RIGHTS_WEB: frozenset({"web"}),
+    PRIVACY_HANDOFF_WEB: frozenset({"web"}),
 }
 ONLY_WITH: dict[str, tuple[str, ...]] = {
     PRIVACY_CONTROLLER: ("controller_address",),
     PRIVACY_CONTACT: ("privacy_contact",),
     PRIVACY_HANDOFF: ("handoff",),
+    PRIVACY_HANDOFF_WEB: ("handoff",),
     PRIVACY_RECIPIENTS: ("privacy_hosting", "privacy_mail_provider"),
     PRIVACY_MAILBOX_DAYS: ("mailbox_days",),
 }

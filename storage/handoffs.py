@@ -164,6 +164,21 @@ async def purge_closed(db: Database, before: datetime) -> None:
         await empty_log(db)
 
 
+async def purge_unclaimed(db: Database, before: datetime) -> int:
+    """Messages still waiting for a person (a web page never opened again) of a hand-off
+    closed before ``before`` go (retention): a text waits for its reader, not for ever."""
+    cur = await db.write(
+        lambda conn: conn.execute(
+            "DELETE FROM relay WHERE to_key IN (SELECT chat_key FROM handoffs) AND ref IN "
+            "(SELECT ref FROM handoffs WHERE closed_at IS NOT NULL AND closed_at < ?)",
+            (before.isoformat(),),
+        )
+    )
+    if cur.rowcount:
+        await empty_log(db)
+    return int(cur.rowcount)
+
+
 # -- the relay queue ------------------------------------------------------------------------------
 
 
@@ -185,10 +200,24 @@ async def waiting(db: Database, prefixes: Sequence[str]) -> list[Relayed]:
     params: list[object] = []
     for prefix in prefixes:
         params += [len(prefix), prefix]
+    return await _relayed(db, where, tuple(params))
+
+
+async def waiting_to(db: Database, chat_key: str) -> list[Relayed]:
+    """Queued messages for exactly this chat, in order."""
+    return await _relayed(db, "to_key = ?", (chat_key,))
+
+
+async def still_queued(db: Database, relay_id: int) -> bool:
+    """Whether this message still waits (another way to the chat may have delivered it)."""
+    return bool(await db.read("SELECT 1 FROM relay WHERE id = ?", (relay_id,)))
+
+
+async def _relayed(db: Database, where: str, params: tuple[object, ...]) -> list[Relayed]:
     rows = await db.read(
         "SELECT id, to_key, ref, kind, text, from_key, attempts, next_attempt_at FROM relay "
         f"WHERE {where} ORDER BY id",
-        tuple(params),
+        params,
     )
     return [
         Relayed(

@@ -4,7 +4,9 @@ A channel running in this process connects, under its prefix (from the registry)
 it can reach its chats:
 
 - ``tell``: a short notice to a person (the outbox: « votre demande est bien arrivée ») ;
-- ``relay``: a message of a hand-off, from a person of PAT or about the conversation.
+- ``relay``: a message of a hand-off, from a person of PAT or about the conversation. A chat
+  that is not there now (a web page closed) raises ``Away``: the message waits for it, and no
+  try is counted (the hand-off drops a message only after tries that failed).
 
 The outbox and the hand-off ask ``Chats`` by chat key and never decode a prefix themselves. A
 chat no channel of this process reaches is left for a process that can (the Telegram bot
@@ -21,6 +23,11 @@ from storage.handoffs import Relayed
 Tell = Callable[[str, str], Awaitable[None]]  # (chat key, text)
 Relay = Callable[[Relayed], Awaitable[None]]
 T = TypeVar("T")
+
+
+class Away(Exception):
+    """The chat cannot be reached now but may come back (no page of it open): the message
+    waits, in order, and is not a failed try."""
 
 
 class Chats:

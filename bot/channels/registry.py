@@ -28,7 +28,7 @@ class Channel:
 
 # Telegram's limit is 4,096 characters after HTML escaping, which may lengthen a text.
 TELEGRAM = Channel("telegram", "tg:", N_("Telegram"), "Telegram", handoff=True, relay_limit=3500)
-WEB = Channel("web", "web:", N_("page web"), "page web")
+WEB = Channel("web", "web:", N_("page web"), "page web", handoff=True)
 TERMINAL = Channel("terminal", "terminal", N_("terminal"), "terminal (essai)", handoff=True)
 CHANNELS: tuple[Channel, ...] = (TELEGRAM, WEB, TERMINAL)
 UNKNOWN = Channel("", "", N_("inconnu"), "inconnu")

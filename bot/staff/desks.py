@@ -1,12 +1,13 @@
-"""Where staff read about a person's requests and hand-offs: the Telegram staff chats (given by
-the Telegram adapter), or, for a terminal, a ``pat-bot staff`` console while it runs."""
+"""Where staff read about a person's requests and hand-offs: the Telegram staff chat (for a
+person on Telegram or on the web page), or, for a terminal, a ``pat-bot staff`` console while it
+runs."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from bot.channels.registry import CONSOLE_DESK, TELEGRAM, TERMINAL, channel_of
+from bot.channels.registry import CONSOLE_DESK, TELEGRAM_DESK, TERMINAL, channel_of
 
 CONSOLE_FRESH = 30.0  # seconds: a pat-bot staff console touches its file every few seconds
 CONSOLE = CONSOLE_DESK  # pat-bot staff's key
@@ -20,15 +21,22 @@ def console_alive(path: Path) -> bool:
         return False
 
 
+def telegram_desks(staff_chat_id: int | None) -> list[str]:
+    """The key of the Telegram staff chat (``PAT_STAFF_CHAT_ID``; none: no hand-off there)."""
+    return [f"{TELEGRAM_DESK}{staff_chat_id}"] if staff_chat_id is not None else []
+
+
 def staff_for(chat_key: str, telegram_staff: list[str], console: Path | None) -> list[str]:
     """Where staff read about this person's requests and conversations (none: no hand-off
-    here): ``telegram_staff`` for a Telegram chat, the ``console`` (its file; None: no console)
-    for a terminal. A terminal's console may be away for a moment: its messages wait for it."""
+    here): the ``console`` (its file; None: no console) for a terminal, ``telegram_staff`` for
+    any other channel that carries a hand-off (Telegram, the web page: the Telegram bot on the
+    same data folder delivers to staff). A terminal's console may be away for a moment: its
+    messages wait for it."""
     channel = channel_of(chat_key)
-    if channel is TELEGRAM:
+    if channel is TERMINAL:
+        return [CONSOLE] if console is not None else []
+    if channel.handoff:
         return list(telegram_staff)
-    if channel is TERMINAL and console is not None:
-        return [CONSOLE]
     return []
 
 

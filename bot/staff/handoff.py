@@ -11,7 +11,9 @@ work (bot/conversation/service.py).
 
 Messages go through the relay queue (storage/handoffs.py), in order, retried when the channel
 refuses them; a message that cannot be delivered is dropped after a few tries and its sender is
-told. A message stays in the queue only until it is delivered: no text is kept.
+told. A chat that is away (a web page closed: ``Away``) is not refused: its messages wait for
+it without counting tries. A message stays in the queue only until it is delivered: no text is
+kept.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.channels.base import Chats
+from bot.channels.base import Away, Chats
 from bot.channels.registry import TELEGRAM, channel_of, is_desk
 from bot.conversation.i18n import Catalogs, Translator
 from bot.delivery.backoff import backoff
@@ -245,6 +247,9 @@ class HandOff:
             assert sender is not None  # waiting() gave only the chats relayed here
             try:
                 await sender(msg)
+            except Away:  # no page open: it waits, in order, and no try is counted
+                blocked.add(msg.to_key)
+                continue
             except Exception as exc:  # the channel refused: retry, or give up and tell
                 await self._failed(msg, exc, blocked)
                 continue

@@ -25,6 +25,7 @@ from bot.channels.registry import TELEGRAM, TELEGRAM_DESK
 from bot.channels.telegram_api import chat_key, escape, with_retries
 from bot.conversation.render import callback_data
 from bot.conversation.service import ConversationService
+from bot.staff import desks
 from bot.staff import texts as staff
 from bot.staff.commands import REFERENCE, staff_command
 from bot.staff.handoff import END_BUTTON, HandOff, Undeliverable
@@ -61,7 +62,7 @@ class StaffDesk:
 
     @property
     def destinations(self) -> list[str]:
-        return [f"{TELEGRAM_DESK}{self.staff_chat_id}"] if self.staff_chat_id is not None else []
+        return desks.telegram_desks(self.staff_chat_id)
 
     def is_staff(self, user_id: int, chat_id: int) -> bool:
         if self.staff_ids:

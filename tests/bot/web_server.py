@@ -5,6 +5,7 @@ Imported by tests/bot/conftest.py, which makes ``site`` and ``web`` fixtures of 
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import socket
@@ -58,20 +59,24 @@ def site(tmp_path: Path) -> Iterator[Site]:
 @pytest.fixture
 def web(tmp_path: Path, site: Site) -> Iterator[tuple[int, Path]]:
     """A real pat-bot web process; yields its port and data folder."""
+    with web_process(
+        tmp_path / "data", PAT_WEB_ALLOWED_ORIGINS=f"http://localhost:{site.port}"
+    ) as port:
+        yield port, tmp_path / "data"
+
+
+@contextlib.contextmanager
+def web_process(data: Path, **settings: str) -> Iterator[int]:
+    """A real pat-bot web process on ``data`` with these PAT_ ``settings``; yields its port."""
     port = free_port()
-    data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAT_")}
-    env.update(
-        PAT_DATA_DIR=str(data),
-        PAT_WEB_PORT=str(port),
-        PAT_WEB_ALLOWED_ORIGINS=f"http://localhost:{site.port}",
-    )
+    env.update(PAT_DATA_DIR=str(data), PAT_WEB_PORT=str(port), **settings)
     process = subprocess.Popen(
         [str(BIN), "web"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
         wait_for_port(port)
-        yield port, data
+        yield port
     finally:
         process.terminate()
         _, err = process.communicate(timeout=WAIT)

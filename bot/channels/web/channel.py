@@ -1,5 +1,6 @@
 """The web channel's routes, and its conversations: over the WebSocket, over the HTTP fallback,
-and the news (a request arrived, or not) told to the person's open pages."""
+the news (a request arrived, or not) told to the person's open pages, and the messages of a
+person from PAT answering in the chat (bot/channels/web/relay.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from bot.channels.registry import WEB
 from bot.channels.web.browser import MAX_FRAME, event_of, parsed, shown
 from bot.channels.web.pages import chat_page, static_file
+from bot.channels.web.relay import PageRelay
 from bot.channels.web.resume import last_request
 from bot.channels.web.sessions import (
     AddressLimits,
@@ -42,7 +44,9 @@ class WebChannel:
         self.max_age = settings.abandoned_days * 86_400
         self.addresses = AddressLimits()
         self.sockets: dict[str, set[WebSocket]] = {}
-        service.chats.connect(WEB.prefix, tell=self.tell)
+        self.relay = PageRelay(service)  # a person from PAT answering (when hand-off is on)
+        relay = self.relay.send if service.handoff is not None else None
+        service.chats.connect(WEB.prefix, tell=self.tell, relay=relay)
 
     # -- what the browser loads ------------------------------------------------------------------
 
@@ -116,9 +120,12 @@ class WebChannel:
                 if message["type"] == "websocket.disconnect":
                     break
                 data = parsed(message.get("text"))
+                if self.relay.acked(sid, data):
+                    continue  # the page showed a message of a person from PAT
                 answer = await self.handle(sid, data, locale, address)
                 await ws.send_text(json.dumps(answer))
                 self.service.outbox.kick()  # the person may be waiting for "arrived"
+                self.relay.join(sid, ws)  # after its first answer: what waited comes after
         except WebSocketDisconnect:
             pass
         finally:
@@ -126,6 +133,7 @@ class WebChannel:
             mine.discard(ws)
             if not mine:
                 self.sockets.pop(sid, None)
+            self.relay.leave(sid, ws)
             self.addresses.closed(address)
 
     async def fallback(self, request: Request) -> Response:
@@ -143,6 +151,7 @@ class WebChannel:
         answer = await self.handle(
             sid, data, locale_of(request, self.service.default_locale), address
         )
+        answer["relayed"] = await self.relay.take(sid) if self.service.handoff is not None else []
         return JSONResponse(answer)
 
     async def tell(self, chat_key: str, text: str) -> None:

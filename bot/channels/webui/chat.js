@@ -113,13 +113,38 @@
         });
         div.appendChild(list);
       }
-      if (m.buttons.length) {  // only the newest buttons are there to press
-        log.querySelectorAll(".choices").forEach(function (x) { x.remove(); });
+      if (m.buttons.length) {  // only the newest buttons are there to press (and the end of a
+        // conversation with a person from PAT, under their newest message)
+        log.querySelectorAll(".choices:not(.keep)").forEach(function (x) { x.remove(); });
         lastChoices = choices(m, div);
       }
     });
     if (first) { log.scrollTop = Math.max(0, first.offsetTop - 8); }  // a long one from its start
     if (last) { ready(last); }
+  }
+
+  // A person from PAT answering in the chat (bot/channels/web/relay.py): their bubble stands
+  // apart, signed with their first name (also what a screen reader reads first), with
+  // « Terminer la conversation » under the newest one, which stays usable while the bot talks.
+  // A message is shown once (a page that reconnects may get it again), then acknowledged.
+  var relayedSeen = {};
+  function relayed(frame, via) {
+    if (!relayedSeen[frame.id]) {
+      relayedSeen[frame.id] = true;
+      (frame.messages || []).forEach(function (m) {
+        if (m.who !== "staff") { show([m]); return; }
+        var div = bubble(m.text, "staff", m.parts);
+        var label = div.firstChild;  // not "Robot PAT": the person's name, visible
+        label.className = "who";
+        label.textContent = m.head;
+        log.querySelectorAll(".choices.keep button").forEach(function (x) { x.disabled = true; });
+        choices(m, div).classList.add("keep");
+      });
+      log.scrollTop = log.scrollHeight;
+    }
+    if (via && via.readyState === WebSocket.OPEN) {
+      via.send(JSON.stringify({ t: "ack", id: frame.id }));
+    }
   }
 
   function offline(on) {
@@ -142,7 +167,11 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(event)
     }).then(function (r) { return r.json(); })
-      .then(function (d) { offline(false); receive(d); })
+      .then(function (d) {
+        offline(false);
+        receive(d);
+        (d.relayed || []).forEach(function (frame) { relayed(frame, null); });
+      })
       .catch(function () { offline(true); });
   }
 
@@ -174,7 +203,11 @@
       }
       waiting.splice(0).forEach(function (event) { socket.send(JSON.stringify(event)); });
     };
-    socket.onmessage = function (e) { receive(JSON.parse(e.data)); };
+    socket.onmessage = function (e) {
+      var d = JSON.parse(e.data);
+      if (d.t === "relay") { relayed(d, e.target); return; }
+      receive(d);
+    };
     socket.onclose = function () {
       socket = null;
       failures += 1;

@@ -193,8 +193,8 @@ async def test_the_hand_off_is_told_only_where_a_person_can_answer(
     settings: Settings, locale: str
 ) -> None:
     """The hand-off forwards the person's messages and flags distress to staff: said on
-    Telegram when PAT has a staff chat, and in the terminal (pat-bot staff); never on the web
-    page, where no person from PAT can answer."""
+    Telegram and on the web page when PAT has a staff chat (staff answer both there), and in
+    the terminal (pat-bot staff)."""
     handoff = {"fr": "lui signale ceux qui", "nl": "meldt het als", "en": "flags any"}[locale]
     said_distress_only_shows_lines = {
         "fr": "sert seulement à vous montrer",
@@ -205,7 +205,16 @@ async def test_the_hand_off_is_told_only_where_a_person_can_answer(
     assert handoff in on_telegram and said_distress_only_shows_lines not in on_telegram
     assert handoff not in await printed(settings, "telegram", locale)  # no staff chat
     assert handoff in await printed(settings, "terminal", locale)
-    assert handoff not in await printed(settings, "web", locale, staff=True)
+    waits = {
+        "fr": "pendant que cette page est fermée",
+        "nl": "terwijl deze pagina gesloten",
+        "en": "while this page is closed",
+    }[locale]
+    on_the_page = await printed(settings, "web", locale, staff=True)
+    assert handoff in on_the_page and waits in on_the_page  # and how long a message waits
+    assert "{" not in on_the_page
+    assert waits not in on_telegram
+    assert handoff not in await printed(settings, "web", locale)  # no staff chat
 
 
 def test_every_bubble_has_its_sources_or_only_shows_a_setting() -> None:
