@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.channels.registry import WEB
 from bot.channels.web.browser import MAX_FRAME, event_of, parsed, shown
+from bot.channels.web.diagnose import Diagnosis
 from bot.channels.web.pages import chat_page, static_file
 from bot.channels.web.sessions import (
     AddressLimits,
@@ -42,6 +43,7 @@ class WebChannel:
         self.max_age = settings.abandoned_days * 86_400
         self.addresses = AddressLimits()
         self.sockets: dict[str, set[WebSocket]] = {}
+        self.diagnosis = Diagnosis(catalogs, service.default_locale, self.allowed)
         service.chats.connect(WEB.prefix, tell=self.tell)
 
     # -- what the browser loads ------------------------------------------------------------------
@@ -152,5 +154,7 @@ class WebChannel:
                 Route("/widget.js", self.widget),
                 WebSocketRoute("/ws", self.websocket),
                 Route("/api/event", self.fallback, methods=["POST"]),
+                Route("/api/session", self.diagnosis.session),  # works, or says why
+                Route("/api/widget", self.diagnosis.widget),
             ]
         )
