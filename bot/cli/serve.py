@@ -80,7 +80,6 @@ async def run_web(settings: Settings, stop: asyncio.Event | None = None) -> int:
         settle(app)
         channel = WebChannel(app.service, app.catalogs, settings)
         port = settings.web_port or 8080
-        logging.getLogger(__name__).info("web channel on %s:%d", settings.web_host, port)
         try:
             await serve(channel, settings.web_host, port, stop, settings.web_trusted_proxies)
         finally:

@@ -17,8 +17,9 @@ renders; no flow logic lives here.
 The modules: ``channel`` (the routes, the WebSocket and the fallback), ``browser`` (what a
 browser message means, and the JSON it gets back), ``sessions`` (the cookie, origins and
 per-address limits), ``pages`` (the page, the widget, their scripts and style, from
-bot/channels/webui/), ``resume`` (a page opened again: where the person is) and ``server``
-(uvicorn inside pat-bot's loop).
+bot/channels/webui/), ``resume`` (a page opened again: where the person is), ``diagnose``
+(works, or says why: no session cookie, a site not allowed) and ``server`` (uvicorn inside
+pat-bot's loop).
 """
 
 from bot.channels.web.channel import WebChannel

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.channels.registry import WEB
 from bot.channels.web.browser import MAX_FRAME, event_of, parsed, shown
+from bot.channels.web.diagnose import Diagnosis
 from bot.channels.web.pages import chat_page, static_file
 from bot.channels.web.relay import PageRelay
 from bot.channels.web.resume import last_request
@@ -44,6 +45,7 @@ class WebChannel:
         self.max_age = settings.abandoned_days * 86_400
         self.addresses = AddressLimits()
         self.sockets: dict[str, set[WebSocket]] = {}
+        self.diagnosis = Diagnosis(catalogs, service.default_locale, self.allowed)
         self.relay = PageRelay(service)  # a person from PAT answering (when hand-off is on)
         relay = self.relay.send if service.handoff is not None else None
         service.chats.connect(WEB.prefix, tell=self.tell, relay=relay)
@@ -171,5 +173,7 @@ class WebChannel:
                 Route("/widget.js", self.widget),
                 WebSocketRoute("/ws", self.websocket),
                 Route("/api/event", self.fallback, methods=["POST"]),
+                Route("/api/session", self.diagnosis.session),  # works, or says why
+                Route("/api/widget", self.diagnosis.widget),
             ]
         )

@@ -9,6 +9,7 @@ from importlib.resources import files
 
 from starlette.responses import Response
 
+from bot.channels.web.diagnose import NOT_ON_THIS_SITE
 from bot.conversation.i18n import Catalogs, Translator
 from flows import texts
 from flows.locales import LOCALES
@@ -72,6 +73,8 @@ def chat_page(catalogs: Catalogs, locale: str, allowed: set[str]) -> Response:
     )
     for key, value in words.items():
         body = body.replace("{" + key + "}", html.escape(value))
+    # The sites whose widget may talk to the page (focus trap, Escape): as in frame-ancestors.
+    body = body.replace("{origins}", html.escape(" ".join(sorted(allowed))))
     return Response(body, media_type="text/html; charset=utf-8", headers=security_headers(allowed))
 
 
@@ -81,8 +84,10 @@ def static_file(catalogs: Catalogs, name: str) -> Response:
         return Response(status_code=404)
     body = (STATIC / name).read_text(encoding="utf-8")
     if name == "widget.js":  # the button's words, in every language, from the catalogs
+        widget = {"open": UI["open"], "close": UI["close"], "refused": NOT_ON_THIS_SITE}
         labels = {
-            loc: {k: catalogs.get(loc).gettext(UI[k]) for k in ("open", "close")} for loc in LOCALES
+            loc: {k: catalogs.get(loc).gettext(msgid) for k, msgid in widget.items()}
+            for loc in LOCALES
         }
         body = body.replace("/*LABELS*/{}", json.dumps(labels, ensure_ascii=False))
     media = TYPES["." + name.rsplit(".", 1)[1]] + "; charset=utf-8"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ import uvicorn
 
 from bot.channels.web.browser import MAX_FRAME
 from bot.channels.web.channel import WebChannel
+from bot.channels.web.diagnose import startup_line
 
 
 class CannotListen(Exception):
@@ -48,6 +50,7 @@ async def serve(
             pass
     except OSError as exc:
         raise CannotListen(f"the web channel cannot listen on {where}: {exc.strerror}") from exc
+    logging.getLogger(__name__).log(*startup_line(host, port))  # what it can know: HTTP here
     server = _Server(config)
     task = asyncio.create_task(server.serve())
     stopped = asyncio.create_task(stop.wait())

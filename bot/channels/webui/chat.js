@@ -357,5 +357,63 @@
       window.parent.postMessage({ pat: "close" }, "*");
     }
   });
-  connect();
+  // Works, or says why: without its session cookie (plain HTTP at a name that is not local,
+  // or cookies blocked in the widget's frame) the chat cannot work. The server says so, with
+  // one kind line to show instead of a page that waits forever.
+  function unavailable(pieces) {
+    status.textContent = "";
+    status.className = "status notice";
+    pieces.forEach(function (piece) {
+      var href = piece[1];
+      if (typeof href === "string" && LINK.test(href)) {
+        var a = document.createElement("a");
+        a.href = href;
+        a.textContent = piece[0];
+        status.appendChild(a);
+      } else {
+        status.appendChild(document.createTextNode(piece[0]));
+      }
+    });
+    status.hidden = false;
+    document.querySelectorAll("button, textarea").forEach(function (x) { x.disabled = true; });
+  }
+
+  function checkSession(then) {
+    var how = "?lang=" + lang + "&secure=" + (location.protocol === "https:" ? 1 : 0) +
+      "&framed=" + (window.parent !== window ? 1 : 0);
+    fetch(here + "api/session" + how, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (d) { if (d.session === false) { unavailable(d.parts || []); } else { then(); } })
+      .catch(function () { then(); });  // cannot tell: try to talk all the same
+  }
+
+  // In the widget's panel the focus stays in the panel (WCAG 2.4.3): Tab from the last control
+  // here goes to the panel's × (widget.js), and Shift+Tab from that × comes back to the last
+  // control. Messages only with the page that frames this one, from an allowed origin.
+  var meta = document.querySelector("meta[name='pat-origins']");
+  var origins = (meta ? meta.content : "").split(" ").concat([location.origin]);
+  var framer = null;  // the widget's origin, once it said hello
+
+  function focusables() {
+    return Array.prototype.filter.call(
+      document.querySelectorAll("a[href], button, textarea, [tabindex]"),
+      function (x) { return !x.disabled && x.tabIndex >= 0 && x.getClientRects().length > 0; });
+  }
+  window.addEventListener("message", function (e) {
+    if (e.source !== window.parent || origins.indexOf(e.origin) < 0 || !e.data) { return; }
+    if (e.data.pat === "hello") { framer = e.origin; }
+    if (e.data.pat === "focus-last") {
+      var all = focusables();
+      if (all.length) { all[all.length - 1].focus(); }
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Tab" || e.shiftKey || !framer) { return; }
+    var all = focusables();
+    if (document.activeElement === all[all.length - 1]) {
+      e.preventDefault();
+      window.parent.postMessage({ pat: "tab-out" }, framer);
+    }
+  });
+  checkSession(connect);
 })();

@@ -55,31 +55,99 @@
   });
   panel.appendChild(close);
 
+  // Whether this site may show the chat (PAT_WEB_ALLOWED_ORIGINS), asked once without a cookie:
+  // a site that may not gets a clear message, not a frame its browser would leave grey.
+  var allowed = fetch(new URL("api/widget", base).href, { credentials: "omit", cache: "no-store" })
+    .then(function (r) { return r.json(); })
+    .then(function (d) { return d.allowed === true; })
+    .catch(function () { return false; });
+
+  function refused() {  // the message, its address a mailto: link (text nodes only)
+    var p = document.createElement("p");
+    p.id = "pat-chat-refused";
+    p.tabIndex = -1;
+    css(p, { margin: "3.5rem 1.2rem 1rem", color: "#1b1f24", font: "16px/1.5 system-ui, sans-serif" });
+    var text = words.refused || "pat@smes.be";
+    var found = text.match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/);
+    var at = found ? found.index : -1;
+    var mail = found ? found[0] : "";
+    p.appendChild(document.createTextNode(at < 0 ? text : text.slice(0, at)));
+    if (mail) {
+      var a = document.createElement("a");
+      a.href = "mailto:" + mail;
+      a.textContent = mail;
+      css(a, { color: "#0b4f94", textDecoration: "underline" });
+      p.appendChild(a);
+      p.appendChild(document.createTextNode(text.slice(at + mail.length)));
+    }
+    return p;
+  }
+
   var frame = null;
+  var message = null;
   function show(on) {
-    if (on && !frame) {
-      frame = document.createElement("iframe");
-      // The chat tells this page its language (postMessage) at this page's origin only.
-      var host = "#host=" + encodeURIComponent(location.origin);
-      frame.src = new URL("?lang=" + encodeURIComponent(lang) + host, base).href;
-      frame.title = words.open;
-      css(frame, { width: "100%", height: "100%", border: "0" });
-      panel.appendChild(frame);
+    if (on && !frame && !message) {
+      allowed.then(function (yes) {
+        if (yes) {
+          frame = document.createElement("iframe");
+          // The chat tells this page its language (postMessage) at this page's origin only.
+          var host = "#host=" + encodeURIComponent(location.origin);
+          frame.src = new URL("?lang=" + encodeURIComponent(lang) + host, base).href;
+          frame.title = words.open;
+          css(frame, { width: "100%", height: "100%", border: "0" });
+          frame.addEventListener("load", function () {  // the chat learns who may talk to it
+            frame.contentWindow.postMessage({ pat: "hello" }, base.origin);
+            if (!panel.hidden) { into(); }
+          });
+          panel.appendChild(frame);
+        } else {
+          message = refused();
+          panel.appendChild(message);
+        }
+        show(true);
+      });
+      return;
     }
     panel.hidden = !on;
     open.hidden = on && small;  // full screen on a phone: the panel's × closes it
     open.setAttribute("aria-expanded", on ? "true" : "false");
-    if (on) { frame.focus(); } else { open.focus(); }
+    if (on) { into(); } else { open.focus(); }
   }
+  function into() {  // the focus into the chat's own document: Tab then walks its controls
+    if (frame) { frame.focus(); frame.contentWindow.focus(); } else { message.focus(); }
+  }
+  document.addEventListener("focusin", function (e) {  // never the host page while open
+    if (!panel.hidden && !panel.contains(e.target)) { close.focus(); }
+  });
   open.addEventListener("click", function () { show(panel.hidden); });
+  // The focus stays in the open panel (WCAG 2.4.3): Shift+Tab from × goes to the chat's last
+  // control (chat.js is asked), Tab from the chat's last control comes to × (chat.js tells),
+  // and without a chat Tab goes round × and the message's link.
+  close.addEventListener("keydown", function (e) {
+    if (e.key !== "Tab" || !e.shiftKey) { return; }
+    e.preventDefault();
+    if (frame) {
+      frame.focus();
+      frame.contentWindow.postMessage({ pat: "focus-last" }, base.origin);
+    } else if (message) {
+      (message.querySelector("a") || message).focus();
+    }
+  });
+  panel.addEventListener("keydown", function (e) {
+    if (e.key === "Tab" && !e.shiftKey && message && e.target !== close) {
+      e.preventDefault();
+      close.focus();
+    }
+  });
   close.addEventListener("click", function () { show(false); });
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && !panel.hidden) { show(false); }
   });
-  window.addEventListener("message", function (e) {  // Escape pressed inside the chat
-    if (e.origin === base.origin && e.data && e.data.pat === "close" && !panel.hidden) {
-      show(false);
-    }
+  window.addEventListener("message", function (e) {  // Escape or Tab pressed inside the chat
+    if (e.origin !== base.origin || !e.data || panel.hidden) { return; }
+    if (frame && e.source !== frame.contentWindow) { return; }
+    if (e.data.pat === "close") { show(false); }
+    if (e.data.pat === "tab-out") { close.focus(); }
   });
   // The language chosen in the chat: the button and the panel speak it too (WCAG 3.1.2).
   function speak(code) {
