@@ -28,6 +28,9 @@ _PATTERN = re.compile(
     re.IGNORECASE,
 )
 
+# The example domains (RFC 2606, and the French and Dutch words the texts use for them).
+_EXAMPLE = re.compile(r"[@.]?(?:example|exemple|voorbeeld)\.[a-z]{2,}\b", re.IGNORECASE)
+
 Part = tuple[str, str | None]
 
 
@@ -54,11 +57,13 @@ def parts(text: str) -> list[Part]:
     out: list[Part] = []
     at = 0
     for found in _PATTERN.finditer(text):
-        if found.start() > at:
-            out.append((text[at : found.start()], None))
         piece = found.group(0)
         if found.group("long") and not _belgian(piece):
             continue  # a date, an account number, a longer figure: not a phone number
+        if _EXAMPLE.search(piece):
+            continue  # « prenom.nom@exemple.be »: an example to copy, not an address to write to
+        if found.start() > at:
+            out.append((text[at : found.start()], None))
         if found.group("email"):
             link = "mailto:" + piece
         elif found.group("web"):

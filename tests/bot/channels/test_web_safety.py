@@ -218,6 +218,19 @@ def test_only_belgian_phone_numbers_become_tel_links() -> None:
     assert linked("le 06.12.2026, compte 0961 2345 6789, 0470123456789, 2000 caractères") == []
 
 
+def test_text_is_given_back_whole_and_an_example_address_is_no_link() -> None:
+    from bot.channels.links import parts
+
+    for text in (
+        "n° 0123456789012 puis 112",  # a figure that is not a phone number, then one that is
+        "Exemple : prenom.nom@exemple.be, ou écrivez à pat@smes.be",
+    ):
+        pieces = parts(text)
+        assert "".join(piece for piece, _ in pieces) == text  # nothing said twice or lost
+    assert [link for _, link in parts(text) if link] == ["mailto:pat@smes.be"]
+    assert [link for _, link in parts(pieces[0][0]) if link] == []
+
+
 def whole_request(port: int, message: str) -> list[str]:
     """A fresh cookie and a whole 'something else' request over the WebSocket; what the bot
     said last."""
