@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse
 from bot.channels.links import parts
 from bot.channels.web.sessions import locale_of, session_of
 from bot.conversation.i18n import Catalogs
+from flows import texts
 from flows.texts import N_
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ NO_SESSION = N_(
     "Vous pouvez écrire à l'équipe de PAT : pat@smes.be"
 )
 NOT_ON_THIS_SITE = N_(
-    "Le chat de PAT ne peut pas s'ouvrir sur ce site. "
+    "Le chat de PAT ne peut pas s'ouvrir sur ce site. En cas de danger, appelez le 112. "
     "Vous pouvez écrire à l'équipe de PAT : pat@smes.be"
 )
 
@@ -120,7 +121,12 @@ class Diagnosis:
             self.report("third-party")
         else:
             self.report("refused")
-        body = {"session": False, "parts": self.said(request, NO_SESSION)}
+        # The help lines need no session: the page's help button shows them all the same.
+        body = {
+            "session": False,
+            "parts": self.said(request, NO_SESSION),
+            "help": self.said(request, texts.HELP_NOW),
+        }
         return JSONResponse(body, headers=headers)
 
     async def widget(self, request: Request) -> JSONResponse:

@@ -9,6 +9,7 @@ from importlib.resources import files
 
 from starlette.responses import Response
 
+from bot.channels.links import parts
 from bot.channels.web.diagnose import NOT_ON_THIS_SITE
 from bot.conversation.i18n import Catalogs, Translator
 from flows import texts
@@ -85,10 +86,12 @@ def static_file(catalogs: Catalogs, name: str) -> Response:
     body = (STATIC / name).read_text(encoding="utf-8")
     if name == "widget.js":  # the button's words, in every language, from the catalogs
         widget = {"open": UI["open"], "close": UI["close"], "refused": NOT_ON_THIS_SITE}
-        labels = {
+        labels: dict[str, dict[str, object]] = {
             loc: {k: catalogs.get(loc).gettext(msgid) for k, msgid in widget.items()}
             for loc in LOCALES
         }
+        for words in labels.values():  # its numbers and address as links (links.py)
+            words["refused"] = [[piece, link] for piece, link in parts(str(words["refused"]))]
         body = body.replace("/*LABELS*/{}", json.dumps(labels, ensure_ascii=False))
     media = TYPES["." + name.rsplit(".", 1)[1]] + "; charset=utf-8"
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}

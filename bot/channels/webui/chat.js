@@ -350,7 +350,11 @@
   // The privacy notice, one tap away (GDPR art. 13: information where the data is collected).
   document.getElementById("privacy").addEventListener("click", function () { send({ t: "privacy" }); });
   // Help lines one tap away, whatever the bot understood: the header's button, at every step.
-  document.getElementById("sos").addEventListener("click", function () { send({ t: "urgent" }); });
+  // Without a session (``unavailable``), the help lines the server gave are shown here.
+  var helpHere = null;
+  document.getElementById("sos").addEventListener("click", function () {
+    if (helpHere) { bubble("", "bot", helpHere); } else { send({ t: "urgent" }); }
+  });
   // In the widget's panel: Escape closes it (the host page cannot see keys typed in here).
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && window.parent !== window) {
@@ -375,7 +379,8 @@
       }
     });
     status.hidden = false;
-    document.querySelectorAll("button, textarea").forEach(function (x) { x.disabled = true; });
+    // Everything waits for a session, except the help lines: they need none.
+    document.querySelectorAll("button, textarea").forEach(function (x) { x.disabled = x.id !== "sos"; });
   }
 
   function checkSession(then) {
@@ -383,7 +388,11 @@
       "&framed=" + (window.parent !== window ? 1 : 0);
     fetch(here + "api/session" + how, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.json(); })
-      .then(function (d) { if (d.session === false) { unavailable(d.parts || []); } else { then(); } })
+      .then(function (d) {
+        if (d.session !== false) { then(); return; }
+        helpHere = d.help || null;
+        unavailable(d.parts || []);
+      })
       .catch(function () { then(); });  // cannot tell: try to talk all the same
   }
 

@@ -62,24 +62,24 @@
     .then(function (d) { return d.allowed === true; })
     .catch(function () { return false; });
 
-  function refused() {  // the message, its address a mailto: link (text nodes only)
+  // Only these links are made (the server cut the text with strict patterns: links.py).
+  var LINK = /^(tel:\+?[0-9]{3,15}|mailto:[^\s"'<>]+@[^\s"'<>]+)$/i;
+  function refused() {  // the message, its numbers and address links (text nodes only)
     var p = document.createElement("p");
     p.id = "pat-chat-refused";
     p.tabIndex = -1;
     css(p, { margin: "3.5rem 1.2rem 1rem", color: "#1b1f24", font: "16px/1.5 system-ui, sans-serif" });
-    var text = words.refused || "pat@smes.be";
-    var found = text.match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/);
-    var at = found ? found.index : -1;
-    var mail = found ? found[0] : "";
-    p.appendChild(document.createTextNode(at < 0 ? text : text.slice(0, at)));
-    if (mail) {
-      var a = document.createElement("a");
-      a.href = "mailto:" + mail;
-      a.textContent = mail;
-      css(a, { color: "#0b4f94", textDecoration: "underline" });
-      p.appendChild(a);
-      p.appendChild(document.createTextNode(text.slice(at + mail.length)));
-    }
+    (words.refused || [["pat@smes.be", "mailto:pat@smes.be"]]).forEach(function (piece) {
+      if (typeof piece[1] === "string" && LINK.test(piece[1])) {
+        var a = document.createElement("a");
+        a.href = piece[1];
+        a.textContent = piece[0];
+        css(a, { color: "#0b4f94", textDecoration: "underline" });
+        p.appendChild(a);
+      } else {
+        p.appendChild(document.createTextNode(piece[0]));
+      }
+    });
     return p;
   }
 

@@ -89,6 +89,11 @@ def test_plain_http_at_a_name_that_is_not_local_says_why(
     link = mapped.find_element(By.CSS_SELECTOR, "#status a")
     assert link.get_attribute("href") == "mailto:pat@smes.be"
     assert not mapped.find_element(By.ID, "text").is_enabled()  # nothing to type into in vain
+    # The help lines need no session: the header's button still shows them, 112 a tel: link.
+    mapped.find_element(By.ID, "sos").click()
+    wait_said(mapped, "Danger immédiat")
+    links = [a.get_attribute("href") for a in mapped.find_elements(By.CSS_SELECTOR, "#log a")]
+    assert "tel:112" in links and "tel:+3280032123" in links
     shoot(mapped, "no-session-phone")
     mapped.refresh()  # a second person, the same cause: one line in the log
     kind_line(mapped)
@@ -117,7 +122,8 @@ def test_a_widget_on_a_site_not_allowed_says_so_instead_of_a_grey_frame(
     WebDriverWait(mapped, WAIT).until(lambda d: d.find_element(By.ID, "pat-chat-open")).click()
     message = WebDriverWait(mapped, WAIT).until(lambda d: d.find_element(By.ID, "pat-chat-refused"))
     assert "kan op deze site niet worden geopend" in message.text, message.text
-    assert message.find_element(By.TAG_NAME, "a").get_attribute("href") == "mailto:pat@smes.be"
+    links = [a.get_attribute("href") for a in message.find_elements(By.TAG_NAME, "a")]
+    assert links == ["tel:112", "mailto:pat@smes.be"]  # danger first, then PAT
     assert not mapped.find_elements(By.CSS_SELECTOR, "#pat-chat-panel iframe")
     assert mapped.switch_to.active_element.get_attribute("id") == "pat-chat-refused"
     shoot(mapped, "widget-refused-phone")
