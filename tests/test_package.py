@@ -84,18 +84,19 @@ def env_for(tmp: Path, **extra: str) -> dict[str, str]:
 def test_the_wheel_carries_every_data_file(installed: Path, tmp_path: Path) -> None:
     code = (
         "import bot, flows, storage, locales\n"
+        "from bot.channels.web.pages import SCRIPTS\n"
         "from importlib.resources import files\n"
         "print(bot.__file__)\n"
         "for lang in ('fr', 'nl', 'en'):\n"
         "    print(files('locales').joinpath(lang, 'LC_MESSAGES', 'messages.po').is_file())\n"
         "print(len(list(files('storage').joinpath('migrations').iterdir())) > 5)\n"
         "print(files('flows').joinpath('lexicon', 'nl.yml').is_file())\n"
-        "for name in ('index.html', 'chat.js', 'chat.css', 'widget.js'):\n"
+        "for name in ('index.html', 'chat.css', 'widget.js', *SCRIPTS):\n"
         "    print(files('bot.channels').joinpath('webui', name).is_file())\n"
     )
     lines = run(installed / "python", "-c", code, cwd=tmp_path, env=env_for(tmp_path)).split()
     assert Path(lines[0]).is_relative_to(installed.parent)  # the wheel's copy, not the sources
-    assert lines[1:] == ["True"] * 9
+    assert lines[1:] == ["True"] * 13  # 3 catalogs, migrations, lexicon, 8 files of the page
 
 
 @pytest.mark.parametrize(

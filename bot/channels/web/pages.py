@@ -19,6 +19,10 @@ from flows.validators import MAX_INPUT_CHARS
 
 STATIC = files("bot.channels") / "webui"
 TYPES = {".js": "text/javascript", ".css": "text/css"}
+# The only names served from webui/: the page's scripts (index.html loads them in this
+# order, chat.js last), its style, and the widget's script for other sites.
+SCRIPTS = ("fit.js", "count.js", "relay.js", "guard.js", "chat.js")
+SERVED = (*SCRIPTS, "chat.css", "widget.js")
 
 # The page's own words (the conversation's come from the flows, as everywhere).
 UI = {
@@ -81,7 +85,7 @@ def chat_page(catalogs: Catalogs, locale: str, allowed: set[str]) -> Response:
 
 def static_file(catalogs: Catalogs, name: str) -> Response:
     """The page's scripts or style, or the widget's script (404 for any other name)."""
-    if name not in ("chat.js", "fit.js", "chat.css", "widget.js"):
+    if name not in SERVED:
         return Response(status_code=404)
     body = (STATIC / name).read_text(encoding="utf-8")
     if name == "widget.js":  # the button's words, in every language, from the catalogs

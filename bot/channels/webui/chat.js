@@ -1,6 +1,9 @@
 // The chat page: what the person does goes to the bot (WebSocket, or HTTP when it cannot
 // connect), and what the bot says is shown. Every text is put in with textContent, so nothing
-// the bot or a person writes is ever read as HTML. No library, no build step.
+// the bot or a person writes is ever read as HTML. No library, no build step. Its parts are
+// loaded before it, in this order (index.html): fit.js (the page fitted to the conversation),
+// count.js (a long text), relay.js (a person from PAT), guard.js (works or says why, focus in
+// the widget); this file keeps the conversation's state and gives them what they need.
 (function () {
   "use strict";
   // The page's words in every language (the conversation may change language at any time).
@@ -31,8 +34,14 @@
   var waiting = [];  // what the person did while the connection was down, sent once it is back
   var ENDS = /:_(done|menu)$/;  // "C'est tout", "↩ Menu": not options to tick
 
-  // Only these links are made, whatever a text says (the server cut it with strict patterns).
-  var LINK = /^(tel:\+?[0-9]{3,15}|mailto:[^\s"'<>]+@[^\s"'<>]+|https:\/\/[a-z0-9.\/_-]+)$/i;
+  // What the other parts may use of the page; ``input`` changes with the answer expected.
+  var page = {
+    log: log, status: status, here: here, bubble: bubble, choices: choices, show: show,
+    input: function () { return input; },
+    words: function () { return words; },
+    lang: function () { return lang; }
+  };
+  var relayed = window.patRelay(page);
 
   function bubble(text, who, pieces) {
     var div = document.createElement("div");
@@ -41,21 +50,14 @@
     label.className = "visually-hidden";
     label.textContent = (who === "you" ? words.you : words.bot) + sep();
     div.appendChild(label);
-    (pieces || [[text, null]]).forEach(function (piece) {
-      var href = piece[1];
-      if (typeof href === "string" && LINK.test(href)) {
-        var a = document.createElement("a");
-        a.href = href;
-        a.textContent = piece[0];
-        if (href.indexOf("https:") === 0) { a.target = "_blank"; a.rel = "noopener noreferrer"; }
-        div.appendChild(a);
-      } else {
-        div.appendChild(document.createTextNode(piece[0]));
-      }
-    });
+    fit.links(div, pieces || [[text, null]]);
     log.appendChild(div);
     log.scrollTop = log.scrollHeight;
     return div;
+  }
+
+  function ticked(b) {  // an option of a multiple choice, ticked ("✓ " before its label)
+    return b.label.indexOf("✓ ") === 0;
   }
 
   function choices(message, holder) {
@@ -64,7 +66,7 @@
     message.buttons.forEach(function (b) {
       var button = document.createElement("button");
       button.type = "button";
-      var selected = b.label.indexOf("✓ ") === 0;
+      var selected = ticked(b);
       var toggle = message.expects === "multi" && !ENDS.test(b.data);
       fit.label(button, selected ? b.label.slice(2) : b.label);
       button.dataset.data = b.data;
@@ -91,8 +93,7 @@
         m.buttons.forEach(function (b) {
           var button = lastChoices.querySelector("button[data-data='" + b.data + "']");
           if (button && button.hasAttribute("aria-pressed")) {
-            var on = b.label.indexOf("✓ ") === 0;
-            button.setAttribute("aria-pressed", on ? "true" : "false");
+            button.setAttribute("aria-pressed", ticked(b) ? "true" : "false");
           }
         });
         return;
@@ -121,30 +122,6 @@
     });
     if (first) { log.scrollTop = Math.max(0, first.offsetTop - 8); }  // a long one from its start
     if (last) { ready(last); }
-  }
-
-  // A person from PAT answering in the chat (bot/channels/web/relay.py): their bubble stands
-  // apart, signed with their first name (also what a screen reader reads first), with
-  // « Terminer la conversation » under the newest one, which stays usable while the bot talks.
-  // A message is shown once (a page that reconnects may get it again), then acknowledged.
-  var relayedSeen = {};
-  function relayed(frame, via) {
-    if (!relayedSeen[frame.id]) {
-      relayedSeen[frame.id] = true;
-      (frame.messages || []).forEach(function (m) {
-        if (m.who !== "staff") { show([m]); return; }
-        var div = bubble(m.text, "staff", m.parts);
-        var label = div.firstChild;  // not "Robot PAT": the person's name, visible
-        label.className = "who";
-        label.textContent = m.head;
-        log.querySelectorAll(".choices.keep button").forEach(function (x) { x.disabled = true; });
-        choices(m, div).classList.add("keep");
-      });
-      log.scrollTop = log.scrollHeight;
-    }
-    if (via && via.readyState === WebSocket.OPEN) {
-      via.send(JSON.stringify({ t: "ack", id: frame.id }));
-    }
   }
 
   function offline(on) {
@@ -217,54 +194,9 @@
     };
   }
 
-  // A long text: a counter near the limit, and over it a kind refusal with its length; the
-  // text stays in the box to be shortened, never cut (the bot refuses it the same way).
-  var LIMIT = parseInt(input.dataset.limit, 10) || 2000;
-  var NEAR = Math.floor(LIMIT * 0.9);
-  var counter = document.getElementById("count");
-  var counterSaid = document.getElementById("count-said");
-  var zone = "";
-
-  function length(text) {  // characters as the bot counts them (an emoji is one)
-    return Array.from(text).length;
-  }
-
-  function number(n) {
-    try {
-      return new Intl.NumberFormat(document.documentElement.lang || lang).format(n);
-    } catch (e) {
-      return String(n);
-    }
-  }
-
-  function fill(template, values) {
-    return (template || "").replace(/\{(\w+)\}/g, function (all, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
-    });
-  }
-
-  function count() {
-    var n = length(input.value.trim());
-    var now = n > LIMIT ? "over" : (n >= NEAR ? "near" : "");
-    counter.hidden = !now;
-    counter.textContent = now ? number(n) + " / " + number(LIMIT) : "";
-    counter.classList.toggle("over", now === "over");
-    if (now === "over") { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
-    if (now && now !== zone) {  // read out when it appears and when the limit is passed, not at each key
-      counterSaid.textContent = fill(words.count_said, { count: number(n), limit: number(LIMIT) });
-    }
-    zone = now;
-  }
-
-  function refused(text) {
-    var n = length(text);
-    if (n <= LIMIT) { return false; }
-    bubble(fill(words.too_long, { length: number(n), limit: number(LIMIT) }), "bot");
-    input.focus();
-    return true;
-  }
-
-  [area, line].forEach(function (box) { box.addEventListener("input", count); });
+  // A long text: a counter near the limit, and a kind refusal over it (count.js).
+  var counter = window.patCount(page);
+  [area, line].forEach(function (box) { box.addEventListener("input", counter.count); });
 
   // -- what the bot's answer changes on the page ----------------------------------------------
 
@@ -336,10 +268,10 @@
     e.preventDefault();
     var text = input.value.trim();
     if (!text) { return; }
-    if (refused(text)) { return; }
+    if (counter.refused(text)) { return; }
     bubble(text, "you");
     input.value = "";
-    count();
+    counter.count();
     send({ t: "text", text: text });
   });
   input.addEventListener("keydown", function (e) {
@@ -350,79 +282,12 @@
   // The privacy notice, one tap away (GDPR art. 13: information where the data is collected).
   document.getElementById("privacy").addEventListener("click", function () { send({ t: "privacy" }); });
   // Help lines one tap away, whatever the bot understood: the header's button, at every step.
-  // Without a session (``unavailable``), the help lines the server gave are shown here.
-  var helpHere = null;
+  // Without a session (guard.js), the help lines the server gave are shown here.
   document.getElementById("sos").addEventListener("click", function () {
-    if (helpHere) { bubble("", "bot", helpHere); } else { send({ t: "urgent" }); }
+    var help = guard.help();
+    if (help) { bubble("", "bot", help); } else { send({ t: "urgent" }); }
   });
-  // In the widget's panel: Escape closes it (the host page cannot see keys typed in here).
-  document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && window.parent !== window) {
-      window.parent.postMessage({ pat: "close" }, "*");
-    }
-  });
-  // Works, or says why: without its session cookie (plain HTTP at a name that is not local,
-  // or cookies blocked in the widget's frame) the chat cannot work. The server says so, with
-  // one kind line to show instead of a page that waits forever.
-  function unavailable(pieces) {
-    status.textContent = "";
-    status.className = "status notice";
-    pieces.forEach(function (piece) {
-      var href = piece[1];
-      if (typeof href === "string" && LINK.test(href)) {
-        var a = document.createElement("a");
-        a.href = href;
-        a.textContent = piece[0];
-        status.appendChild(a);
-      } else {
-        status.appendChild(document.createTextNode(piece[0]));
-      }
-    });
-    status.hidden = false;
-    // Everything waits for a session, except the help lines: they need none.
-    document.querySelectorAll("button, textarea").forEach(function (x) { x.disabled = x.id !== "sos"; });
-  }
-
-  function checkSession(then) {
-    var how = "?lang=" + lang + "&secure=" + (location.protocol === "https:" ? 1 : 0) +
-      "&framed=" + (window.parent !== window ? 1 : 0);
-    fetch(here + "api/session" + how, { credentials: "same-origin", cache: "no-store" })
-      .then(function (r) { return r.json(); })
-      .then(function (d) {
-        if (d.session !== false) { then(); return; }
-        helpHere = d.help || null;
-        unavailable(d.parts || []);
-      })
-      .catch(function () { then(); });  // cannot tell: try to talk all the same
-  }
-
-  // In the widget's panel the focus stays in the panel (WCAG 2.4.3): Tab from the last control
-  // here goes to the panel's × (widget.js), and Shift+Tab from that × comes back to the last
-  // control. Messages only with the page that frames this one, from an allowed origin.
-  var meta = document.querySelector("meta[name='pat-origins']");
-  var origins = (meta ? meta.content : "").split(" ").concat([location.origin]);
-  var framer = null;  // the widget's origin, once it said hello
-
-  function focusables() {
-    return Array.prototype.filter.call(
-      document.querySelectorAll("a[href], button, textarea, [tabindex]"),
-      function (x) { return !x.disabled && x.tabIndex >= 0 && x.getClientRects().length > 0; });
-  }
-  window.addEventListener("message", function (e) {
-    if (e.source !== window.parent || origins.indexOf(e.origin) < 0 || !e.data) { return; }
-    if (e.data.pat === "hello") { framer = e.origin; }
-    if (e.data.pat === "focus-last") {
-      var all = focusables();
-      if (all.length) { all[all.length - 1].focus(); }
-    }
-  });
-  document.addEventListener("keydown", function (e) {
-    if (e.key !== "Tab" || e.shiftKey || !framer) { return; }
-    var all = focusables();
-    if (document.activeElement === all[all.length - 1]) {
-      e.preventDefault();
-      window.parent.postMessage({ pat: "tab-out" }, framer);
-    }
-  });
-  checkSession(connect);
+  // Works, or says why; in the widget's panel, Escape and the focus trap (guard.js).
+  var guard = window.patGuard(page);
+  guard.check(connect);
 })();

@@ -1,6 +1,6 @@
 // The chat page fitted to the conversation, without state of its own (chat.js keeps it, and
 // is loaded after this): the page's words in a language, the widget's page told of it, a
-// button's label, and the text box that fits an answer expected.
+// button's label, the text box that fits an answer expected, and a text's links.
 window.patFit = (function () {
   "use strict";
 
@@ -63,5 +63,26 @@ window.patFit = (function () {
     return true;
   }
 
-  return { speak: speak, label: label, field: field, tellHost: tellHost };
+  // Only these links are made, whatever a text says (the server cut it with strict patterns:
+  // bot/channels/links.py).
+  var LINK = /^(tel:\+?[0-9]{3,15}|mailto:[^\s"'<>]+@[^\s"'<>]+|https:\/\/[a-z0-9.\/_-]+)$/i;
+
+  // ``pieces`` ([text, link or null], from the server) put in ``holder``: links where allowed
+  // (a site opens in a new tab), else text nodes, so nothing is ever read as HTML.
+  function links(holder, pieces) {
+    pieces.forEach(function (piece) {
+      var href = piece[1];
+      if (typeof href === "string" && LINK.test(href)) {
+        var a = document.createElement("a");
+        a.href = href;
+        a.textContent = piece[0];
+        if (href.indexOf("https:") === 0) { a.target = "_blank"; a.rel = "noopener noreferrer"; }
+        holder.appendChild(a);
+      } else {
+        holder.appendChild(document.createTextNode(piece[0]));
+      }
+    });
+  }
+
+  return { speak: speak, label: label, field: field, tellHost: tellHost, links: links };
 })();

@@ -4,6 +4,7 @@ the session cookie, origins, the Content-Security-Policy, sizes and rates, the f
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import httpx
 import pytest
 import websocket
 
+from bot.channels.web.pages import SCRIPTS
 from tests.bot.web_server import Site
 
 
@@ -50,6 +52,12 @@ def test_the_page_sets_one_strict_cookie_and_a_strict_policy(
     assert f"frame-ancestors 'self' http://localhost:{site.port}" in policy
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "<script>" not in page.text and "style=" not in page.text  # nothing inline
+    named = re.findall(r'<script src="static/([a-z]+\.js)" defer></script>', page.text)
+    assert tuple(named) == SCRIPTS  # in order, chat.js last: it uses the others
+    for name in named:  # each served from this origin (script-src 'self')
+        script = httpx.get(f"http://127.0.0.1:{port}/static/{name}", timeout=10)
+        assert script.status_code == 200
+        assert script.headers["content-type"].startswith("text/javascript")
     again = httpx.get(f"http://127.0.0.1:{port}/", cookies={"__Host-pat_session": sid}, timeout=10)
     assert "set-cookie" not in again.headers  # one session, kept
     widget = httpx.get(f"http://127.0.0.1:{port}/widget.js", timeout=10)
