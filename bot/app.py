@@ -219,6 +219,7 @@ def text_values(settings: Settings) -> dict[str, str]:
     values = {
         "retention_days": settings.retention_days,
         "abandoned_days": settings.abandoned_days,
+        "handoff_days": settings.handoff_days,
         "controller_address": settings.controller_address,
         "privacy_contact": settings.privacy_contact,
         "mailbox_days": settings.mailbox_retention_days,

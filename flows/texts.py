@@ -76,11 +76,14 @@ PRIVACY_HANDOFF = N_(
     "qui semblent parler de détresse."
 )
 # On the web page, staff's messages wait for a closed page (bot/channels/web/relay.py); they go
-# when shown, or with retention (storage/handoffs.py: purge_unclaimed).
+# when shown, or with retention (storage/handoffs.py: purge_unclaimed) after the hand-off ended
+# (by someone, or by itself: HandOff.expire). Staff write from their Telegram chat (desks.py).
 PRIVACY_HANDOFF_WEB = N_(
     "Si une personne de l'équipe PAT vous écrit pendant que cette page est fermée, son message "
-    "vous attend ici. Il est effacé dès qu'il s'affiche, ou au plus tard {abandoned_days} jours "
-    "après la fin de la conversation."
+    "vous attend ici, dans ce navigateur. Le robot l'efface dès qu'il s'affiche, ou au plus "
+    "tard {abandoned_days} jours après la fin de la conversation avec l'équipe, qui se termine "
+    "d'elle-même après {handoff_days} jours sans message. L'équipe lit vos messages et vous "
+    "répond depuis son groupe Telegram, qui les garde sur ses serveurs."
 )
 PRIVACY_RECIPIENTS = N_(
     "Qui reçoit vos données ? L'équipe PAT. Pour faire fonctionner le service, le Smes fait "
@@ -103,9 +106,10 @@ PRIVACY_TELEGRAM_CONTROLLER = N_(
     "de l'Union européenne."
 )
 PRIVACY_WEB = N_(
-    "Sur cette page, un cookie relie votre navigateur à votre conversation, {abandoned_days} "
-    "jours au plus ; il ne sert qu'à cela. Contre les abus (intérêt légitime), je limite par "
-    "adresse IP les messages, les connexions et les demandes. Ces compteurs restent en "
+    "Sur cette page, un cookie relie votre navigateur à votre conversation, jusqu'à "
+    "{abandoned_days} jours après votre dernière visite ; il ne sert qu'à cela. Contre les "
+    "abus (intérêt légitime), je limite par adresse IP les messages, les connexions et les "
+    "demandes. Ces compteurs restent en "
     "mémoire : je n'écris votre adresse ni sur disque ni dans mes journaux."
 )
 PRIVACY_HOW_LONG = N_(
@@ -130,8 +134,8 @@ PRIVACY_RIGHTS_WEB = N_(
     "Vos droits : accéder à vos données, les faire corriger ou effacer, en limiter l'usage, "
     "les recevoir pour les transmettre ailleurs (portabilité), vous opposer à leur usage, et "
     "retirer votre accord à tout moment, sans effet sur ce qui a été fait avant. Le bouton "
-    "« Effacer mes données », en haut de cette page, efface tout ici ; vous pouvez aussi "
-    "écrire à pat@smes.be."
+    "« Effacer mes données », en haut de ce chat, efface tout ce que le robot garde sur vous, "
+    "et vide cet écran ; vous pouvez aussi écrire à pat@smes.be."
 )
 PRIVACY_AUTHORITY = N_(
     "Vous pouvez aussi introduire une plainte auprès de l'Autorité de protection des "
@@ -162,8 +166,8 @@ PRIVACY_NOTICE = (
 CONSENT_TELEGRAM = N_("Sur Telegram, votre nom d'utilisateur est envoyé aussi, si vous en avez un.")
 # At consent, on the web page only: what the page keeps (bot/channels/web/sessions.py).
 CONSENT_WEB = N_(
-    "Sur cette page, un cookie relie votre navigateur à cette conversation, {abandoned_days} "
-    "jours au plus ; il ne sert qu'à cela."
+    "Sur cette page, un cookie relie votre navigateur à cette conversation, jusqu'à "
+    "{abandoned_days} jours après votre dernière visite ; il ne sert qu'à cela."
 )
 # With the consent's question: the privacy notice, one tap away (on every channel).
 PRIVACY_BUTTON = N_("Vos données, en détail")

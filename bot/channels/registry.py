@@ -23,12 +23,15 @@ class Channel:
     label: str  # how staff read it (a msgid: the statistics are in the staff's language)
     mail_label: str  # in the request e-mail (French, as the whole e-mail)
     handoff: bool = False  # a person from PAT can answer in this chat
+    # Staff get a card (through their Telegram chat) for every request of this channel, not only
+    # when the person chose to talk in the chat: true where the person is on Telegram already.
+    card_always: bool = True
     relay_limit: int = 4000  # characters per relayed message (longer ones are split)
 
 
 # Telegram's limit is 4,096 characters after HTML escaping, which may lengthen a text.
 TELEGRAM = Channel("telegram", "tg:", N_("Telegram"), "Telegram", handoff=True, relay_limit=3500)
-WEB = Channel("web", "web:", N_("page web"), "page web", handoff=True)
+WEB = Channel("web", "web:", N_("page web"), "page web", handoff=True, card_always=False)
 TERMINAL = Channel("terminal", "terminal", N_("terminal"), "terminal (essai)", handoff=True)
 CHANNELS: tuple[Channel, ...] = (TELEGRAM, WEB, TERMINAL)
 UNKNOWN = Channel("", "", N_("inconnu"), "inconnu")

@@ -155,7 +155,7 @@ class ConversationService:
                 effects = await self._erase(chat_key, effects, saved.forgotten)
             out = answer(self.translator(after), context, effects, saved, now)
             await self._follow_up(chat_key, stored)
-            return Reply(out, before, after)
+            return Reply(out, before, after, erased=saved.forgotten is not None)
 
     async def _handoff_turn(
         self, chat_key: str, state: State, event: Event, update_id: int | None

@@ -29,6 +29,7 @@ class Reply:
     messages: list[Outgoing]
     before: State | None
     after: State | None
+    erased: bool = False  # the person's data was just erased at their request (/forget)
 
 
 async def store_turn(

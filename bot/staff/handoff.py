@@ -111,9 +111,12 @@ class HandOff:
     async def offer(self, chat_key: str, payload: RequestPayload) -> None:
         """Tell staff about a new request; a hand-off is offered when the person chose it."""
         where = self.staff_for(chat_key)
-        chosen = payload.value("contact_pref") == "chat" and channel_of(chat_key).handoff
+        channel = channel_of(chat_key)
+        chosen = payload.value("contact_pref") == "chat" and channel.handoff
         if not where or (where == [CONSOLE] and not chosen and not self.can_reply_here(chat_key)):
             return  # nobody to tell (a terminal without its console keeps nothing waiting)
+        if not chosen and not channel.card_always:
+            return  # the request goes by e-mail only: nothing of it through Telegram
         text = words.card(self.t, chat_key, payload, chosen)
         if chosen:
             await handoffs.offer(self.db, payload.ref, chat_key, payload.locale, self.clock())

@@ -346,7 +346,7 @@ def test_consent_is_recorded_with_time_and_notice_version(flows: FlowSet) -> Non
     walk.type("Bonjour")
     walk.press("_yes")
     given = [e for e in walk.effects if isinstance(e, ConsentGiven)]
-    assert given == [ConsentGiven("2026-12-v6", NOW)]
+    assert given == [ConsentGiven("2026-12-v7", NOW)]
     assert walk.step == "request.name"
 
 

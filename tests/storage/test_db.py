@@ -88,7 +88,7 @@ async def test_consent_is_saved_with_time_and_notice_version(settings: Settings)
         await svc.handle("tg:7", Choice("_yes", state.turn))
         consents = await conversations.list_consents(app.db, "tg:7")
         assert len(consents) == 1
-        assert consents[0].notice_version == "2026-12-v6"
+        assert consents[0].notice_version == "2026-12-v7"
         assert consents[0].given_at.tzinfo is not None
 
 

@@ -23,8 +23,8 @@ from bot.channels.web.sessions import (
     AddressLimits,
     address_of,
     locale_of,
-    new_session_cookie,
     origin_ok,
+    session_cookie,
     session_of,
 )
 from bot.conversation.i18n import Catalogs
@@ -53,16 +53,16 @@ class WebChannel:
     # -- what the browser loads ------------------------------------------------------------------
 
     async def page(self, request: Request) -> Response:
-        """The chat page (also what the widget's iframe shows); gives a session if none. Its
-        words are in the conversation's language when there is one (chosen in the chat)."""
+        """The chat page (also what the widget's iframe shows); gives a session if none, and
+        renews the one it has. Its words are in the conversation's language when there is one
+        (chosen in the chat)."""
         locale = locale_of(request, self.service.default_locale)
         sid = session_of(request)
         state = await self.service.state_of(f"{WEB.prefix}{sid}") if sid else None
         if state is not None and state.started and "lang" not in request.query_params:
             locale = state.locale
         response = chat_page(self.catalogs, locale, self.allowed)
-        if sid is None:
-            response.headers.append("set-cookie", new_session_cookie(self.max_age))
+        response.headers.append("set-cookie", session_cookie(self.max_age, sid))
         return response
 
     async def widget(self, request: Request) -> Response:
@@ -96,14 +96,24 @@ class WebChannel:
             return self.say([out], lang)
         reply = await self.service.handle_full(key, event, locale=locale, address=address)
         now = reply.after or reply.before
-        return self.say(reply.messages, now.locale if now else lang, resumed=again)
+        lang = now.locale if now else lang
+        return self.say(reply.messages, lang, resumed=again, erased=reply.erased)
 
     @staticmethod
-    def say(messages: list[Outgoing], lang: str, *, resumed: bool = False) -> dict[str, Any]:
-        """What the page gets: the messages, the conversation's language, and whether this is
-        a conversation taken up again."""
+    def say(
+        messages: list[Outgoing], lang: str, *, resumed: bool = False, erased: bool = False
+    ) -> dict[str, Any]:
+        """What the page gets: the messages, the conversation's language, whether this is a
+        conversation taken up again, and whether the person's data was just erased (the page
+        then empties its screen: nothing of it stays to be read on a shared computer)."""
         shown_all = [shown(out) for out in messages]
-        return {"t": "say", "messages": shown_all, "lang": lang, "resumed": resumed}
+        return {
+            "t": "say",
+            "messages": shown_all,
+            "lang": lang,
+            "resumed": resumed,
+            "erased": erased,
+        }
 
     async def websocket(self, ws: WebSocket) -> None:
         sid = session_of(ws)

@@ -33,11 +33,10 @@ from flows.texts import N_
 log = logging.getLogger(__name__)
 
 NO_SESSION = N_(
-    "Désolé, le chat ne fonctionne pas ici pour le moment. "
-    "Vous pouvez écrire à l'équipe de PAT : pat@smes.be"
+    "Désolé, le chat ne fonctionne pas ici. Vous pouvez écrire à l'équipe de PAT : pat@smes.be"
 )
 NOT_ON_THIS_SITE = N_(
-    "Le chat de PAT ne peut pas s'ouvrir sur ce site. En cas de danger, appelez le 112. "
+    "Le chat de PAT ne peut pas s'ouvrir ici. En cas de danger, appelez le 112. "
     "Vous pouvez écrire à l'équipe de PAT : pat@smes.be"
 )
 

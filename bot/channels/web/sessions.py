@@ -24,11 +24,13 @@ def session_of(conn: HTTPConnection) -> str | None:
     return sid if 20 <= len(sid) <= 64 and sid.replace("-", "").replace("_", "").isalnum() else None
 
 
-def new_session_cookie(max_age: int) -> str:
-    """A ``Set-Cookie`` value with a new session id, for ``max_age`` seconds. Written by hand:
-    Python's cookie module knows "Partitioned" only from 3.14."""
+def session_cookie(max_age: int, sid: str | None = None) -> str:
+    """A ``Set-Cookie`` value for ``max_age`` seconds from now: a new session id, or ``sid``
+    again (each visit: the cookie lasts as long after the last visit as an unfinished
+    conversation is kept, PAT_ABANDONED_DAYS). Written by hand: Python's cookie module knows
+    "Partitioned" only from 3.14."""
     return (
-        f"{COOKIE}={secrets.token_urlsafe(24)}; Max-Age={max_age}; Path=/; "
+        f"{COOKIE}={sid or secrets.token_urlsafe(24)}; Max-Age={max_age}; Path=/; "
         "Secure; HttpOnly; SameSite=None; Partitioned"
     )
 

@@ -205,6 +205,7 @@
   function receive(d) {
     if (typeof d.lang === "string") { setLanguage(d.lang); }
     if (d.resumed) { intro.hidden = false; }  // no welcome above: say again it is a program
+    if (d.erased) { log.textContent = ""; lastChoices = null; }  // erased: nothing left to read
     show(d.messages || []);
   }
 

@@ -163,6 +163,10 @@ def test_a_whole_request_on_the_standalone_page(web: tuple[int, Path], browser: 
         kept = " ".join(row[0] for row in db.execute("SELECT state FROM conversations"))
         consents = db.execute("SELECT COUNT(*) FROM consents").fetchone()[0]
     assert "Lima" not in kept and "ana@example.be" not in kept and consents == 0  # forgotten
+    # ... and nothing of it stays on the screen (a shared computer): only the answer is left.
+    on_screen = browser.find_element(By.ID, "log").text
+    assert "C'est fait : j'ai tout effacé." in on_screen
+    assert "Lima" not in on_screen and "ana@example.be" not in on_screen
 
 
 def test_the_widget_on_another_origin_in_dutch(

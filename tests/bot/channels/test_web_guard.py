@@ -121,7 +121,7 @@ def test_a_widget_on_a_site_not_allowed_says_so_instead_of_a_grey_frame(
     mapped.get(f"http://other.pat.test:{site.port}/other.html")  # not in the allowed origins
     WebDriverWait(mapped, WAIT).until(lambda d: d.find_element(By.ID, "pat-chat-open")).click()
     message = WebDriverWait(mapped, WAIT).until(lambda d: d.find_element(By.ID, "pat-chat-refused"))
-    assert "kan op deze site niet worden geopend" in message.text, message.text
+    assert "kan hier niet worden geopend" in message.text, message.text
     links = [a.get_attribute("href") for a in message.find_elements(By.TAG_NAME, "a")]
     assert links == ["tel:112", "mailto:pat@smes.be"]  # danger first, then PAT
     assert not mapped.find_elements(By.CSS_SELECTOR, "#pat-chat-panel iframe")

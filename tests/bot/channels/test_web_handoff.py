@@ -184,3 +184,39 @@ async def test_the_end_button_on_the_page_ends_the_hand_off(settings: Settings) 
         (said,) = await app.service.handle(KEY, pressed)
         assert said.text.startswith("La conversation avec l'équipe PAT est terminée.")
         assert await handoffs.open_for(app.db, KEY) is None
+
+
+async def test_staff_hear_of_a_web_request_only_when_the_person_chose_the_chat(
+    settings: Settings,
+) -> None:
+    """A card goes through the staff's Telegram chat: for a person on the web page, only when
+    they chose « Ici, dans ce chat » (the privacy notice says so then); otherwise the request
+    reaches PAT by e-mail alone."""
+    from datetime import UTC, datetime
+
+    from storage.models import PayloadField, RequestPayload
+
+    def payload(ref: str, pref: str) -> RequestPayload:
+        now = datetime(2026, 12, 7, tzinfo=UTC)
+        return RequestPayload(
+            ref=ref,
+            offer="training",
+            offer_label="Formation",
+            created_at=now,
+            locale="fr",
+            locale_label="français",
+            fields=[PayloadField(key="contact_pref", label="Contact", value=pref, raw=pref)],
+            consent_version="2026-12-v7",
+            consent_at=now,
+            channel="web",
+        )
+
+    async with web_handoff(settings) as (app, _, handoff):
+
+        async def cards() -> list[str]:  # (Anne's hand-off of the fixture left its own notice)
+            return [m.ref for m in await handoffs.waiting_to(app.db, DESK) if m.ref != REF]
+
+        await handoff.offer(KEY, payload("R-261207-MAIL", "email"))
+        assert await cards() == []
+        await handoff.offer(KEY, payload("R-261207-CHAT", "chat"))
+        assert await cards() == ["R-261207-CHAT"]

@@ -106,7 +106,7 @@ def test_the_whole_page_changes_language_at_once(web: tuple[int, Path], browser:
     french_title = browser.title
     # Dutch typed on the French page: the offer, in Dutch; staying is offered in French.
     type_text(browser, "Spreekt er iemand Nederlands bij jullie? Wat doet een ervaringsdeskundige?")
-    wait_said(browser, "Wilt u verder in het Nederlands?")
+    wait_said(browser, "Wilt u liever in het Nederlands verdergaan?")
     labels = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#log .choices button")]
     assert labels == ["Nederlands", "Continuer en français"]
     shoot(browser, "page-language-offer-phone")
@@ -196,13 +196,13 @@ def test_a_request_on_a_phone_fields_consent_one_send_and_a_reload(
     assert "RGPD, art. 9" in bubbles[question - 2] or "RGPD, art. 9" in bubbles[question - 1]
     assert "Êtes-vous d'accord" not in bubbles[question - 1]  # the question stands alone
     assert any(
-        "un cookie relie votre navigateur à cette conversation, 7 jours" in b for b in bubbles
+        "cookie relie votre navigateur à cette conversation, jusqu'à 7 jours" in b for b in bubbles
     )
     text = " ".join(bubbles)
     assert "Telegram" not in text and "/privacy" not in text
     shoot(browser, "page-consent-phone")
     press(browser, "Vos données, en détail")
-    wait_said(browser, "« Effacer mes données », en haut de cette page")
+    wait_said(browser, "« Effacer mes données », en haut de ce chat")
     wait_said(browser, "par adresse IP")  # the page's limits per address
     assert "/forget" not in " ".join(said(browser)) and "Telegram" not in " ".join(said(browser))
     WebDriverWait(browser, WAIT).until(lambda d: said(d)[-1].startswith("Êtes-vous d'accord"))

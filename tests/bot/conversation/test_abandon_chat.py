@@ -37,8 +37,8 @@ WORDS = {
     "en": {
         "accompaniment": "Support for my organisation",
         "go": "Start my request",
-        "ask": "Abandon your request? Your answers will be lost.",
-        "yes": "Yes, abandon it",
+        "ask": "Cancel your request? Your answers will be lost.",
+        "yes": "Yes, cancel it",
         "no": "Continue my request",
         "menu": "What can I do for you?",
         "long": "Your message is 2,997 characters long; the limit is 2,000. Could you shorten it?",

@@ -13,7 +13,7 @@ from flows.engine import Choice, Start, Text
 OFFERS = {
     "nl": (
         "Spreekt er iemand Nederlands bij jullie? Ik wil een opleiding voor mijn team.",
-        "Wilt u verder in het Nederlands?",
+        "Wilt u liever in het Nederlands verdergaan?",
         "Nederlands",
     ),
     "en": (

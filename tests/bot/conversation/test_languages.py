@@ -21,7 +21,7 @@ PATHS = {
         ),
         (
             "Wij willen een ervaringsdeskundige aanwerven.",
-            "Gaat u ermee akkoord dat uw contactgegevens en uw antwoorden naar het PAT-team worden gestuurd?",
+            "Gaat u ermee akkoord dat uw contactgegevens en uw antwoorden, ook wat ze over uw gezondheid kunnen zeggen, naar het PAT-team worden gestuurd?",
         ),
         ("Ik ga akkoord", "Wat is uw naam?"),
         (
@@ -48,7 +48,7 @@ PATHS = {
         ),
         (
             "We would like to hire a peer worker.",
-            "Do you agree that your contact details and your answers are sent to the PAT team?",
+            "Do you agree to your contact details and your answers, including anything they may say about your health, being sent to the PAT team?",
         ),
         ("I agree", "What is your name?"),
         (

@@ -67,7 +67,7 @@ REQUIRED = {
         "restriction": "beperken",
         "portability": "overdraagbaarheid",
         "objection": "bezwaar maken",
-        "withdrawal without effect on the past": "zonder gevolg voor wat eerder gebeurde",
+        "withdrawal without effect on the past": "zonder gevolgen voor wat al gebeurd is",
         "authority": "Gegevensbeschermingsautoriteit: Drukpersstraat 35",
     },
     "en": {
@@ -88,7 +88,7 @@ REQUIRED = {
         "restriction": "limit its use",
         "portability": "portability",
         "objection": "object to its use",
-        "withdrawal without effect on the past": "without affecting what was done before",
+        "withdrawal without effect on the past": "without affecting what was already done",
         "authority": "Data Protection Authority (APD/GBA): Rue de la Presse 35",
     },
 }
@@ -100,9 +100,27 @@ ONLY_HERE: dict[str, dict[str, list[str]]] = {
         "en": ["Telegram", "username", "telegram.org/privacy", "outside the European Union"],
     },
     "web": {
-        "fr": ["cookie", "adresse IP", "en mémoire", "ni dans mes journaux", "7 jours au plus"],
-        "nl": ["cookie", "IP-adres", "in het geheugen", "logbestanden", "maximaal 7 dagen"],
-        "en": ["cookie", "IP address", "in memory", "my logs", "at most 7 days"],
+        "fr": [
+            "cookie",
+            "adresse IP",
+            "en mémoire",
+            "ni dans mes journaux",
+            "7 jours après votre dernière visite",
+        ],
+        "nl": [
+            "cookie",
+            "IP-adres",
+            "in het geheugen",
+            "logbestanden",
+            "tot 7 dagen na uw laatste bezoek",
+        ],
+        "en": [
+            "cookie",
+            "IP address",
+            "in memory",
+            "my logs",
+            "up to 7 days after your last visit",
+        ],
     },
     "terminal": {"fr": [], "nl": [], "en": []},
 }
@@ -291,7 +309,7 @@ async def test_consent_asks_explicitly_and_names_the_username_on_telegram_only(
             await app.service.handle(key, Choice("other", state.turn))
             out = await app.service.handle(key, Text("Bonjour, une question pour l'équipe"))
             said = [o.text for o in out]
-            explicit = {"fr": "accord explicite", "nl": "uitdrukkelijke", "en": "explicit"}
+            explicit = {"fr": "explicitement", "nl": "uitdrukkelijk", "en": "explicitly"}
             assert any(explicit[locale] in s for s in said[:-1])  # GDPR art. 9(2)(a)
             assert ("cookie" in " ".join(said)) is (channel == "web")  # what the page keeps
             question = {"fr": "Êtes-vous d'accord", "nl": "Gaat u ermee akkoord", "en": "Do you"}
