@@ -80,10 +80,11 @@ PRIVACY_HANDOFF = N_(
 # (by someone, or by itself: HandOff.expire). Staff write from their Telegram chat (desks.py).
 PRIVACY_HANDOFF_WEB = N_(
     "Si une personne de l'équipe PAT vous écrit pendant que cette page est fermée, son message "
-    "vous attend ici, dans ce navigateur. Le robot l'efface dès qu'il s'affiche, ou au plus "
-    "tard {abandoned_days} jours après la fin de la conversation avec l'équipe, qui se termine "
+    "vous attend ici, dans ce navigateur, si vous revenez dans les {abandoned_days} jours qui "
+    "suivent votre dernière visite. Le robot l'efface dès qu'il s'affiche, ou au plus tard "
+    "{abandoned_days} jours après la fin de la conversation avec l'équipe, qui se termine "
     "d'elle-même après {handoff_days} jours sans message. L'équipe lit vos messages et vous "
-    "répond depuis son groupe Telegram, qui les garde sur ses serveurs."
+    "répond depuis Telegram, qui les garde sur ses serveurs."
 )
 PRIVACY_RECIPIENTS = N_(
     "Qui reçoit vos données ? L'équipe PAT. Pour faire fonctionner le service, le Smes fait "

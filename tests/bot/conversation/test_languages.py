@@ -48,7 +48,7 @@ PATHS = {
         ),
         (
             "We would like to hire a peer worker.",
-            "Do you agree to your contact details and your answers, including anything they may say about your health, being sent to the PAT team?",
+            "Do you agree that your contact details and answers, including anything they may say about your health, will be sent to the PAT team?",
         ),
         ("I agree", "What is your name?"),
         (
