@@ -105,6 +105,16 @@ PRIVACY_TELEGRAM_CONTROLLER = N_(
     "règles (telegram.org/privacy) ; PAT ne le contrôle pas. Telegram peut les transférer hors "
     "de l'Union européenne."
 )
+PRIVACY_WHATSAPP = N_(
+    "Sur WhatsApp, votre numéro de téléphone relie ce robot à votre conversation. Il n'est pas "
+    "envoyé avec votre demande, et « effacer » l'efface d'ici avec le reste. Vos messages "
+    "passent par les serveurs de Meta : n'y écrivez pas de détails sur votre santé."
+)
+PRIVACY_WHATSAPP_CONTROLLER = N_(
+    "WhatsApp (Meta) est lui-même responsable de ce qu'il fait de vos données, selon ses "
+    "propres règles (whatsapp.com/legal) ; PAT ne le contrôle pas. Meta peut les transférer "
+    "hors de l'Union européenne."
+)
 PRIVACY_WEB = N_(
     "Sur cette page, un cookie relie votre navigateur à votre conversation, jusqu'à "
     "{abandoned_days} jours après votre dernière visite ; il ne sert qu'à cela. Contre les "
@@ -154,6 +164,8 @@ PRIVACY_NOTICE = (
     PRIVACY_RECIPIENTS_ASK,
     PRIVACY_TELEGRAM,
     PRIVACY_TELEGRAM_CONTROLLER,
+    PRIVACY_WHATSAPP,
+    PRIVACY_WHATSAPP_CONTROLLER,
     PRIVACY_WEB,
     PRIVACY_HOW_LONG,
     PRIVACY_MAILBOX_DAYS,
@@ -184,7 +196,9 @@ ONLY_ON: dict[str, frozenset[str]] = {
     CONSENT_TELEGRAM: frozenset({"telegram"}),
     CONSENT_WEB: frozenset({"web"}),
     PRIVACY_WEB: frozenset({"web"}),
-    PRIVACY_RIGHTS: frozenset({"telegram", "terminal"}),
+    PRIVACY_WHATSAPP: frozenset({"whatsapp"}),
+    PRIVACY_WHATSAPP_CONTROLLER: frozenset({"whatsapp"}),
+    PRIVACY_RIGHTS: frozenset({"telegram", "terminal", "whatsapp"}),
     PRIVACY_RIGHTS_WEB: frozenset({"web"}),
     PRIVACY_HANDOFF_WEB: frozenset({"web"}),
 }
@@ -472,6 +486,10 @@ SOURCES: dict[str, tuple[str, ...]] = {
     # That Telegram is a controller of its own and may transfer data outside the EU is in
     # Telegram's privacy policy (telegram.org/privacy), not yet in the brief: PAT confirms it.
     PRIVACY_TELEGRAM_CONTROLLER: ("brief: Privacy — Telegram chats",),
+    PRIVACY_WHATSAPP: ("bot",),
+    # That WhatsApp (Meta) is a controller of its own and may transfer data outside the EU is
+    # in WhatsApp's privacy policy (whatsapp.com/legal), not in the brief: PAT confirms it.
+    PRIVACY_WHATSAPP_CONTROLLER: ("WhatsApp's privacy policy (whatsapp.com/legal), to confirm",),
     PRIVACY_WEB: ("bot",),
     PRIVACY_HOW_LONG: ("bot", "brief: Privacy — storage limitation"),
     PRIVACY_MAILBOX_ASK: ("bot",),
