@@ -147,7 +147,11 @@ class WhatsAppChannel:
                 return
         started = self.service.clock()
         reply = await self.service.handle_full(key, event, update_id=update_id(message.message_id))
-        outs = reply.messages + await self._end_note(key, reply, started)
+        outs = list(reply.messages)
+        note = await self._end_note(key, reply, started)
+        if note:  # after the reference, before the menu that follows it
+            at = len(outs) - 1 if outs and outs[-1].buttons else len(outs)
+            outs.insert(at, note)
         await self.send(key, outs, reply.after)
 
     def _small_talk(self, event: Event, state: State | None) -> bool:
@@ -171,17 +175,17 @@ class WhatsAppChannel:
         outs = await self.service.explain(key, texts.NON_TEXT)
         await self.send(key, outs, await self.service.state_of(key))
 
-    async def _end_note(self, key: str, reply: Reply, started: datetime) -> list[Outgoing]:
+    async def _end_note(self, key: str, reply: Reply, started: datetime) -> Outgoing | None:
         """After a request is stored, when no template can bring the notice later: it may not
         come here (the 24-hour window)."""
         if self.template or reply.after is None or reply.before is None:
-            return []
+            return None
         if reply.after.step == reply.before.step:
-            return []
+            return None
         record = await deliveries.last_request_of(self.service.db, key)
         if record is None or record.created_at < started:
-            return []
-        return [Outgoing(self.service.translator(reply.after).gettext(NOTICE_MAY_NOT_COME))]
+            return None
+        return Outgoing(self.service.translator(reply.after).gettext(NOTICE_MAY_NOT_COME))
 
     # -- out ---------------------------------------------------------------------------------
 

@@ -41,14 +41,14 @@ class Graph:
         graph = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 code = graph.refuse.get(body.get("to", ""))
                 with graph.lock:
                     graph.auth.append(self.headers.get("authorization", ""))
                     if code is None and self.path == f"/v21.0/{NUMBER_ID}/messages":
                         graph.sent.append(body)
-                answer = {"messages": [{"id": f"wamid.out{len(graph.sent)}"}]}
+                answer: dict[str, Any] = {"messages": [{"id": f"wamid.out{len(graph.sent)}"}]}
                 status = 200
                 if code is not None:
                     answer, status = {"error": {"code": code, "message": "refused"}}, 400
@@ -197,7 +197,10 @@ def choices(message: dict[str, Any]) -> list[tuple[str, str, str]]:
         return []
     inner = message["interactive"]
     if inner["type"] == "button":
-        return [("button_reply", b["reply"]["id"], b["reply"]["title"]) for b in inner["action"]["buttons"]]
+        return [
+            ("button_reply", b["reply"]["id"], b["reply"]["title"])
+            for b in inner["action"]["buttons"]
+        ]
     rows = [r for s in inner["action"]["sections"] for r in s["rows"]]
     return [("list_reply", r["id"], r.get("description", r["title"])) for r in rows]
 
