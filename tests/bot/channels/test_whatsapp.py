@@ -18,6 +18,8 @@ from bot.conversation.i18n import Catalogs
 from bot.settings import Settings
 from tests.bot.channels.test_web_handoff_browser import as_card, staff_get
 from tests.bot.channels.whatsapp_graph import (
+    NUMBER_ID,
+    SECRET,
     TOKEN,
     VERIFY,
     Bot,
@@ -372,3 +374,55 @@ def test_a_bot_without_all_four_settings_says_which_and_stops(tmp_path: Path) ->
 
 
 __all__ = ["Bot", "choices"]
+
+
+async def test_run_serves_telegram_the_page_and_whatsapp_from_one_process(
+    settings: Settings, api: FakeBotAPI, graph: Graph
+) -> None:
+    """`pat-bot run` with PAT_WEB_PORT and the WhatsApp settings: the webhook beside the page,
+    one process, one clean stop (the channel's connection to Meta closed with it)."""
+    import asyncio
+
+    from bot.cli.serve import run_telegram
+    from tests.bot.delivery.test_smtp import free_port
+
+    port = free_port()
+    every = settings.model_copy(
+        update={
+            "telegram_token": SecretStr("123456:TEST-TOKEN"),
+            "telegram_api_url": api.base_url,
+            "web_port": port,
+            "whatsapp_token": SecretStr(TOKEN),
+            "whatsapp_phone_number_id": NUMBER_ID,
+            "whatsapp_app_secret": SecretStr(SECRET),
+            "whatsapp_verify_token": SecretStr(VERIFY),
+            "whatsapp_api_url": graph.url,
+        }
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_telegram(every, stop))
+    url = f"http://127.0.0.1:{port}/whatsapp/webhook"
+    query = {"hub.mode": "subscribe", "hub.challenge": "42", "hub.verify_token": VERIFY}
+    async with httpx.AsyncClient() as client:
+        for _ in range(200):
+            try:
+                shake = await client.get(url, params=query)
+                break
+            except httpx.ConnectError:
+                await asyncio.sleep(0.05)
+        assert shake.status_code == 200 and shake.text == "42"
+        page = await client.get(f"http://127.0.0.1:{port}/")
+        assert page.status_code == 200 and "chat.js" in page.text
+        stamp = str(int(time.time()))
+        message: dict[str, Any] = {"from": NUMBER, "id": "wamid.run", "timestamp": stamp}
+        message.update(type="text", text={"body": "Bonjour"})
+        body = json.dumps(webhook(message)).encode()
+        headers = {"x-hub-signature-256": sign(body), "content-type": "application/json"}
+        assert (await client.post(url, content=body, headers=headers)).status_code == 200
+    for _ in range(200):
+        if len(graph.to(NUMBER)) >= 3:
+            break
+        await asyncio.sleep(0.05)
+    assert "Que puis-je faire pour vous ?" in texts_of(graph.to(NUMBER))
+    stop.set()
+    assert await asyncio.wait_for(task, 15) == 0
