@@ -201,8 +201,12 @@ class WhatsAppChannel:
             log.error("WhatsApp reply not sent: %s %s", type(exc).__name__, exc)
 
     async def _say_error(self, key: str) -> None:
-        state = await self.service.state_of(key)
-        await self.send(key, [Outgoing(self.service.translator(state).gettext(texts.ERROR))], state)
+        try:
+            state = await self.service.state_of(key)
+            error = Outgoing(self.service.translator(state).gettext(texts.ERROR))
+            await self.send(key, [error], state)
+        except Exception as exc:  # the database itself may be what failed: logged only
+            log.error("could not tell the person: %s", type(exc).__name__)
 
     def window_open(self, key: str) -> bool | None:
         """Whether the person wrote within 24 hours (None: not known since the bot started)."""
@@ -217,6 +221,7 @@ class WhatsAppChannel:
             if self.window_open(key) is not False:
                 try:
                     await self.api.send(number_of(key), {"type": "text", "text": {"body": text}})
+                    self._tell_tries.pop(key, None)
                     return
                 except OutsideWindow:
                     self.last_heard[key] = 0.0
