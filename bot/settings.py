@@ -105,6 +105,30 @@ class Settings(BaseSettings):
         _allowed("origins separated by commas, e.g. https://www.smes.be"),
     ] = []
 
+    # The WhatsApp channel (bot/channels/whatsapp/): its webhook is served by the web server
+    # (PAT_WEB_PORT) when the first four are set; all four or none.
+    whatsapp_token: Annotated[
+        SecretStr | None, _allowed("the permanent token of the app's system user")
+    ] = None
+    whatsapp_phone_number_id: Annotated[
+        str | None, _allowed("the number's id in the app (digits)", pattern=r"^[0-9]{1,32}$")
+    ] = None
+    whatsapp_app_secret: Annotated[
+        SecretStr | None, _allowed("the app secret (App settings, Basic)")
+    ] = None
+    whatsapp_verify_token: Annotated[
+        SecretStr | None,
+        _allowed("8 to 128 characters of your choice, given to Meta with the webhook"),
+        Field(validate_default=True),
+    ] = None
+    whatsapp_api_url: Annotated[str, _allowed(_URL, pattern=_URL_PATTERN)] = (
+        "https://graph.facebook.com/v21.0"
+    )
+    whatsapp_template_delivered: Annotated[
+        str | None,
+        _allowed("the name of an approved template: a-z, 0-9 and _", pattern=r"^[a-z0-9_]{1,512}$"),
+    ] = None
+
     # SMTP delivery; without a host, requests are written as .eml files in the outbox folder.
     smtp_host: Annotated[str | None, _allowed("a host name or an IP address")] = None
     smtp_port: Annotated[int | None, _allowed(_PORT, ge=1, le=65535)] = None
@@ -189,6 +213,11 @@ class Settings(BaseSettings):
         "locales_dir",
         "staff_chat_id",
         "web_port",
+        "whatsapp_token",
+        "whatsapp_phone_number_id",
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
+        "whatsapp_template_delivered",
         mode="before",
     )
     @classmethod
@@ -279,6 +308,31 @@ class Settings(BaseSettings):
             raise ValueError("Telegram would refuse it")
         return value
 
+    @field_validator("whatsapp_verify_token")
+    @classmethod
+    def _whatsapp_all_or_none(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        """The four WhatsApp settings go together, and its webhook needs the web server."""
+        if value is not None and not 8 <= len(value.get_secret_value()) <= 128:
+            raise ValueError("8 to 128 characters")
+        names = ("whatsapp_token", "whatsapp_phone_number_id", "whatsapp_app_secret")
+        given = [n for n in names if info.data.get(n) is not None] + (["x"] if value else [])
+        if 0 < len(given) < 4:
+            missing = [
+                f"PAT_{n.upper()}"
+                for n in (*names, "whatsapp_verify_token")
+                if (info.data.get(n) if n in names else value) is None
+            ]
+            raise ValueError(
+                f"the four WhatsApp settings go together; missing {', '.join(missing)}"
+            )
+        if given and info.data.get("web_port") is None:
+            raise ValueError(
+                "WhatsApp's webhook is served by the web page's server: set PAT_WEB_PORT"
+            )
+        return value
+
     @field_validator("locales_dir")
     @classmethod
     def _a_catalog_folder(cls, value: Path | None) -> Path | None:
@@ -294,6 +348,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def whatsapp(self) -> bool:
+        """Whether the WhatsApp channel is set up (the validator sees to all four or none)."""
+        return self.whatsapp_token is not None
+
+    @property
     def db_path(self) -> Path:
         return self.data_dir / "pat.sqlite3"
 
@@ -306,7 +365,14 @@ class Settings(BaseSettings):
         return self.data_dir / "heartbeat"
 
 
-_SECRETS = {"telegram_token", "smtp_password", "telegram_webhook_secret"}
+_SECRETS = {
+    "telegram_token",
+    "smtp_password",
+    "telegram_webhook_secret",
+    "whatsapp_token",
+    "whatsapp_app_secret",
+    "whatsapp_verify_token",
+}
 
 
 # Plain words for pydantic's error types (its own messages quote regular expressions).

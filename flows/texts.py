@@ -83,8 +83,12 @@ PRIVACY_HANDOFF_WEB = N_(
     "vous attend ici, dans ce navigateur, si vous revenez dans les {abandoned_days} jours qui "
     "suivent votre dernière visite. Le robot l'efface dès qu'il s'affiche, ou au plus tard "
     "{abandoned_days} jours après la fin de la conversation avec l'équipe, qui se termine "
-    "d'elle-même après {handoff_days} jours sans message. L'équipe lit vos messages et vous "
-    "répond depuis Telegram, qui les garde sur ses serveurs."
+    "d'elle-même après {handoff_days} jours sans message."
+)
+# Where the person is not on Telegram (the web page, WhatsApp), staff still answer from their
+# Telegram chat (bot/staff/desks.py): the hand-off passes through Telegram.
+PRIVACY_HANDOFF_DESK = N_(
+    "L'équipe lit vos messages et vous répond depuis Telegram, qui les garde sur ses serveurs."
 )
 PRIVACY_RECIPIENTS = N_(
     "Qui reçoit vos données ? L'équipe PAT. Pour faire fonctionner le service, le Smes fait "
@@ -105,6 +109,16 @@ PRIVACY_TELEGRAM_CONTROLLER = N_(
     "Telegram est lui-même responsable de ce qu'il fait de vos données, selon ses propres "
     "règles (telegram.org/privacy) ; PAT ne le contrôle pas. Telegram peut les transférer hors "
     "de l'Union européenne."
+)
+PRIVACY_WHATSAPP = N_(
+    "Sur WhatsApp, votre numéro de téléphone relie ce robot à votre conversation. Il n'est pas "
+    "envoyé avec votre demande, et « effacer » l'efface d'ici avec le reste. Vos messages "
+    "passent par les serveurs de Meta : n'y écrivez pas de détails sur votre santé."
+)
+PRIVACY_WHATSAPP_CONTROLLER = N_(
+    "WhatsApp (Meta) est lui-même responsable de ce qu'il fait de vos données, selon ses "
+    "propres règles (whatsapp.com/legal) ; PAT ne le contrôle pas. Meta peut les transférer "
+    "hors de l'Union européenne."
 )
 PRIVACY_WEB = N_(
     "Sur cette page, un cookie relie votre navigateur à votre conversation, jusqu'à "
@@ -151,10 +165,13 @@ PRIVACY_NOTICE = (
     PRIVACY_DISTRESS,
     PRIVACY_HANDOFF,
     PRIVACY_HANDOFF_WEB,
+    PRIVACY_HANDOFF_DESK,
     PRIVACY_RECIPIENTS,
     PRIVACY_RECIPIENTS_ASK,
     PRIVACY_TELEGRAM,
     PRIVACY_TELEGRAM_CONTROLLER,
+    PRIVACY_WHATSAPP,
+    PRIVACY_WHATSAPP_CONTROLLER,
     PRIVACY_WEB,
     PRIVACY_HOW_LONG,
     PRIVACY_MAILBOX_DAYS,
@@ -185,15 +202,19 @@ ONLY_ON: dict[str, frozenset[str]] = {
     CONSENT_TELEGRAM: frozenset({"telegram"}),
     CONSENT_WEB: frozenset({"web"}),
     PRIVACY_WEB: frozenset({"web"}),
-    PRIVACY_RIGHTS: frozenset({"telegram", "terminal"}),
+    PRIVACY_WHATSAPP: frozenset({"whatsapp"}),
+    PRIVACY_WHATSAPP_CONTROLLER: frozenset({"whatsapp"}),
+    PRIVACY_RIGHTS: frozenset({"telegram", "terminal", "whatsapp"}),
     PRIVACY_RIGHTS_WEB: frozenset({"web"}),
     PRIVACY_HANDOFF_WEB: frozenset({"web"}),
+    PRIVACY_HANDOFF_DESK: frozenset({"web", "whatsapp"}),
 }
 ONLY_WITH: dict[str, tuple[str, ...]] = {
     PRIVACY_CONTROLLER: ("controller_address",),
     PRIVACY_CONTACT: ("privacy_contact",),
     PRIVACY_HANDOFF: ("handoff",),
     PRIVACY_HANDOFF_WEB: ("handoff",),
+    PRIVACY_HANDOFF_DESK: ("handoff",),
     PRIVACY_RECIPIENTS: ("privacy_hosting", "privacy_mail_provider"),
     PRIVACY_MAILBOX_DAYS: ("mailbox_days",),
 }
@@ -467,12 +488,18 @@ SOURCES: dict[str, tuple[str, ...]] = {
     PRIVACY_HEALTH: ("bot", "brief: Privacy — special category (GDPR art. 9): explicit consent"),
     PRIVACY_DISTRESS: ("bot",),
     PRIVACY_HANDOFF: ("bot",),
+    PRIVACY_HANDOFF_WEB: ("bot",),
+    PRIVACY_HANDOFF_DESK: ("bot", "brief: Privacy — Telegram chats"),
     PRIVACY_RECIPIENTS: ("bot",),
     PRIVACY_RECIPIENTS_ASK: ("bot",),
     PRIVACY_TELEGRAM: ("bot", "brief: Privacy — Telegram chats"),
     # That Telegram is a controller of its own and may transfer data outside the EU is in
     # Telegram's privacy policy (telegram.org/privacy), not yet in the brief: PAT confirms it.
     PRIVACY_TELEGRAM_CONTROLLER: ("brief: Privacy — Telegram chats",),
+    PRIVACY_WHATSAPP: ("bot",),
+    # That WhatsApp (Meta) is a controller of its own and may transfer data outside the EU is
+    # in WhatsApp's privacy policy (whatsapp.com/legal), not in the brief: PAT confirms it.
+    PRIVACY_WHATSAPP_CONTROLLER: ("WhatsApp's privacy policy (whatsapp.com/legal), to confirm",),
     PRIVACY_WEB: ("bot",),
     PRIVACY_HOW_LONG: ("bot", "brief: Privacy — storage limitation"),
     PRIVACY_MAILBOX_ASK: ("bot",),

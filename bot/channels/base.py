@@ -11,14 +11,27 @@ it can reach its chats:
 The outbox and the hand-off ask ``Chats`` by chat key and never decode a prefix themselves. A
 chat no channel of this process reaches is left for a process that can (the Telegram bot
 and ``pat-bot web`` may run side by side on one data folder).
+
+A channel reached by webhooks (WhatsApp) is ``Served`` by the web page's server, beside the
+page: its registry line names the function that makes it (``Channel.webhook``), and
+``served_beside`` makes every one whose settings are set; the web server mounts their routes
+and closes them when it stops. A new channel of that kind needs no change outside its package
+and its registry line.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from bot.channels.registry import CHANNELS
 from storage.handoffs import Relayed
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from bot.app import App
 
 Tell = Callable[[str, str], Awaitable[None]]  # (chat key, text)
 Relay = Callable[[Relayed], Awaitable[None]]
@@ -59,3 +72,23 @@ class Chats:
 def _longest(ways: dict[str, T], chat_key: str) -> T | None:
     found = [p for p in ways if chat_key.startswith(p)]
     return ways[max(found, key=len)] if found else None
+
+
+class Served(Protocol):
+    """A channel the web server serves beside the page: its routes, and what ends it."""
+
+    def routes(self) -> list[BaseRoute]: ...
+
+    async def close(self) -> None: ...
+
+
+def served_beside(app: App) -> list[Served]:
+    """The channels served by the web server whose settings are set (``Channel.webhook``)."""
+    found: list[Served] = []
+    for channel in CHANNELS:
+        if channel.webhook:
+            module, _, name = channel.webhook.partition(":")
+            made = getattr(importlib.import_module(module), name)(app)
+            if made is not None:
+                found.append(made)
+    return found

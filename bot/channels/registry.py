@@ -27,13 +27,28 @@ class Channel:
     # when the person chose to talk in the chat: true where the person is on Telegram already.
     card_always: bool = True
     relay_limit: int = 4000  # characters per relayed message (longer ones are split)
+    # Served by the web server beside the page (a webhook): "module:function", called with the
+    # App, returning a ``Served`` (bot/channels/base.py), or None while its settings are unset.
+    webhook: str = ""
 
 
 # Telegram's limit is 4,096 characters after HTML escaping, which may lengthen a text.
 TELEGRAM = Channel("telegram", "tg:", N_("Telegram"), "Telegram", handoff=True, relay_limit=3500)
 WEB = Channel("web", "web:", N_("page web"), "page web", handoff=True, card_always=False)
 TERMINAL = Channel("terminal", "terminal", N_("terminal"), "terminal (essai)", handoff=True)
-CHANNELS: tuple[Channel, ...] = (TELEGRAM, WEB, TERMINAL)
+# WhatsApp's text limit is 4,096 characters; its chat keys are « wa:+<number> » (the "+" lets
+# the log filter of bot/logs.py recognise the phone number, should one ever reach a line).
+WHATSAPP = Channel(
+    "whatsapp",
+    "wa:",
+    N_("WhatsApp"),
+    "WhatsApp",
+    handoff=True,
+    card_always=False,  # a card goes through Telegram: only for a chosen hand-off
+    relay_limit=4000,
+    webhook="bot.channels.whatsapp:served",
+)
+CHANNELS: tuple[Channel, ...] = (TELEGRAM, WEB, TERMINAL, WHATSAPP)
 UNKNOWN = Channel("", "", N_("inconnu"), "inconnu")
 
 

@@ -72,6 +72,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 async def run_web(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """The web channel alone (sites that do not use Telegram), until SIGINT/SIGTERM."""
+    from bot.channels.base import served_beside
     from bot.channels.web import WebChannel, serve
 
     stop = stop or asyncio.Event()
@@ -80,8 +81,11 @@ async def run_web(settings: Settings, stop: asyncio.Event | None = None) -> int:
         settle(app)
         channel = WebChannel(app.service, app.catalogs, settings)
         port = settings.web_port or 8080
+        beside = served_beside(app)  # WhatsApp's webhook, when it is set up
         try:
-            await serve(channel, settings.web_host, port, stop, settings.web_trusted_proxies)
+            await serve(
+                channel, settings.web_host, port, stop, settings.web_trusted_proxies, beside
+            )
         finally:
             stop.set()
     return 0
@@ -140,13 +144,15 @@ async def _receive_updates(updater: Updater, settings: Settings) -> None:
 
 
 def _web_beside(app: App, stop: asyncio.Event) -> asyncio.Task[None] | None:
-    """The web page from the same process as Telegram, when PAT_WEB_PORT is set."""
+    """The web page from the same process as Telegram, when PAT_WEB_PORT is set, with the
+    channels served beside it (WhatsApp's webhook, when it is set up)."""
     settings = app.settings
     if settings.web_port is None:
         return None
+    from bot.channels.base import served_beside
     from bot.channels.web import WebChannel, serve
 
     channel = WebChannel(app.service, app.catalogs, settings)
-    return asyncio.create_task(
-        serve(channel, settings.web_host, settings.web_port, stop, settings.web_trusted_proxies)
-    )
+    where = (settings.web_host, settings.web_port)
+    beside = served_beside(app)
+    return asyncio.create_task(serve(channel, *where, stop, settings.web_trusted_proxies, beside))

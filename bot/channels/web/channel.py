@@ -5,12 +5,13 @@ person from PAT answering in the chat (bot/channels/web/relay.py)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.channels.registry import WEB
@@ -175,7 +176,8 @@ class WebChannel:
         for ws in list(sockets):
             await ws.send_text(message)
 
-    def app(self) -> Starlette:
+    def app(self, beside: Sequence[BaseRoute] = ()) -> Starlette:
+        """The page's routes, and ``beside`` them those of channels served here (webhooks)."""
         return Starlette(
             routes=[
                 Route("/", self.page),
@@ -185,5 +187,6 @@ class WebChannel:
                 Route("/api/event", self.fallback, methods=["POST"]),
                 Route("/api/session", self.diagnosis.session),  # works, or says why
                 Route("/api/widget", self.diagnosis.widget),
+                *beside,
             ]
         )

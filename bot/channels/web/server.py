@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import uvicorn
 
+from bot.channels.base import Served
 from bot.channels.web.browser import MAX_FRAME
 from bot.channels.web.channel import WebChannel
 from bot.channels.web.diagnose import startup_line
@@ -28,11 +29,32 @@ class _Server(uvicorn.Server):
 
 
 async def serve(
-    channel: WebChannel, host: str, port: int, stop: asyncio.Event, trusted: list[str]
+    channel: WebChannel,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    trusted: list[str],
+    beside: Sequence[Served] = (),
 ) -> None:
-    """Serve the web channel until ``stop`` is set."""
+    """Serve the web channel, and the channels ``beside`` it (webhooks), until ``stop`` is set;
+    then close those."""
+    try:
+        await _serve(channel, host, port, stop, trusted, beside)
+    finally:
+        for served in beside:
+            await served.close()
+
+
+async def _serve(
+    channel: WebChannel,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    trusted: list[str],
+    beside: Sequence[Served],
+) -> None:
     config = uvicorn.Config(
-        channel.app(),
+        channel.app([route for served in beside for route in served.routes()]),
         host=host,
         port=port,
         ws="wsproto",

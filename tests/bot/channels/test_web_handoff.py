@@ -189,9 +189,9 @@ async def test_the_end_button_on_the_page_ends_the_hand_off(settings: Settings) 
 async def test_staff_hear_of_a_web_request_only_when_the_person_chose_the_chat(
     settings: Settings,
 ) -> None:
-    """A card goes through the staff's Telegram chat: for a person on the web page, only when
-    they chose « Ici, dans ce chat » (the privacy notice says so then); otherwise the request
-    reaches PAT by e-mail alone."""
+    """A card goes through the staff's Telegram chat: for a person on the web page or on
+    WhatsApp, only when they chose « Ici, dans ce chat » (the privacy notice says so then);
+    otherwise the request reaches PAT by e-mail alone."""
     from datetime import UTC, datetime
 
     from storage.models import PayloadField, RequestPayload
@@ -220,3 +220,7 @@ async def test_staff_hear_of_a_web_request_only_when_the_person_chose_the_chat(
         assert await cards() == []
         await handoff.offer(KEY, payload("R-261207-CHAT", "chat"))
         assert await cards() == ["R-261207-CHAT"]
+        # The same on WhatsApp (its people are not on Telegram either); on Telegram, always.
+        await handoff.offer("wa:+32470000000", payload("R-261207-WAPP", "email"))
+        await handoff.offer("tg:42", payload("R-261207-TELE", "email"))
+        assert await cards() == ["R-261207-CHAT", "R-261207-TELE"]

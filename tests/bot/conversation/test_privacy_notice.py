@@ -24,7 +24,7 @@ from storage import deliveries
 from tests.helpers import Walk, give_contact
 
 ROOT = Path(__file__).resolve().parents[3]
-CHANNELS = ("telegram", "web", "terminal")
+CHANNELS = ("telegram", "web", "terminal", "whatsapp")
 
 # Each item of art. 13 the notice must name, as it reads in each language (issue #26, 3).
 REQUIRED = {
@@ -95,9 +95,33 @@ REQUIRED = {
 # What only one channel's notice says (its processors and its own facts), per language.
 ONLY_HERE: dict[str, dict[str, list[str]]] = {
     "telegram": {
-        "fr": ["Telegram", "nom d'utilisateur", "telegram.org/privacy", "hors de l'Union"],
-        "nl": ["Telegram", "gebruikersnaam", "telegram.org/privacy", "buiten de Europese Unie"],
-        "en": ["Telegram", "username", "telegram.org/privacy", "outside the European Union"],
+        "fr": ["Telegram", "nom d'utilisateur", "telegram.org/privacy", "Telegram peut les tr"],
+        "nl": ["Telegram", "gebruikersnaam", "telegram.org/privacy", "Telegram kan uw gegevens"],
+        "en": ["Telegram", "username", "telegram.org/privacy", "Telegram may transfer"],
+    },
+    # Meta named as a controller of its own, with its transfers; the number as the chat's key.
+    "whatsapp": {
+        "fr": [
+            "WhatsApp (Meta) est lui-même responsable",
+            "Meta peut les transférer hors de l'Union",
+            "Sur WhatsApp, votre numéro",
+            "« effacer »",
+            "serveurs de Meta",
+        ],
+        "nl": [
+            "WhatsApp (Meta) is zelf verantwoordelijk",
+            "Meta kan uw gegevens doorgeven buiten de Europese Unie",
+            "Op WhatsApp koppelt uw telefoonnummer",
+            "« wissen »",
+            "servers van Meta",
+        ],
+        "en": [
+            "WhatsApp (Meta) is itself responsible",
+            "Meta may transfer your data outside the European Union",
+            "On WhatsApp, your phone number",
+            '"forget"',
+            "Meta's servers",
+        ],
     },
     "web": {
         "fr": [
@@ -140,9 +164,12 @@ FILLED = {
 
 
 def key_of(channel: str, locale: str) -> str:
-    return {"telegram": f"tg:7{LOCALES.index(locale)}", "web": f"web:{locale}" + "s" * 30}.get(
-        channel, f"terminal:{locale}"
-    )
+    keys = {
+        "telegram": f"tg:7{LOCALES.index(locale)}",
+        "web": f"web:{locale}" + "s" * 30,
+        "whatsapp": f"wa:+3247000000{LOCALES.index(locale)}",
+    }
+    return keys.get(channel, f"terminal:{locale}")
 
 
 async def printed(settings: Settings, channel: str, locale: str, *, staff: bool = False) -> str:
@@ -233,6 +260,11 @@ async def test_the_hand_off_is_told_only_where_a_person_can_answer(
     assert "{" not in on_the_page
     assert waits not in on_telegram
     assert handoff not in await printed(settings, "web", locale)  # no staff chat
+    # Where the person is not on Telegram, the notice says staff answer from Telegram.
+    desk = {"fr": "depuis Telegram", "nl": "via Telegram", "en": "through Telegram"}[locale]
+    on_whatsapp = await printed(settings, "whatsapp", locale, staff=True)
+    assert desk in on_the_page and desk in on_whatsapp and handoff in on_whatsapp
+    assert desk not in on_telegram
 
 
 def test_every_bubble_has_its_sources_or_only_shows_a_setting() -> None:
