@@ -110,15 +110,19 @@ PRIVACY_TELEGRAM_CONTROLLER = N_(
     "règles (telegram.org/privacy) ; PAT ne le contrôle pas. Telegram peut les transférer hors "
     "de l'Union européenne."
 )
+# The number is the chat key: « effacer » erases the answers and details at once, the key's
+# empty conversation goes with the unfinished ones (storage: save_turn after forget_person).
 PRIVACY_WHATSAPP = N_(
-    "Sur WhatsApp, votre numéro de téléphone relie ce robot à votre conversation. Il n'est pas "
-    "envoyé avec votre demande, et « effacer » l'efface d'ici avec le reste. Vos messages "
-    "passent par les serveurs de Meta : n'y écrivez pas de détails sur votre santé."
+    "Sur WhatsApp, le robot reconnaît votre conversation à votre numéro de téléphone. Il n'est "
+    "pas envoyé avec votre demande, sauf si vous le donnez vous-même. « effacer » efface vos "
+    "réponses et vos coordonnées ; votre numéro disparaît d'ici {abandoned_days} jours après "
+    "votre dernier message. Vos messages passent par les serveurs de Meta : n'y écrivez pas de "
+    "détails sur votre santé."
 )
 PRIVACY_WHATSAPP_CONTROLLER = N_(
-    "WhatsApp (Meta) est lui-même responsable de ce qu'il fait de vos données, selon ses "
-    "propres règles (whatsapp.com/legal) ; PAT ne le contrôle pas. Meta peut les transférer "
-    "hors de l'Union européenne."
+    "Pour votre usage de WhatsApp lui-même, WhatsApp (Meta) est responsable de vos données, "
+    "selon ses propres règles (whatsapp.com/legal) ; PAT ne le contrôle pas. Meta peut les "
+    "transférer hors de l'Union européenne."
 )
 PRIVACY_WEB = N_(
     "Sur cette page, un cookie relie votre navigateur à votre conversation, jusqu'à "

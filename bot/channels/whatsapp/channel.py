@@ -153,6 +153,8 @@ class WhatsAppChannel:
             at = len(outs) - 1 if outs and outs[-1].buttons else len(outs)
             outs.insert(at, note)
         await self.send(key, outs, reply.after)
+        if reply.erased:  # « effacer »: not even when they last wrote is kept in memory
+            self.last_heard.pop(key, None)
 
     def _small_talk(self, event: Event, state: State | None) -> bool:
         """A first text that is about nothing the bot knows (a greeting), and no call for help."""

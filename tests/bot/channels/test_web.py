@@ -53,7 +53,13 @@ def browser() -> Iterator[WebDriver]:
 
 
 def said(driver: WebDriver) -> list[str]:
-    return [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#log .msg.bot")]
+    """The bot's bubbles as shown, read in one go by the page's script: no element goes stale
+    while the page changes (an erasure empties the log)."""
+    found: list[str] = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#log .msg.bot'))"
+        ".map(function (m) { return m.innerText; });"
+    )
+    return found
 
 
 def wait_said(driver: WebDriver, text: str) -> None:

@@ -27,7 +27,12 @@ __all__ = ["browser"]  # the fixture
 
 
 def staff_said(driver: WebDriver) -> list[str]:
-    return [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#log .msg.staff")]
+    """The bubbles of a person from PAT, read in one go (nothing goes stale meanwhile)."""
+    found: list[str] = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#log .msg.staff'))"
+        ".map(function (m) { return m.innerText; });"
+    )
+    return found
 
 
 def waiting_for_pages(data: Path) -> list[tuple[str, int]]:
