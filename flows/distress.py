@@ -197,6 +197,8 @@ class _Lexicon:
         self.concepts = tuple(data.get("concepts", {}))
         # Messages that are only a call for help: the help screen (Detector.asks_for_help).
         self.help = frozenset(normalise(h) for h in data.get("help", []))
+        # Messages that start with a call for help (Detector.starts_with_help).
+        self.help_start = tuple(normalise(h) for h in data.get("help_start", []))
         # Words of not being well, said with a request for a person (Detector.unwell).
         self.unwell = tuple(normalise(w) for w in data.get("unwell", []))
         self.self_words = frozenset(data["self"].split())
@@ -399,6 +401,16 @@ class Detector:
         screen, whatever else the bot understood (lexicon ``help``, every language)."""
         said = " ".join(normalise(text[:200]).split())
         return any(said in lex.help for lex in self.lexicons.values())
+
+    def starts_with_help(self, text: str) -> bool:
+        """A message that starts with a call for help, whatever follows (« SOS aidez-moi »,
+        "help, I need someone"): lexicon ``help_start``, every language."""
+        said = " ".join(normalise(text[:200]).split())
+        return any(
+            said == call or said.startswith(call + " ")
+            for lex in self.lexicons.values()
+            for call in lex.help_start
+        )
 
     @staticmethod
     def _about(reading: _Reading, start: int, end: int) -> tuple[About, str]:

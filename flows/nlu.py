@@ -256,7 +256,7 @@ class Classifier:
         if found is not None and found.tier == "possible" and found.past and reading is None:
             found = None  # a story told in the past, and the model reads no danger either
         if found is None and reading is None:
-            return None
+            return self._call_for_help(text, lang)
         then = self.topic(text, lang, otherwise=True)
         if found is not None:
             tier, about, reason, danger = found.tier, found.about, found.reason, found.danger
@@ -286,6 +286,19 @@ class Classifier:
             about=about,
             danger=danger,
             then=then if then.name != "unknown" else None,
+        )
+
+    def _call_for_help(self, text: str, lang: str | None) -> Intent | None:
+        """« SOS je vais mal », "help, I need someone": a message that starts with a call for
+        help, in which nothing else tells of danger, gets the help screen, unless it is a
+        clear question about something else ("help writing the job description")."""
+        if not self.distress.starts_with_help(text):
+            return None
+        topic = self.topic(text, lang)
+        if topic.name not in (UNKNOWN, HUMAN) and topic.level == "high":
+            return None
+        return Intent(
+            "crisis", 1.0, reason="starts with a call for help", tier="sure", danger="help"
         )
 
     def topic(self, text: str, lang: str | None = None, *, otherwise: bool = False) -> Intent:

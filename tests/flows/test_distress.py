@@ -431,3 +431,29 @@ def test_back_from_the_help_screen_brings_back_the_question_on_top_of_the_step(
     walk.send(Command("urgent"))
     walk.press("_back_here")
     assert walk.says() == [texts.FORGET_CONFIRM]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SOS aidez-moi",
+        "SOS je vais mal",
+        "au secours je sais plus quoi faire",
+        "Hulp nodig aub",
+        "help mij, ik weet het niet meer",
+        "Help, I need someone",
+    ],
+)
+def test_a_message_that_starts_with_a_call_for_help_gets_the_help_lines(
+    classifier: Classifier, text: str
+) -> None:
+    """Found by a hostile tester: « SOS » followed by words was not understood at all."""
+    intent = classifier.classify(text, "fr")
+    assert intent.name == "crisis", intent
+
+
+@pytest.mark.parametrize(
+    "text", ["help writing the job description", "hulp bij de functiebeschrijving"]
+)
+def test_help_with_something_is_a_question_not_a_call(classifier: Classifier, text: str) -> None:
+    assert classifier.classify(text, "en").name != "crisis"
