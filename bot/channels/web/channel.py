@@ -34,6 +34,7 @@ from bot.conversation.service import ConversationService
 from bot.settings import Settings
 from flows import texts
 from flows.engine import Command, Start
+from flows.loader import MENU_STEP
 
 
 class WebChannel:
@@ -91,7 +92,10 @@ class WebChannel:
             shown_again = await last_request(self.service, key, state)
             if shown_again:
                 return self.say(shown_again, lang, resumed=True)
-            event = Command("resume")
+            if state.step == MENU_STEP and not state.answers:
+                again = False  # nothing begun (or all erased): the welcome, not « reprenons »
+            else:
+                event = Command("resume")
         if event is None:
             out = Outgoing(self.service.translator(state).gettext(texts.USE_BUTTONS))
             return self.say([out], lang)

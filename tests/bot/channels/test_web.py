@@ -173,6 +173,11 @@ def test_a_whole_request_on_the_standalone_page(web: tuple[int, Path], browser: 
     on_screen = browser.find_element(By.ID, "log").text
     assert "C'est fait : j'ai tout effacé." in on_screen
     assert "Lima" not in on_screen and "ana@example.be" not in on_screen
+    # A reload then starts afresh: the welcome, no « reprenons », no reference.
+    browser.refresh()
+    wait_said(browser, "Que puis-je faire pour vous ?")
+    again = " ".join(said(browser))
+    assert "Nous reprenons" not in again and "référence" not in again
 
 
 def test_the_widget_on_another_origin_in_dutch(
