@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 
 from flows.distress import Detector
 from flows.engine import DANGERS, HIGH, HUMAN, MEDIUM, Danger, Intent
-from flows.language import detect, language
+from flows.language import detect, language, normalise
 from flows.loader import FlowSet
 from flows.locales import LOCALES
 from flows.model import Model, readable, shipped
@@ -58,11 +58,27 @@ PERSON_AT_INPUT = 0.8
 # What a text that tells of danger is otherwise about, at least this likely (the danger's
 # words take the rest): offered as "did you mean" once the person says it was a question.
 OTHERWISE_AT_LEAST = 0.25
+# A typed request to erase one's data (a verb and a thing of the lexicon, in a short text):
+# the erasure's confirmation, as /forget. Its name as an intent (understanding.py acts on it).
+ERASE = "erase"
+ERASE_AT_MOST = 20  # words: longer is a story, not a request
 
 
 def _agrees(text: str, probability: float) -> bool:
     short = len(text.split()) <= SHORT
     return probability >= SURE_AGREES or (short and probability >= 0.5)
+
+
+@lru_cache(maxsize=1)
+def _erase_words() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Per language, the verbs and the things of a request to erase one's data."""
+    return tuple(
+        (
+            frozenset(normalise(str(language(code).data.get("erase_verbs", ""))).split()),
+            frozenset(normalise(str(language(code).data.get("erase_things", ""))).split()),
+        )
+        for code in LOCALES
+    )
 
 
 @lru_cache(maxsize=len(LOCALES))
@@ -217,8 +233,11 @@ class Classifier:
         to, in words the distress model reads as somewhat worrying (« j'ai besoin de parler
         à quelqu'un, je vais pas bien »), is asked first, with the listening lines."""
         crisis = self.crisis(text, lang)
-        if crisis is not None:
+        erase = self.asks_to_erase(text)
+        if crisis is not None and not (erase and self._model_only(crisis, text, lang)):
             return crisis
+        if erase:  # « ik wil mijn gegevens wissen »: the model's « ik wil » alone is no danger
+            return Intent(ERASE, 1.0, reason="asks to erase their data")
         topic = self.topic(text, lang)
         if topic.name == HUMAN:
             worry = self.model.read(text).probability if self.model and readable(text) else 0.0
@@ -287,6 +306,19 @@ class Classifier:
             danger=danger,
             then=then if then.name != "unknown" else None,
         )
+
+    def asks_to_erase(self, text: str) -> bool:
+        """A short text asking to erase one's own data, in any language (lexicon
+        ``erase_verbs`` and ``erase_things``, and a word of the writer: « mes », "my")."""
+        words = set(normalise(text[:300]).split())
+        if not words or len(words) > ERASE_AT_MOST:
+            return False
+        mine = any(words & lex.self_words for lex in self.distress.lexicons.values())
+        return mine and any(words & verbs and words & things for verbs, things in _erase_words())
+
+    def _model_only(self, crisis: Intent, text: str, lang: str | None) -> bool:
+        """Whether only the learned model asks (no phrase of the lexicon, no call for help)."""
+        return crisis.tier == "possible" and self.distress.check(text, lang) is None
 
     def _call_for_help(self, text: str, lang: str | None) -> Intent | None:
         """« SOS je vais mal », "help, I need someone": a message that starts with a call for

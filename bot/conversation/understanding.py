@@ -29,6 +29,7 @@ from flows.engine import (
     SEND,
     YES,
     Choice,
+    Command,
     Event,
     Say,
     State,
@@ -38,7 +39,7 @@ from flows.engine import (
 from flows.language import detect, language
 from flows.loader import FlowSet
 from flows.locales import LOCALES
-from flows.nlu import Classifier
+from flows.nlu import ERASE, Classifier
 from flows.schema import InputStep, SummaryStep
 from flows.validators import MAX_INPUT_CHARS
 
@@ -87,9 +88,10 @@ class Understanding:
             return Text(event.text, read or self.classifier.person(event.text, state.locale))
         written_in = detect(event.text, state.locale)
         other = written_in if written_in != state.locale else None  # the engine offers it
-        return Text(
-            event.text, self.classifier.classify(event.text, state.locale), written_in=other
-        )
+        intent = self.classifier.classify(event.text, state.locale)
+        if intent.name == ERASE:  # typed in words: the erasure, after its confirmation
+            return Command("forget")
+        return Text(event.text, intent, written_in=other)
 
     def sends(self, state: State, event: Event) -> bool:
         """Whether the event sends a request (pressing "Envoyer" at the summary)."""
