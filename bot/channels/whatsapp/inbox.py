@@ -53,7 +53,7 @@ class Inbox:
     async def _resume(self) -> None:
         keys = await inbox.waiting(self.db)
         if keys:
-            log.info("WhatsApp: messages of %d persons left by the last run", len(keys))
+            log.info("WhatsApp: waiting messages left by the last run, for %d person(s)", len(keys))
         for key in keys:
             self._wake(key)
 
@@ -112,4 +112,4 @@ class Inbox:
                 task.cancel()
             if late:
                 await asyncio.wait(late)
-                log.warning("WhatsApp: %d persons' messages left for the next start", len(late))
+                log.warning("WhatsApp: messages of %d person(s) left for the next start", len(late))
