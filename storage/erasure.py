@@ -20,6 +20,7 @@ from flows.engine import State
 from storage.counters import add_in
 from storage.db import Database
 from storage.handoffs import forget_chat_in
+from storage.inbox import forget_in as forget_inbox_in
 
 _ANONYMISE = (
     "UPDATE requests SET payload = '{}', last_error = NULL, chat_key = '', "
@@ -35,10 +36,11 @@ class Forgotten:
 
 
 def forget_person(conn: sqlite3.Connection, chat_key: str, at: str) -> Forgotten:
-    """Conversation, consents and hand-offs deleted; requests not yet delivered deleted (they
-    will never be sent); delivered ones keep only anonymous facts; what remains to be erased
-    outside the tables recorded. A request another process is sending right now is recorded
-    with its sender, who finishes its erasure when the send ends (bot/delivery/outbox.py)."""
+    """Conversation, consents, hand-offs and messages waiting for their turn deleted; requests
+    not yet delivered deleted (they will never be sent); delivered ones keep only anonymous
+    facts; what remains to be erased outside the tables recorded. A request another process
+    is sending right now is recorded with its sender, who finishes its erasure when the send
+    ends (bot/delivery/outbox.py)."""
     rows = conn.execute(
         "SELECT ref, status, lease_owner, lease_until FROM requests WHERE chat_key = ?",
         (chat_key,),
@@ -48,6 +50,7 @@ def forget_person(conn: sqlite3.Connection, chat_key: str, at: str) -> Forgotten
     gone.in_flight = sorted(sending)
     conn.execute("DELETE FROM conversations WHERE chat_key = ?", (chat_key,))
     conn.execute("DELETE FROM consents WHERE chat_key = ?", (chat_key,))
+    forget_inbox_in(conn, chat_key)  # messages of theirs still waiting for their turn
     conn.execute("DELETE FROM requests WHERE chat_key = ? AND status != 'delivered'", (chat_key,))
     conn.execute(_ANONYMISE + "chat_key = ?", (at, chat_key))
     gone.handoffs = forget_chat_in(conn, chat_key, gone.refs)

@@ -40,12 +40,13 @@ class WhatsAppWebhook:
         self.secret = settings.whatsapp_app_secret.get_secret_value().encode()
         self.verify_token = settings.whatsapp_verify_token.get_secret_value()
         self.number_id = settings.whatsapp_phone_number_id or ""
+        self.channel.inbox.start()  # the messages a stop or a crash left, handled now
 
     async def get(self, request: Request) -> Response:
         return verification(request, self.verify_token)
 
     async def post(self, request: Request) -> Response:
-        return await receive(request, self.secret, self.number_id, self.channel.received)
+        return await receive(request, self.secret, self.number_id, self.channel.keep)
 
     def routes(self) -> list[BaseRoute]:
         return [

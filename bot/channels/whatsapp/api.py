@@ -5,6 +5,10 @@ into what the channel does with them: ``Unreachable`` (the network, Meta's 5xx o
 again a few times here, then later by the caller), ``OutsideWindow`` (error 131047: the person
 last wrote more than 24 hours ago, only an approved template may go), ``Refused`` (any other
 refusal: not retried). Log lines carry the error code, never the number or the text.
+
+At most ``MAX_SENDS`` calls are under way at once, no more than the connections of the pool:
+a burst (a thousand people writing at once while Meta is slow) makes sends wait their turn
+here, never time out waiting for a connection of our own pool, which is not Meta failing.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RE_ENGAGEMENT = 131047  # Meta's code: more than 24 hours since the person's last message
 _RETRY_DELAYS = (0.5, 1.0, 2.0)
+MAX_SENDS = 32  # calls to Meta under way at once (the pool's connections)
 
 
 class Unreachable(Exception):
@@ -42,11 +47,18 @@ OutsideWindow = WhatsApp24hWindowClosed
 class GraphAPI:
     """Sends messages from PAT's number (``phone_number_id``) with the app's token."""
 
-    def __init__(self, base_url: str, phone_number_id: str, token: str) -> None:
+    def __init__(
+        self, base_url: str, phone_number_id: str, token: str, max_sends: int = MAX_SENDS
+    ) -> None:
         self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
         self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(10.0), headers={"Authorization": f"Bearer {token}"}
+            # No wait for a connection of the pool counts as Meta's: the semaphore holds the
+            # calls beyond the pool's size.
+            timeout=httpx.Timeout(10.0, pool=None),
+            limits=httpx.Limits(max_connections=max_sends, max_keepalive_connections=max_sends),
+            headers={"Authorization": f"Bearer {token}"},
         )
+        self._turns = asyncio.Semaphore(max_sends)
 
     async def send(self, to: str, message: dict[str, Any]) -> None:
         """One message to the number ``to`` (digits, as WhatsApp gives them); retried on
@@ -64,7 +76,8 @@ class GraphAPI:
 
     async def _post(self, body: dict[str, Any]) -> None:
         try:
-            response = await self.client.post(self.url, json=body)
+            async with self._turns:
+                response = await self.client.post(self.url, json=body)
         except httpx.HTTPError as exc:
             raise Unreachable(type(exc).__name__) from None
         if response.status_code < 300:

@@ -4,16 +4,23 @@ about a request (``tell``) and the hand-off's messages (``relay``) within WhatsA
 - A chat key is ``wa:+<number>``; a message id (``wamid.…``) is recorded, as a number derived
   from it, where Telegram's update ids are, in the same transaction as the turn: a message Meta
   sends again changes nothing.
-- No command menu on WhatsApp: a command's word typed alone is the command (« effacer »,
-  « wissen », "forget", « menu », « aide »…, with or without "/").
-- A person's first message opens the conversation (the welcome and the menu), then is read as
-  any text: a call for help typed first gets the help lines at once.
+- A person's messages come from the inbox (bot/channels/whatsapp/inbox.py): stored by the
+  webhook before Meta's 200, handled in order, deleted once answered. What a text alone means
+  (a command's word, « stop », a greeting) is in bot/channels/whatsapp/words.py.
+- A person's first message opens the conversation (the welcome and the menu); a greeting
+  alone is answered by that; anything else is then read as any text: a call for help typed
+  first gets the help lines at once, a text too long is said so.
+- Reactions are ignored (bot/channels/whatsapp/webhook.py); an image, a voice note… is
+  answered kindly.
+- The delivery notice (``tell``) goes under the person's lock: after the messages of the turn
+  that stored the request, never between them.
 - The 24-hour customer-service window: the time of each person's last message is kept in
   memory (from Meta's timestamp). Inside it the bot writes freely; outside it (or when Meta
   says so, after a restart: error 131047) only an approved template may go: the delivery
   notice goes as ``PAT_WHATSAPP_TEMPLATE_DELIVERED`` when it is set; otherwise the person was
-  told at the end of the request that the notice may not come here, and it is dropped (a log
-  line, without the number). A hand-off message outside the window is refused, and staff are
+  told at the end of the request that the notice may not come here (when the request is
+  sent by e-mail: only then can the notice come late), and it is dropped (a log line,
+  without the number). A hand-off message outside the window is refused, and staff are
   told it could not be delivered.
 """
 
@@ -30,16 +37,17 @@ from typing import Any
 
 from bot.channels.registry import WHATSAPP
 from bot.channels.whatsapp.api import GraphAPI, OutsideWindow, Refused, Unreachable
+from bot.channels.whatsapp.inbox import Inbox
 from bot.channels.whatsapp.shaping import messages_for
 from bot.channels.whatsapp.webhook import Incoming
-from bot.conversation.commands import COMMANDS
-from bot.conversation.render import OutButton, Outgoing, callback_data, fold, parse_callback
+from bot.channels.whatsapp.words import STOP_LINE, event_of, is_greeting, is_stop
+from bot.conversation.render import OutButton, Outgoing, callback_data
 from bot.conversation.service import ConversationService, Reply
 from bot.settings import Settings
 from flows import texts
-from flows.engine import END_CHAT, Choice, Command, CommandName, Event, Start, State, Text
+from flows.engine import END_CHAT, Start, State
 from flows.texts import N_
-from storage import deliveries
+from storage import deliveries, inbox
 from storage.handoffs import Relayed
 
 log = logging.getLogger(__name__)
@@ -47,17 +55,6 @@ log = logging.getLogger(__name__)
 WINDOW_SECONDS = 24 * 3600 - 60  # a minute of margin for the clocks
 MAX_TELL_TRIES = 5  # rounds of the outbox for one notice while Meta cannot be reached
 
-# Commands typed as a word (COMMANDS' words, and the ones French and Dutch speakers try).
-WORDS: dict[str, CommandName] = {
-    **COMMANDS,
-    "effacer": "forget",
-    "wissen": "forget",
-    "langue": "language",
-    "taal": "language",
-    "annuler": "cancel",
-    "annuleren": "cancel",
-    "vie privee": "privacy",
-}
 # At the end of a request when no template is set: the notice may not come here.
 NOTICE_MAY_NOT_COME = N_(
     "Bon à savoir : WhatsApp ne me laisse vous écrire ici que dans les 24 heures qui suivent "
@@ -83,14 +80,6 @@ def update_id(message_id: str) -> int:
     return (1 << 62) | (int.from_bytes(digest[:8], "big") >> 2)
 
 
-def event_of(message: Incoming) -> Event:
-    if message.kind == "choice":
-        return parse_callback(message.text) or Choice("_unknown", turn=-1)
-    word = fold(message.text.strip().removeprefix("/"))
-    name = WORDS.get(word)
-    return Command(name) if name is not None else Text(message.text)
-
-
 class WhatsAppChannel:
     """One WhatsApp number's conversations, in the bot's loop."""
 
@@ -105,45 +94,55 @@ class WhatsAppChannel:
         self.template = settings.whatsapp_template_delivered
         self.last_heard: dict[str, float] = {}
         self._tell_tries: dict[str, int] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.inbox = Inbox(service.db, self._turn, self._dropped)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         relay = self.relay if service.handoff is not None else None
         service.chats.connect(WHATSAPP.prefix, tell=self.tell, relay=relay)
 
     # -- in ----------------------------------------------------------------------------------
 
-    def received(self, messages: list[Incoming]) -> None:
-        """Messages of one webhook call, handled in order after Meta has its answer."""
-        task = asyncio.get_running_loop().create_task(self._all(messages))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def keep(self, messages: list[Incoming]) -> None:
+        """A webhook call's messages: stored (raised when they could not be), then handled
+        in order, each person's after their earlier ones (bot/channels/whatsapp/inbox.py)."""
+        await self.inbox.keep(
+            [
+                inbox.Waiting(0, chat_key(m.wa_id), m.message_id, m.timestamp, m.kind, m.text, 0)
+                for m in messages
+            ]
+        )
 
-    async def _all(self, messages: list[Incoming]) -> None:
-        for message in messages:
-            key = chat_key(message.wa_id)
-            heard = self.last_heard.get(key, 0.0)
-            self.last_heard[key] = max(heard, float(message.timestamp))
-            async with self._lock(key):
-                try:
-                    await self.handle(key, message)
-                except Exception as exc:  # logged without content; the person hears of it
-                    log.error("WhatsApp message not handled: %s", type(exc).__name__)
-                    await self._say_error(key)
-            self.service.outbox.kick()  # the person may be waiting for "arrived"
+    async def _turn(self, row: inbox.Waiting) -> None:
+        """One waiting message handled: its turn committed and answered."""
+        key = row.chat_key
+        self.last_heard[key] = max(self.last_heard.get(key, 0.0), float(row.sent_at))
+        message = Incoming(number_of(key), row.message_id, row.sent_at, row.kind, row.text)
+        async with self._lock(key):
+            await self.handle(key, message)
+        self.service.outbox.kick()  # the person may be waiting for "arrived"
+
+    async def _dropped(self, key: str) -> None:
+        """A message that could not be handled after a few tries: the person hears of it."""
+        async with self._lock(key):
+            await self._say_error(key)
 
     async def handle(self, key: str, message: Incoming) -> None:
         if message.kind == "other":
             await self._unreadable(key, message)
+            return
+        if is_stop(message):
+            await self._stop(key, message)
             return
         event = event_of(message)
         state = await self.service.state_of(key)
         if state is None or not state.started:  # a first message opens the conversation
             if not await self.service.first_time(update_id("open:" + message.message_id)):
                 return  # sent again by Meta after the conversation was erased
+            greeting = is_greeting(event)  # « Bonjour » alone: the welcome answers it
+            if greeting:  # recorded first: handled again after a crash, it changes nothing
+                await self.service.first_time(update_id(message.message_id))
             opened = await self.service.handle_full(key, Start())
             await self.send(key, opened.messages, opened.after)
-            if self._small_talk(event, opened.after):  # « Bonjour »: the welcome answers it
-                await self.service.first_time(update_id(message.message_id))
+            if greeting:
                 return
         started = self.service.clock()
         reply = await self.service.handle_full(key, event, update_id=update_id(message.message_id))
@@ -156,12 +155,12 @@ class WhatsAppChannel:
         if reply.erased:  # « effacer »: not even when they last wrote is kept in memory
             self.last_heard.pop(key, None)
 
-    def _small_talk(self, event: Event, state: State | None) -> bool:
-        """A first text that is about nothing the bot knows (a greeting), and no call for help."""
-        if not isinstance(event, Text):
-            return False
-        locale = state.locale if state else self.service.default_locale
-        return self.service.classifier.classify(event.text, locale).name == "unknown"
+    async def _stop(self, key: str, message: Incoming) -> None:
+        """« STOP »: the bot writes only when the person writes; how to erase. Nothing else."""
+        if await self.service.first_time(update_id(message.message_id)):
+            state = await self.service.state_of(key)
+            line = Outgoing(self.service.translator(state).gettext(STOP_LINE))
+            await self.send(key, [line], state)
 
     async def _unreadable(self, key: str, message: Incoming) -> None:
         """An image, a voice note, a sticker, a location…: the bot reads text. During a
@@ -179,8 +178,11 @@ class WhatsAppChannel:
 
     async def _end_note(self, key: str, reply: Reply, started: datetime) -> Outgoing | None:
         """After a request is stored, when no template can bring the notice later: it may not
-        come here (the 24-hour window)."""
-        if self.template or reply.after is None or reply.before is None:
+        come here (the 24-hour window). Only when it is sent by e-mail: an e-mail server
+        out of reach may hold it for a day; a request only filed is told at once."""
+        if self.template or self.service.outbox.deliverer.filed:
+            return None  # the notice can come later (a template), or comes at once (filed)
+        if reply.after is None or reply.before is None:
             return None
         if reply.after.step == reply.before.step:
             return None
@@ -216,6 +218,11 @@ class WhatsAppChannel:
         return None if heard is None else time.time() - heard < WINDOW_SECONDS
 
     async def tell(self, key: str, text: str) -> None:
+        """A delivery notice, after the messages of the person's turn being answered."""
+        async with self._lock(key):
+            await self._tell(key, text)
+
+    async def _tell(self, key: str, text: str) -> None:
         """A delivery notice: as text within the window, else as the approved template, else
         not at all (said at the end of the request). Meta unreachable: raised, so that the
         outbox tries again next round, ``MAX_TELL_TRIES`` times at most."""
@@ -277,7 +284,7 @@ class WhatsAppChannel:
         return lock
 
     async def close(self) -> None:
-        """At exit: the messages being handled end, then the connection to Meta."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=5)
+        """At exit: the messages in hand end (a few seconds at most; the others wait in the
+        inbox for the next start), then the connection to Meta."""
+        await self.inbox.close()
         await self.api.close()

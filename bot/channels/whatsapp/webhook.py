@@ -3,11 +3,16 @@
 - ``GET``: Meta's handshake when the webhook is set up: ``hub.mode=subscribe``, our verify
   token (compared in constant time) → ``hub.challenge`` back; anything else 403.
 - ``POST``: refused with 403 unless ``X-Hub-Signature-256`` is the HMAC-SHA256 of the raw body
-  with the app secret (constant-time compare); a body over 64 KiB is not read further (413).
-  Accepted, it is answered 200 at once: the messages are handled in the bot's loop afterwards
-  (Meta retries a webhook that waits, and a person's turn may wait on the database).
-- Only ``messages`` changes for our own number are read; statuses (sent, delivered, read) are
-  ignored. Log lines say what was refused and why, never the body.
+  with the app secret (constant-time compare); a body over 1 MiB is not read further (413:
+  Meta's own calls carry a few KiB, batches of many messages some hundreds; a signed call we
+  refuse as too large would be sent again for days). Accepted, its messages are stored in the
+  inbox (storage/inbox.py) and only then answered 200: Meta never sends a message again after
+  a 200, so none is lost when the bot stops; the bot handles them afterwards. When they cannot
+  be stored (the disk full…), 503: Meta sends the call again later.
+- Only ``messages`` changes for our own number are read; statuses (sent, delivered, read) and
+  reactions are ignored. A signed body is read defensively: a field of the wrong type or size
+  leaves that message out (a log line without content), never the rest of the call. Log lines
+  say what was refused and why, never the body.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +30,11 @@ from starlette.responses import PlainTextResponse, Response
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 64 * 1024
+MAX_BODY = 1024 * 1024
+MAX_STAMP_DIGITS = 12  # seconds since 1970: 10 digits until the year 2286
+MAX_NUMBER_DIGITS = 20  # a phone number has 15 digits at most (E.164)
 READABLE = {"text", "interactive"}  # the rest (image, audio, sticker, location…) is not read
-IGNORED = {"system", "request_welcome", "ephemeral"}  # not a person's message to answer
+IGNORED = {"system", "request_welcome", "ephemeral", "reaction"}  # nothing to answer
 
 
 @dataclass(frozen=True)
@@ -75,9 +82,12 @@ async def read_body(request: Request) -> bytes | None:
 
 
 async def receive(
-    request: Request, secret: bytes, phone_number_id: str, handle: Callable[[list[Incoming]], None]
+    request: Request,
+    secret: bytes,
+    phone_number_id: str,
+    keep: Callable[[list[Incoming]], Awaitable[None]],
 ) -> Response:
-    """A POST from Meta: checked, answered at once, its messages given to ``handle``."""
+    """A POST from Meta: checked, its messages kept (``keep``: stored), then answered."""
     body = await read_body(request)
     if body is None:
         log.warning("WhatsApp webhook refused: body over %d bytes", MAX_BODY)
@@ -87,12 +97,16 @@ async def receive(
         return PlainTextResponse("forbidden", status_code=403)
     try:
         data = json.loads(body)
-    except ValueError:
-        log.warning("WhatsApp webhook: a signed body that is not JSON")
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python reads
+        log.warning("WhatsApp webhook: a signed body that is not readable JSON")
         return PlainTextResponse("ok")
     messages = parse(data, phone_number_id)
     if messages:
-        handle(messages)
+        try:
+            await keep(messages)
+        except Exception as exc:  # not stored: Meta must send them again
+            log.error("WhatsApp messages not stored, Meta will retry: %s", type(exc).__name__)
+            return PlainTextResponse("unavailable", status_code=503)
     return PlainTextResponse("ok")
 
 
@@ -117,18 +131,43 @@ def _list(data: Any, key: str) -> list[Any]:
 
 
 def _message(raw: Any) -> Incoming | None:
+    """One message, or None when it is not one to answer or not well formed (logged)."""
+    try:
+        message = _read(raw)
+    except Exception as exc:  # whatever a signed body holds, never the rest of the call lost
+        log.warning("WhatsApp message ignored: %s", type(exc).__name__)
+        return None
+    if message is None and isinstance(raw, dict) and raw.get("type") not in IGNORED:
+        log.warning("WhatsApp message ignored: a field is missing or malformed")
+    return message
+
+
+def _digits(value: Any, most: int) -> str | None:
+    """``value`` as ASCII digits (a string or a whole number), at most ``most`` of them."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if isinstance(text, str) and 0 < len(text) <= most and text.isascii() and text.isdigit():
+        return text
+    return None
+
+
+def _read(raw: Any) -> Incoming | None:
     if not isinstance(raw, dict):
         return None
-    wa_id, message_id, kind = raw.get("from"), raw.get("id"), raw.get("type")
-    stamp = str(raw.get("timestamp", ""))
-    if not (isinstance(wa_id, str) and wa_id.isdecimal() and isinstance(message_id, str)):
+    kind, message_id = raw.get("type"), raw.get("id")
+    wa_id = _digits(raw.get("from"), MAX_NUMBER_DIGITS)
+    stamp = _digits(raw.get("timestamp"), MAX_STAMP_DIGITS)
+    if not isinstance(kind, str) or kind in IGNORED:
         return None
-    if not isinstance(kind, str) or kind in IGNORED or not stamp.isdecimal():
+    if wa_id is None or stamp is None or not isinstance(message_id, str) or not message_id:
         return None
     base = Incoming(wa_id, message_id[:256], int(stamp), "other")
     if kind == "text":
-        body = raw.get("text", {}).get("body") if isinstance(raw.get("text"), dict) else None
-        return Incoming(base.wa_id, base.message_id, base.timestamp, "text", str(body or ""))
+        content = raw.get("text")
+        body = content.get("body") if isinstance(content, dict) else None
+        if not isinstance(body, str):
+            return None
+        body = body.encode("utf-8", "replace").decode("utf-8")  # lone surrogates: stored as "?"
+        return Incoming(base.wa_id, base.message_id, base.timestamp, "text", body)
     if kind == "interactive":
         return _chosen(base, raw.get("interactive"))
     return base

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.channels.whatsapp.channel import event_of, update_id
+from bot.channels.whatsapp.channel import update_id
 from bot.channels.whatsapp.shaping import messages_for, shorten
 from bot.channels.whatsapp.webhook import Incoming, parse, signed
+from bot.channels.whatsapp.words import event_of
 from bot.conversation.i18n import Catalogs
 from bot.conversation.render import OutButton, Outgoing
 from bot.logs import RedactingFilter
