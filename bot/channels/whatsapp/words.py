@@ -32,8 +32,10 @@ WORDS: dict[str, CommandName] = {
 }
 STOP_WORDS = frozenset({"stop", "stoppen", "arret", "arreter", "unsubscribe"})
 STOP_LINE = N_(
-    "Je ne vous écris pas de moi-même : seulement quand vous m'écrivez, ou au sujet d'une "
-    "demande que vous avez envoyée. Pour effacer ce que je garde de vous, écrivez « effacer »."
+    "Je ne vous écris que quand vous m'écrivez, ou au sujet d'une demande que vous avez "
+    "envoyée. Si vous avez choisi « Ici, dans ce chat », une personne de l'équipe PAT peut "
+    "aussi vous répondre ici ; le bouton « Terminer » y met fin. Pour effacer vos réponses et "
+    "vos coordonnées, écrivez « effacer »."
 )
 # Greetings, and the words that go with them (« Bonjour madame », "Hi there PAT").
 GREETINGS = frozenset(
