@@ -9,6 +9,10 @@ Light and explainable, no model download:
    in the vocabulary are corrected to the closest known stem (rapidfuzz), so typos still match.
    The score of an intent is the TF-IDF cosine to its closest example, raised when one of its
    keywords is present; the answer says which example or keyword matched.
+
+About 400 lines on purpose: the Classifier is where every reader meets (the lexicon, the two
+learned models, the flow examples, calls for help and erasure asked in words), and the order
+in which they are asked is itself the safety rule, so it is read in one place.
 """
 
 from __future__ import annotations
