@@ -33,7 +33,9 @@ BUCKETS = 1 << 18
 C = 16.0  # inverse regularisation: grouped 5-fold CV by writer over 0.5-64 (16, 64 best)
 # In cross-validation by writer, lexicon and model together: missing a person in danger is
 # worse than one question too many, so the threshold is the highest that keeps this recall.
-TARGET_RECALL = 0.97
+# 0.98 since the fourth session: new writers met 0.977 at 0.6 and #23 asks >= 0.97 in each
+# language, so the margin goes to recall (0.985 at 0.5; the check on 5.0 % of plain questions).
+TARGET_RECALL = 0.98
 # Kinds of the older sets (tests/distress_eval.tsv, tests/distress_holdout.tsv).
 _OLD_KINDS = {
     "intent": "suicide",
@@ -143,8 +145,8 @@ def report(rows: list[Row], cv: list[tuple[float, bool]]) -> float:
     look-alikes and of plain questions, per threshold; returns the highest threshold whose
     recall reaches TARGET_RECALL."""
     chosen = 0.5
-    new = [r[0].startswith("DW") for r in rows]
-    plain = [r[0].startswith("QW") for r in rows]
+    new = [r[0][:2] in ("DW", "DH") for r in rows]  # DH: a held-out set once measured
+    plain = [r[0][:2] in ("QW", "QH") for r in rows]
     print("leave-one-writer-out (lexicon + model, as the bot reads):")
     for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
         said = [lexicon or p >= threshold for p, lexicon in cv]
