@@ -10,7 +10,7 @@ Light and explainable, no model download:
    The score of an intent is the TF-IDF cosine to its closest example, raised when one of its
    keywords is present; the answer says which example or keyword matched.
 
-About 400 lines on purpose: the Classifier is where every reader meets (the lexicon, the two
+About 430 lines on purpose: the Classifier is where every reader meets (the lexicon, the two
 learned models, the flow examples, calls for help and erasure asked in words), and the order
 in which they are asked is itself the safety rule, so it is read in one place.
 """
@@ -83,6 +83,24 @@ def _erase_words() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
         )
         for code in LOCALES
     )
+
+
+@lru_cache(maxsize=1)
+def _person_phrases() -> tuple[str, ...]:
+    """Words of a request for a person (lexicon ``ask_person``), every language's: people
+    who want a human often switch to the words they know."""
+    return tuple(
+        f" {normalise(phrase)} "
+        for code in LOCALES
+        for phrase in str(language(code).data.get("ask_person", "")).split(",")
+        if phrase.strip()
+    )
+
+
+def asks_for_person(text: str) -> str | None:
+    """The first words of a request for a person found in the text, if any."""
+    padded = f" {normalise(text[:2000])} "
+    return next((p.strip() for p in _person_phrases() if p in padded), None)
 
 
 @lru_cache(maxsize=len(LOCALES))
@@ -357,6 +375,11 @@ class Classifier:
             # Asking for a person is the one request never to miss: answered at once.
             why = f"a person asked for, model {person:.2f}"
             return Intent(HUMAN, max(person, HIGH), reason=why)
+        words = asks_for_person(text)
+        others = [p for name, (p, _) in combined.items() if name not in (HUMAN, UNKNOWN)]
+        if words and max(others, default=0.0) < HIGH:
+            # Words of a request for a person, and no other subject sure: a person.
+            return Intent(HUMAN, HIGH, reason=f"a person asked for: « {words} »")
         intent = self._ranked(combined)
         parts = self.topics.parts(text)
         if otherwise and intent.name == UNKNOWN:

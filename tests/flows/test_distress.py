@@ -457,3 +457,21 @@ def test_a_message_that_starts_with_a_call_for_help_gets_the_help_lines(
 )
 def test_help_with_something_is_a_question_not_a_call(classifier: Classifier, text: str) -> None:
     assert classifier.classify(text, "en").name != "crisis"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "danger"),
+    [
+        ("soirée chez un pote, une fille convulse par terre après un truc", "fr", "overdose"),
+        ("ze ligt te schokken na die pillen", "nl", "overdose"),
+        ("he knows where i live and he is waiting outside, im whispering", "en", "violence"),
+        ("lol me suis encore tailladée hier soir", "fr", "selfharm"),
+    ],
+)
+def test_dangers_said_without_the_usual_words_are_asked_about(
+    flows: FlowSet, text: str, lang: str, danger: str
+) -> None:
+    """Phrases added after the training writers DW17 and DW18: a seizure, a threat at one's
+    door, self-harm told as a habit."""
+    got = Classifier.from_flows(flows).crisis(text, lang)
+    assert got is not None and got.danger == danger, got
