@@ -194,7 +194,6 @@ class _Lexicon:
             for kind, combos in data.get("together", {}).get(tier, {}).items()
             for names in combos
         ]
-        self.concepts = tuple(data.get("concepts", {}))
         # Messages that are only a call for help: the help screen (Detector.asks_for_help).
         self.help = frozenset(normalise(h) for h in data.get("help", []))
         # Messages that start with a call for help (Detector.starts_with_help).
@@ -266,9 +265,12 @@ class _Reading:
     _families: dict[str, dict[str, list[_Pattern]]] = field(default_factory=dict, init=False)
 
     def _candidates(self, group: str) -> list[_Pattern]:
-        """The patterns of ``group`` whose every word the text contains somewhere (worked
-        out for the group's whole family at once)."""
-        family = _family(group)
+        """The patterns of ``group`` whose every word the text contains somewhere."""
+        return self._groups(_family(group)).get(group, [])
+
+    def _groups(self, family: str) -> dict[str, list[_Pattern]]:
+        """The groups of ``family`` that have candidates, with them (worked out once for the
+        whole family)."""
         by_group = self._families.get(family)
         if by_group is None:
             by_group = self._families[family] = {}
@@ -282,7 +284,7 @@ class _Reading:
                     seen.add(id(pattern))
                     if all(slot is None or not present.isdisjoint(slot) for slot in pattern.slots):
                         by_group.setdefault(pattern.group, []).append(pattern)
-        return by_group.get(group, [])
+        return by_group
 
     def found(self, group: str) -> list[Found]:
         """The patterns of ``group`` found in the text, each at its first place."""
@@ -307,12 +309,17 @@ class _Reading:
     def combinations(self) -> list[Found]:
         """Concepts found together ("want" and "jump"): a finding spanning their words."""
         spans: dict[str, tuple[str, int, int]] = {}
-        for name in self.lex.concepts:
-            found = self.found(f"concept:{name}")
+        # Only the concepts whose every word the text contains: most texts hold none of the
+        # forty or so, and each one tried cost time on every typed text (#24's ratio).
+        for group in self._groups("concept"):
+            found = self.found(group)
             if found:
                 _, start, end = min(found, key=lambda f: f[1])
+                name = group.removeprefix("concept:")
                 spans[name] = (" ".join(self.words[start:end]), start, end)
-        out = []
+        out: list[Found] = []
+        if not spans:  # no concept at all: no combination to try
+            return out
         for tier, kind, names in self.lex.together:
             if all(name in spans for name in names):
                 parts = [spans[name] for name in names]
@@ -328,6 +335,10 @@ class Detector:
 
     def __init__(self, codes: Iterable[str] = LOCALES) -> None:
         self.lexicons = {code: _Lexicon(code) for code in codes}
+        # Every language's calls for help that may start a message (starts_with_help).
+        calls = [call for lex in self.lexicons.values() for call in lex.help_start]
+        self._help_calls = frozenset(calls)
+        self._help_starts = tuple(call + " " for call in calls)
 
     def check(self, text: str, locale: str | None = None) -> Distress | None:
         plain = normalise(text[:MAX_CHARS]).split()
@@ -406,11 +417,7 @@ class Detector:
         """A message that starts with a call for help, whatever follows (« SOS aidez-moi »,
         "help, I need someone"): lexicon ``help_start``, every language."""
         said = " ".join(normalise(text[:200]).split())
-        return any(
-            said == call or said.startswith(call + " ")
-            for lex in self.lexicons.values()
-            for call in lex.help_start
-        )
+        return said in self._help_calls or said.startswith(self._help_starts)
 
     @staticmethod
     def _about(reading: _Reading, start: int, end: int) -> tuple[About, str]:

@@ -404,7 +404,7 @@ class Classifier:
         question, where the text is most likely the answer: « Personne 12 » is a name)."""
         if self.topics is None:
             return None
-        p = dict(self.topics.read(text, explain=False).ranked).get(HUMAN, 0.0)
+        p = self.topics.probability(text, HUMAN)
         if p < PERSON_AT_INPUT:
             return None
         return Intent(HUMAN, max(p, HIGH), reason=f"a person asked for, model {p:.2f}")

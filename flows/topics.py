@@ -79,6 +79,13 @@ class Topics(Linear):
         words = self.why(text, ranked[0][0], against=ranked[1][0]) if explain else ()
         return TopicReading(ranked, words)
 
+    def probability(self, text: str, name: str) -> float:
+        """One subject's probability, to three decimals as ``read`` ranks it (0.0 for a subject
+        the model does not know): without ranking the others."""
+        if name not in self.classes:
+            return 0.0
+        return round(self.probabilities(text)[self.classes.index(name)], 3)
+
     def parts(self, text: str) -> list[tuple[str, float]]:
         """The likeliest subject of each sentence or clause of a longer text (none for a
         text of one piece; off-topic pieces left out)."""

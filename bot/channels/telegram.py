@@ -173,9 +173,7 @@ class TelegramFrontDoor:
     ) -> None:
         bot = context.bot
         if len(outs) > 2:
-            await with_retries(
-                lambda: call(bot, "send_chat_action", chat_id=chat_id, action=ChatAction.TYPING)
-            )
+            await with_retries(lambda: bot.send_chat_action(chat_id, ChatAction.TYPING))
         summary_line = self.service.translator(state).gettext(SUMMARY_LINE)
         for out in outs:
             params = {
@@ -307,9 +305,7 @@ class TelegramFrontDoor:
         query = update.callback_query
         user = update.effective_user
         assert query is not None and user is not None
-        await with_retries(
-            lambda: call(context.bot, "answer_callback_query", callback_query_id=query.id)
-        )
+        await with_retries(lambda: context.bot.answer_callback_query(query.id))
         choice = parse_callback(query.data or "") or Choice("_unknown", turn=-1)
         reply = await self.run_event(update, context, choice)
         outs, before = reply.messages, reply.before

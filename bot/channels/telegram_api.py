@@ -60,18 +60,14 @@ def to_html(out: Outgoing, summary_line: str) -> str:
 
 Markup = dict[str, list[list[dict[str, str]]]]
 
-# The few calls made for every update go through Bot.do_api_request (python-telegram-bot's public
-# way to call an endpoint by name, with the same rate limiter, timeouts and error types): the bot
-# never reads what Telegram answers, and the typed methods would parse each answer into a Message
-# object, the largest single cost of an update (bench/README.md). The library suggests its typed
-# method whenever one exists; that advice is the one thing silenced here.
-_LEAN_ENDPOINTS = (
-    "send_message",
-    "answer_callback_query",
-    "edit_message_text",
-    "edit_message_reply_markup",
-    "send_chat_action",
-)
+# The calls that send or edit a message for every update go through Bot.do_api_request
+# (python-telegram-bot's public way to call an endpoint by name, with the same rate limiter,
+# timeouts and error types): the bot never reads what Telegram answers, and the typed methods
+# would parse each answer into a Message object, the largest single cost of an update
+# (bench/README.md). The library suggests its typed method whenever one exists; that advice is the
+# one thing silenced here. Calls whose answer is only ``True`` (answering a button, "typing…")
+# use the typed methods: nothing to parse, and no advice to issue and filter (#24's ratio).
+_LEAN_ENDPOINTS = ("send_message", "edit_message_text", "edit_message_reply_markup")
 LEAN_CALL_ADVICE = r"Please use 'Bot\.(" + "|".join(_LEAN_ENDPOINTS) + r")' instead"
 warnings.filterwarnings("ignore", message=LEAN_CALL_ADVICE, category=PTBUserWarning)
 

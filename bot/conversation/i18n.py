@@ -17,6 +17,7 @@ import io
 import string
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from zoneinfo import ZoneInfo
@@ -44,6 +45,12 @@ class _Keep(dict[str, str]):
 _formatter = string.Formatter()
 
 
+@lru_cache(maxsize=4096)  # the catalogs' texts: a few hundred per language
+def _has_fields(template: str) -> bool:
+    """Whether a text has {placeholders} to fill (most have none): parsed once per text."""
+    return any(field for _, field, _, _ in _formatter.parse(template))
+
+
 class Translator:
     """Translates engine messages for one locale."""
 
@@ -56,6 +63,8 @@ class Translator:
 
     def render(self, msg: Msg, context: Mapping[str, str] | None = None) -> str:
         template = self.gettext(msg.id)
+        if not _has_fields(template):
+            return template
         params = _Keep(context or {})
         for name, value in msg.params.items():
             if isinstance(value, Msg):
@@ -64,8 +73,6 @@ class Translator:
                 params[name] = format_decimal(value, locale=self.locale)
             else:
                 params[name] = value
-        if not any(field for _, field, _, _ in _formatter.parse(template)):
-            return template
         return template.format_map(params)
 
     def long_date(self, value: datetime) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 
 from bot.conversation.i18n import Translator
 from bot.conversation.render import SELECTED_MARK, fold
@@ -113,9 +114,14 @@ class Understanding:
             if isinstance(say, Say):
                 for button in say.buttons:
                     label = t.render(button.label, context)
-                    if fold((SELECTED_MARK if button.selected else "") + label) == typed:
+                    if _folded_label((SELECTED_MARK if button.selected else "") + label) == typed:
                         return Choice(option=button.id, turn=say.turn)
         return None
+
+
+@lru_cache(maxsize=1024)  # the bot's own labels, in each language: worked out once (#24's ratio)
+def _folded_label(label: str) -> str:
+    return fold(label)
 
 
 def is_distress(event: Event) -> bool:
