@@ -277,7 +277,7 @@ class _Reading:
             present: frozenset[str] = frozenset().union(*self.matched)
             index = self.lex.index.get(family, {})
             seen: set[int] = set()
-            for token in present:
+            for token in sorted(present):  # the same reason whatever PYTHONHASHSEED
                 for pattern in index.get(token, ()):
                     if id(pattern) in seen:
                         continue

@@ -364,7 +364,8 @@ class Classifier:
         examples = self.scores(text, lang)
         if self.topics is None or not text.strip():
             return self._ranked(examples)
-        reading = self.topics.read(text)
+        # Beside a danger, what the text is otherwise about needs no words (#23: time per message).
+        reading = self.topics.read(text, explain=not otherwise)
         combined = {name: (p, reading.reason) for name, p in reading.ranked}
         for name, (score, why) in examples.items():
             is_example = not why.startswith("«")  # keywords: the model learned them already

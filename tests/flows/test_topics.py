@@ -133,7 +133,10 @@ def test_words_of_a_request_for_a_person_decide_when_no_subject_is_sure(
 def test_words_of_a_person_do_not_take_a_question_surely_about_a_subject(
     classifier: Classifier,
 ) -> None:
-    text = "combien coûte votre formation pour une équipe de 12, et quelqu'un de votre équipe peut venir ?"
+    text = (
+        "combien coûte votre formation pour une équipe de 12, "
+        "et quelqu'un de votre équipe peut venir ?"
+    )
     got = classifier.classify(text, "fr")
     assert got.name != "human", got
 
