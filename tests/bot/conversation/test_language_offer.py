@@ -12,12 +12,12 @@ from flows.engine import Choice, Start, Text
 
 OFFERS = {
     "nl": (
-        "Spreekt er iemand Nederlands bij jullie? Ik wil een opleiding voor mijn team.",
+        "Goedendag, wij willen graag een opleiding voor ons team.",
         "Wilt u liever in het Nederlands verdergaan?",
         "Nederlands",
     ),
     "en": (
-        "Hello, is there anyone who speaks English? I would like a training for my team.",
+        "Hello, we would like a training for our team.",
         "Would you like to continue in English?",
         "English",
     ),
