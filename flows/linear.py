@@ -11,16 +11,17 @@ independent writers. They read the same features of a text, hashed into buckets:
 A text's features are its words' own features and its word pairs, each word and pair once
 (a word said again adds nothing), scaled by 1/sqrt(their number) (length-neutral). A word's
 summed weights for every class are worked out once and remembered (the same words come back
-in many messages); a text's scores are then a few C-level passes over its words
-(``bench/nlu.py`` prints the time; the targets are under 1 ms per message for distress,
-under 2 ms for the whole reading).
+in many messages); a text's scores are then one C-level pass over its words' sums and its
+pairs' rows (``bench/nlu.py`` prints the time; the targets are under 1 ms per message for
+distress, under 2 ms for the whole reading).
 
 The weights are package data (JSON, one byte per class for each bucket that has a weight,
 compressed): reading them needs only the standard library; training needs scikit-learn, a dev
-dependency. Only the buckets with a weight are kept, with their sorted numbers beside them (the
-topic model uses 45,000 of its 262,144 buckets): 2.2 MiB in memory for both models instead of
-9.2 MiB, which kept ``bench/run.py`` above its memory target (RSS < 120 MB); a bucket is found
-by bisection, and a word's totals are remembered, so the cost is paid once per word.
+dependency. Only the buckets with a weight are kept (the topic model uses 50,000 of its 262,144
+buckets), with a table from each bucket to its row (1 MiB per model): about 4 MiB in memory for
+both models instead of 9.2 MiB for full tables of weights, which keeps ``bench/run.py`` under its
+memory target (RSS < 120 MB). The table replaced a bisection over the kept buckets' numbers:
+a word read for the first time costs half as much (#23: under 1 ms per message).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import math
 import sys
 import zlib
 from array import array
-from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -38,7 +38,10 @@ from typing import Any
 from flows.language import normalise
 
 MAX_CHARS = 2000  # read up to here (the bot keeps no longer text anyway)
-_WORDS_REMEMBERED = 5_000  # per model; memory only, never written
+# Per model; memory only, never written. The held-out distress sets (1,800 messages) hold
+# 5,300 different words: with room for 5,000, the table was emptied before words came back.
+# About 300 bytes a word: 3 MB per model when full.
+_WORDS_REMEMBERED = 10_000
 
 
 def word_features(word: str) -> list[str]:
@@ -48,6 +51,13 @@ def word_features(word: str) -> list[str]:
     for n in (3, 4, 5):
         out.extend(padded[start : start + n] for start in range(len(padded) - n + 1))
     return out
+
+
+def feature_count(word: str) -> int:
+    """How many features ``word_features`` gives a word (the word, and its groups of 3, 4 and 5
+    letters with the spaces around it), without making them."""
+    n = len(word)
+    return 1 + n + max(0, n - 1) + max(0, n - 2)  # the word, n + 2 - k + 1 groups of k
 
 
 def features(text: str) -> list[tuple[str, int]]:
@@ -96,27 +106,31 @@ class Linear:
         self.bias: list[float] = data["bias"]
         self.scale: float = data["scale"]
         self.trained_on: str = data.get("trained_on", "")
-        # The numbers of the buckets that have a weight, sorted; and, in the same order, their
-        # weights for every class side by side: a feature's weights are one slice, and a
-        # word's or a text's totals one C-level pass (``map(sum, zip(…))``).
-        self.index = array("I", _unpacked(data["index"]))  # written little-endian
+        # The weights of the buckets that have one, for every class side by side, bucket by
+        # bucket: a feature's weights are one slice, and a word's or a text's totals one
+        # C-level pass (``map(sum, zip(…))``). ``_where[bucket]`` is 1 + the bucket's row, 0
+        # for a bucket without weights.
+        index = array("I", _unpacked(data["index"]))  # written little-endian
         if sys.byteorder == "big":
-            self.index.byteswap()
+            index.byteswap()
+        self._where = array("I", bytes(4 * self.size))
+        for row, at in enumerate(index, start=1):
+            self._where[at] = row
         self.rows = memoryview(_unpacked(data["weights"])).cast("b")
         self._nothing = memoryview(bytes(len(self.classes))).cast("b")
         self._words: dict[str, Sequence[int]] = {}
 
     def _row(self, at: int) -> memoryview:
         """The weights of bucket ``at`` for every class (zeros for a bucket without)."""
-        i = bisect_left(self.index, at)
-        if i == len(self.index) or self.index[i] != at:
+        row = self._where[at]
+        if not row:
             return self._nothing
         k = len(self.classes)
-        return self.rows[i * k : (i + 1) * k]
+        return self.rows[(row - 1) * k : row * k]
 
     def _word(self, word: str) -> Sequence[int]:
         """One word's own features: their summed weights per class (remembered, as an array of
-        integers: 5,000 words of the topic model in 0.9 MB instead of 5 MB)."""
+        integers, a third of the memory of a list)."""
         known = self._words.get(word)
         if known is None:
             if len(self._words) >= _WORDS_REMEMBERED:
@@ -125,29 +139,35 @@ class Linear:
             known = self._words[word] = array("i", map(sum, zip(*rows, strict=True)))
         return known
 
-    def _by_word(self, text: str) -> tuple[list[str], list[Sequence[int]], int]:
-        """The words of a text, the summed weights per class of each (its own features and
-        the pair it makes with the word before), and the number of features."""
+    def _by_word(self, text: str) -> tuple[list[str], list[Sequence[int]]]:
+        """The words of a text and the summed weights per class of each (its own features
+        and the pair it makes with the word before), for ``why``."""
         words = normalise(text[:MAX_CHARS]).split()
         nothing = (0,) * len(self.classes)
         sums: list[Sequence[int]] = []
-        count = 0
         for word, pair in _firsts(words):
             own = self._word(word) if word else nothing
-            count += len(_word_buckets(word, self.size)) if word else 0
             if pair:
                 own = tuple(map(sum, zip(own, self._row(bucket(pair, self.size)), strict=True)))
-                count += 1
             sums.append(own)
-        return words, sums, count
+        return words, sums
 
     def scores(self, text: str) -> list[float]:
-        """The score of each class for one text (before the softmax)."""
-        _, sums, count = self._by_word(text)
-        if not sums:
+        """The score of each class for one text (before the softmax): the words' remembered
+        sums and the pairs' rows added in one pass."""
+        parts: list[Sequence[int]] = []
+        count = 0
+        for word, pair in _firsts(normalise(text[:MAX_CHARS]).split()):
+            if word:
+                parts.append(self._word(word))
+                count += feature_count(word)
+            if pair:
+                parts.append(self._row(bucket(pair, self.size)))
+                count += 1
+        if not parts:
             return list(self.bias)
         factor = self.scale / math.sqrt(count)
-        totals = map(sum, zip(*sums, strict=True))
+        totals = map(sum, zip(*parts, strict=True))
         return [bias + total * factor for bias, total in zip(self.bias, totals, strict=True)]
 
     def probabilities(self, text: str) -> list[float]:
@@ -162,7 +182,7 @@ class Linear:
         """The (up to three) words of a text that weighed most towards one class rather than
         another, in the order of the text."""
         one, other = self.classes.index(toward), self.classes.index(against)
-        words, sums, _ = self._by_word(text)
+        words, sums = self._by_word(text)
         weight = {i: own[one] - own[other] for i, own in enumerate(sums)}
         best = sorted((w for w in weight.items() if w[1] > 0), key=lambda kv: -kv[1])[:3]
         return tuple(words[i] for i, _ in sorted(best))

@@ -133,6 +133,9 @@ def read_labelled(path: Path) -> list[tuple[str, str, str]]:
 # -- intents ------------------------------------------------------------------------------------
 
 
+_CORRECTIONS_REMEMBERED = 10_000  # per language; memory only
+
+
 @dataclass
 class _Language:
     """Vocabulary, IDF and example vectors of one language."""
@@ -142,6 +145,7 @@ class _Language:
     examples: list[tuple[str, str, dict[str, float]]] = field(default_factory=list)
     postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     keywords: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    corrected: dict[str, str] = field(default_factory=dict)  # typo -> known stem, remembered
 
 
 def _vector(terms: Iterable[str], idf: dict[str, float]) -> dict[str, float]:
@@ -214,9 +218,14 @@ class Classifier:
             if term in model.idf or len(term) < 5:
                 out.append(term)
                 continue
-            same_start = model.by_initial.get(term[0], [])
-            best = process.extractOne(term, same_start, scorer=fuzz.ratio, score_cutoff=84)
-            out.append(best[0] if best else term)
+            known = model.corrected.get(term)
+            if known is None:
+                if len(model.corrected) >= _CORRECTIONS_REMEMBERED:
+                    model.corrected.clear()
+                same_start = model.by_initial.get(term[0], [])
+                best = process.extractOne(term, same_start, scorer=fuzz.ratio, score_cutoff=84)
+                known = model.corrected[term] = best[0] if best else term
+            out.append(known)
         return out
 
     def scores(self, text: str, lang: str | None = None) -> dict[str, tuple[float, str]]:
@@ -368,7 +377,8 @@ class Classifier:
             return self._ranked(examples)
         # Beside a danger, what the text is otherwise about needs no words (#23: time per message).
         reading = self.topics.read(text, explain=not otherwise)
-        combined = {name: (p, reading.reason) for name, p in reading.ranked}
+        why = reading.reason
+        combined = {name: (p, why) for name, p in reading.ranked}
         for name, (score, why) in examples.items():
             is_example = not why.startswith("«")  # keywords: the model learned them already
             if is_example and score >= EXAMPLE_OVERRIDES and score > combined[name][0]:
@@ -384,6 +394,8 @@ class Classifier:
             # Words of a request for a person, and no other subject sure: a person.
             return Intent(HUMAN, HIGH, reason=f"a person asked for: « {words} »")
         intent = self._ranked(combined)
+        if otherwise and intent.level == "high":
+            return intent  # beside a danger no second subject is offered: no sentence read
         parts = self.topics.parts(text)
         if otherwise and intent.name == UNKNOWN:
             likely = [(p, name) for name, p in parts if p >= MEDIUM]
