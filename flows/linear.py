@@ -17,8 +17,8 @@ distress, under 2 ms for the whole reading).
 
 The weights are package data (JSON, one byte per class for each bucket that has a weight,
 compressed): reading them needs only the standard library; training needs scikit-learn, a dev
-dependency. Only the buckets with a weight are kept (the topic model uses 50,000 of its 262,144
-buckets), with a table from each bucket to its row (1 MiB per model): about 4 MiB in memory for
+dependency. Only the buckets with a weight are kept (the topic model uses 63,000 of its 262,144
+buckets), with a table from each bucket to its row (1 MiB per model): about 4.5 MiB in memory for
 both models instead of 9.2 MiB for full tables of weights, which keeps ``bench/run.py`` under its
 memory target (RSS < 120 MB). The table replaced a bisection over the kept buckets' numbers:
 a word read for the first time costs half as much (#23: under 1 ms per message).
