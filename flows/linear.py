@@ -53,13 +53,6 @@ def word_features(word: str) -> list[str]:
     return out
 
 
-def feature_count(word: str) -> int:
-    """How many features ``word_features`` gives a word (the word, and its groups of 3, 4 and 5
-    letters with the spaces around it), without making them."""
-    n = len(word)
-    return 1 + n + max(0, n - 1) + max(0, n - 2)  # the word, n + 2 - k + 1 groups of k
-
-
 def features(text: str) -> list[tuple[str, int]]:
     """Every feature of a text, each with the word it comes from (index in the words); a
     word or a pair of words said again adds nothing (« bonjour » a million times is one)."""
@@ -118,7 +111,7 @@ class Linear:
             self._where[at] = row
         self.rows = memoryview(_unpacked(data["weights"])).cast("b")
         self._nothing = memoryview(bytes(len(self.classes))).cast("b")
-        self._words: dict[str, Sequence[int]] = {}
+        self._words: dict[str, tuple[Sequence[int], int]] = {}
 
     def _row(self, at: int) -> memoryview:
         """The weights of bucket ``at`` for every class (zeros for a bucket without)."""
@@ -128,15 +121,17 @@ class Linear:
         k = len(self.classes)
         return self.rows[(row - 1) * k : row * k]
 
-    def _word(self, word: str) -> Sequence[int]:
+    def _word(self, word: str) -> tuple[Sequence[int], int]:
         """One word's own features: their summed weights per class (remembered, as an array of
-        integers, a third of the memory of a list)."""
+        integers, a third of the memory of a list), and how many they are."""
         known = self._words.get(word)
         if known is None:
             if len(self._words) >= _WORDS_REMEMBERED:
                 self._words.clear()
-            rows = [self._row(at) for at in _word_buckets(word, self.size)]
-            known = self._words[word] = array("i", map(sum, zip(*rows, strict=True)))
+            buckets = _word_buckets(word, self.size)
+            rows = [self._row(at) for at in buckets]
+            sums = array("i", map(sum, zip(*rows, strict=True)))
+            known = self._words[word] = (sums, len(buckets))
         return known
 
     def _by_word(self, text: str) -> tuple[list[str], list[Sequence[int]]]:
@@ -146,7 +141,7 @@ class Linear:
         nothing = (0,) * len(self.classes)
         sums: list[Sequence[int]] = []
         for word, pair in _firsts(words):
-            own = self._word(word) if word else nothing
+            own = self._word(word)[0] if word else nothing
             if pair:
                 own = tuple(map(sum, zip(own, self._row(bucket(pair, self.size)), strict=True)))
             sums.append(own)
@@ -159,8 +154,9 @@ class Linear:
         count = 0
         for word, pair in _firsts(normalise(text[:MAX_CHARS]).split()):
             if word:
-                parts.append(self._word(word))
-                count += feature_count(word)
+                sums, features = self._word(word)
+                parts.append(sums)
+                count += features
             if pair:
                 parts.append(self._row(bucket(pair, self.size)))
                 count += 1

@@ -377,8 +377,8 @@ class Classifier:
             return self._ranked(examples)
         # Beside a danger, what the text is otherwise about needs no words (#23: time per message).
         reading = self.topics.read(text, explain=not otherwise)
-        why = reading.reason
-        combined = {name: (p, why) for name, p in reading.ranked}
+        said = reading.reason
+        combined = {name: (p, said) for name, p in reading.ranked}
         for name, (score, why) in examples.items():
             is_example = not why.startswith("«")  # keywords: the model learned them already
             if is_example and score >= EXAMPLE_OVERRIDES and score > combined[name][0]:
