@@ -34,6 +34,13 @@ def without_held_out(rows: list[Row], also: Iterable[Path] = ()) -> list[Row]:
     return [row for row in rows if row[3] not in held_out]
 
 
+def folds(writers: Iterable[str], count: int = 10) -> dict[str, int]:
+    """Cross-validation by writer: each writer's fold (0 to count - 1), writers taken in
+    order of name and dealt out in turn. Leaving out a tenth of the writers at a time instead
+    of one writer at a time: ten trainings instead of sixty (``make model`` took an hour)."""
+    return {writer: i % count for i, writer in enumerate(sorted(set(writers)))}
+
+
 def digest(rows: list[Row]) -> str:
     """What weights were trained on (a test checks that they are up to date)."""
     text = "\n".join("\t".join(r) for r in rows)
