@@ -26,13 +26,15 @@ patterns to the verdict (the learned model beside it is flows/model.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from rapidfuzz import fuzz, process
 
 from flows.engine import About, Danger, Tier
-from flows.language import Language, detect, language, normalise
+from flows.language import LEXICON_DIR, Language, detect, language, normalise
 from flows.locales import LOCALES
 
 # Sure findings first; among them a danger to life before a bed for the night.
@@ -68,6 +70,10 @@ _DANGER: dict[str, Danger] = {
 _FUZZY_MIN = 6  # words of this length or more also match with a small typo
 _SEEN_WORDS = 50_000  # words remembered with what they match (memory only, never written)
 _NOTHING: frozenset[str] = frozenset()  # most words match nothing: one shared empty set
+# Words the writers of the training sets use as themselves in ordinary messages, which look
+# like another word of the lexicon (« perdre » and « pendre », "homeless" and "hopeless"):
+# written by ``make model`` (flows/model_train.py), read as themselves only.
+REAL_WORDS_PATH = LEXICON_DIR / "real_words.json"
 MAX_CHARS = 4096  # longer texts are read up to here (Telegram's own limit for a message)
 # The lists of a lexicon that are not distress phrases themselves.
 _CONTEXT = ("idioms", "general", "incident", "past", "urgent")
@@ -151,6 +157,24 @@ def _word_matches(token: str, word: str, typos: bool = True) -> bool:
     )
 
 
+def _same_word(word: str, token: str) -> bool:
+    """A form of the same word (« attends » of « attend », "overdoses" of "overdose"): they
+    share all their letters but the last two of the shorter."""
+    stem = token.rstrip("*")
+    shorter = min(len(word), len(stem))
+    common = next((i for i in range(shorter) if word[i] != stem[i]), shorter)
+    return common >= max(4, shorter - 2)
+
+
+@cache
+def real_words() -> dict[str, list[str]]:
+    """By language, the real words read as themselves only (REAL_WORDS_PATH)."""
+    if not REAL_WORDS_PATH.exists():
+        return {}
+    words: dict[str, list[str]] = json.loads(REAL_WORDS_PATH.read_text(encoding="utf-8"))["words"]
+    return words
+
+
 def _end(slots: tuple[Slot, ...], matched: list[frozenset[str]], w: int) -> int | None:
     """Where ``slots`` end when they start at word ``w`` (``matched[i]``: the tokens word
     ``i`` matches), or None."""
@@ -204,6 +228,8 @@ class _Lexicon:
         self.other_words = frozenset(data["other"].split())
         # Real words that look like a typo of a distress word: never read as one.
         self.not_typos = frozenset(data.get("not_typos", "").split())
+        # Real words seen in ordinary messages: read as a form of themselves only.
+        self.real_words = frozenset(real_words().get(code, ()))
         # By family of groups ("concept:want" is in "concept"), then by token of the first
         # word: a reading looks only at what is asked of it (most texts: idioms, distress).
         self.index: dict[str, dict[str, list[_Pattern]]] = {}
@@ -228,24 +254,38 @@ class _Lexicon:
         key = word if typos else f"={word}"
         known = self._seen.get(key)
         if known is None:
-            typos = typos and word not in self.not_typos
-            found = {word} & self._tokens
-            if typos and len(word) >= _FUZZY_MIN:
-                same_start = self._long.get(word[0], [])
-                found.update(
-                    t
-                    for t, _, _ in process.extract(
-                        word, same_start, scorer=fuzz.ratio, score_cutoff=80, limit=None
-                    )
-                    if _word_matches(t, word)
-                )
-            # A prefix, or a typo of one, keeps the first letter.
-            prefixes = self._prefixes.get(word[:1], ())
-            found.update(p for p in prefixes if _word_matches(p, word, typos))
+            found = self._matches(word, typos and word not in self.not_typos)
+            if typos and word in self.real_words:
+                found -= self.other_words_like(word)
             if len(self._seen) >= _SEEN_WORDS:
                 self._seen.clear()
             known = self._seen[key] = frozenset(found) if found else _NOTHING
         return known
+
+    def other_words_like(self, word: str) -> set[str]:
+        """The tokens a word matches only as a typo of another word (« perdre » of
+        « pendre »), not as itself, a prefix or a form of itself (« attends », « attend »)."""
+        return {
+            t
+            for t in self._matches(word, True)
+            if not _word_matches(t, word, typos=False) and not _same_word(word, t)
+        }
+
+    def _matches(self, word: str, typos: bool) -> set[str]:
+        found = {word} & self._tokens
+        if typos and len(word) >= _FUZZY_MIN:
+            same_start = self._long.get(word[0], [])
+            found.update(
+                t
+                for t, _, _ in process.extract(
+                    word, same_start, scorer=fuzz.ratio, score_cutoff=80, limit=None
+                )
+                if _word_matches(t, word)
+            )
+        # A prefix, or a typo of one, keeps the first letter.
+        prefixes = self._prefixes.get(word[:1], ())
+        found.update(p for p in prefixes if _word_matches(p, word, typos))
+        return found
 
 
 @dataclass(eq=False)

@@ -1,7 +1,7 @@
 """Train the distress model (flows/model.py) from the labelled sets: ``make model``.
 
 For developers only (scikit-learn and numpy are dev dependencies; the bot never imports this
-file). It reads the training sets, checks by leave-one-writer-out cross-validation how the
+file). It reads the training sets, checks by cross-validation by writer how the
 lexicon and the model together generalise to a writer they have not seen, chooses the
 threshold, trains on everything and writes ``flows/model/distress.json``.
 
@@ -17,13 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from flows import linear
-from flows.distress import Detector
+from flows.distress import REAL_WORDS_PATH, Detector
+from flows.distress import real_words as real_words_read
+from flows.language import normalise
+from flows.locales import LOCALES
 from flows.model import MODEL_PATH, readable, sentences
-from flows.training_sets import ROOT, Row, digest, lines, without_held_out
+from flows.training_sets import ROOT, Row, digest, folds, lines, without_held_out
 
 if TYPE_CHECKING:  # dev dependencies, imported where they are used (tests read the rows)
     from scipy.sparse import csr_matrix
@@ -66,6 +69,26 @@ def training_rows() -> list[Row]:
             label = "suicide" if expected == "crisis" else "none"
             rows.append(("older-questions", lang, label, text))
     return without_held_out(rows)
+
+
+def real_words(rows: list[Row]) -> dict[str, object]:
+    """The words at least two writers use in ordinary messages (questions, look-alikes) that
+    the lexicon would otherwise read as a typo of another word (flows/distress.py)."""
+    writers: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    for writer, lang, label, text in rows:
+        if label == "none":
+            for word in normalise(text).split():
+                writers[(lang, word)].add(writer)
+    lexicons = Detector().lexicons
+    words = {
+        lang: sorted(
+            word
+            for (in_lang, word), who in writers.items()
+            if in_lang == lang and len(who) >= 2 and lexicons[lang].other_words_like(word)
+        )
+        for lang in LOCALES
+    }
+    return {"about": "written by make model (flows/model_train.py)", "words": words}
 
 
 def matrix(texts: list[str]) -> csr_matrix:
@@ -113,9 +136,9 @@ def _pieces(text: str) -> list[str]:
 
 
 def cross_validate(rows: list[Row], detector: Detector) -> list[tuple[float, bool]]:
-    """Leave one writer out: for each message, the danger probability of a model that never
-    saw its writer (as the bot reads it: the most worrying of the whole and its sentences),
-    and whether the lexicon alone found it."""
+    """By writer (training_sets.folds): for each message, the danger probability of a model
+    that never saw its writer (as the bot reads it: the most worrying of the whole and its
+    sentences), and whether the lexicon alone found it."""
     import numpy as np
 
     texts, owner = [], []
@@ -125,13 +148,14 @@ def cross_validate(rows: list[Row], detector: Detector) -> list[tuple[float, boo
             owner.append(i)
     pieces, owners = matrix(texts), np.array(owner)
     whole, labels = matrix([r[3] for r in rows]), [CLASSES.index(r[2]) for r in rows]
-    writers = np.array([r[0] for r in rows])
+    fold_of = folds(r[0] for r in rows)
+    fold = np.array([fold_of[r[0]] for r in rows])
     probability = np.zeros(len(rows))
-    for writer in sorted(set(writers)):
+    for left_out in sorted(set(fold_of.values())):
         model = _model(labels)
-        model.fit(whole[writers != writer], np.array(labels)[writers != writer])
+        model.fit(whole[fold != left_out], np.array(labels)[fold != left_out])
         none = list(model.classes_).index(0)
-        mine = np.flatnonzero(np.isin(owners, np.flatnonzero(writers == writer)))
+        mine = np.flatnonzero(np.isin(owners, np.flatnonzero(fold == left_out)))
         for at, p in zip(mine, 1 - model.predict_proba(pieces[mine])[:, none], strict=True):
             probability[owners[at]] = max(probability[owners[at]], p)
     return [
@@ -147,7 +171,7 @@ def report(rows: list[Row], cv: list[tuple[float, bool]]) -> float:
     chosen = 0.5
     new = [r[0][:2] in ("DW", "DH") for r in rows]  # DH: a held-out set once measured
     plain = [r[0][:2] in ("QW", "QH") for r in rows]
-    print("leave-one-writer-out (lexicon + model, as the bot reads):")
+    print("cross-validation by writer (lexicon + model, as the bot reads):")
     for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
         said = [lexicon or p >= threshold for p, lexicon in cv]
         danger = [s for s, r, n in zip(said, rows, new, strict=True) if n and r[2] != "none"]
@@ -173,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = training_rows()
     counts = Counter(r[2] for r in rows)
     print(f"{len(rows)} training messages: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if not args.report:  # before cross-validation, which reads the lexicon with them
+        REAL_WORDS_PATH.write_text(json.dumps(real_words(rows), indent=0) + "\n", "utf-8")
+        print(f"wrote {REAL_WORDS_PATH}")
+        real_words_read.cache_clear()
     threshold = args.threshold
     if threshold is None:
         threshold = report(rows, cross_validate(rows, Detector()))

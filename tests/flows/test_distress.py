@@ -147,6 +147,11 @@ def test_tiers_of_fresh_sentences(
         ("fr", "je veux nourrir la réflexion de l'équipe"),
         ("nl", "de mensen die ik begeleid zijn dakloos"),  # Dutch "die" is not English "die"
         ("fr", "formation prévention du suicide ?"),
+        # Real words that look like a typo of another (flows/lexicon/real_words.json).
+        ("fr", "est-ce que je vais perdre mes allocations si je deviens pair-aidant ?"),
+        ("fr", "on a peur de perdre du temps avec cette formation"),
+        ("en", "we are hiring a peer worker who was homeless for years"),
+        ("nl", "we moeten een opvangcentrum voor de nacht openen, zoekt u een begeleider?"),
     ],
 )
 def test_everyday_words_are_not_distress(detector: Detector, lang: str, text: str) -> None:
@@ -475,3 +480,26 @@ def test_dangers_said_without_the_usual_words_are_asked_about(
     door, self-harm told as a habit."""
     got = Classifier.from_flows(flows).crisis(text, lang)
     assert got is not None and got.danger == danger, got
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "je veux me pendre ce soir"),
+        ("fr", "je veux mourrir"),  # a typo of the word itself
+        ("fr", "j'attends plus rien de la vie"),  # a form of the lexicon's word
+        ("en", "i feel hopeless and i want to die"),
+    ],
+)
+def test_real_words_do_not_hide_the_words_they_resemble(
+    detector: Detector, lang: str, text: str
+) -> None:
+    assert detector.check(text, lang) is not None, text
+
+
+def test_real_words_read_as_themselves_only(detector: Detector) -> None:
+    french = detector.lexicons["fr"]
+    assert "perdre" in french.real_words
+    assert "pendre" not in french.tokens_of("perdre")
+    assert "pendre" in french.other_words_like("perdre")  # it would be read so without the list
+    assert french.tokens_of("attends") & {"attend", "attends"}  # forms of a word still match
