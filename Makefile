@@ -41,8 +41,10 @@ unit: $(STAMP)
 
 # Train the two learned models from the labelled sets, each with cross-validation by writer:
 # distress (flows/model_train.py: the threshold, flows/model/distress.json) and topics
-# (flows/topics_train.py: flows/model/topics.json), package data. Run it after changing a
-# training set, the lexicon or a flow file's examples; a test fails while the weights are older.
+# (flows/topics_train.py: flows/model/topics.json), package data, and the lexicon's real words
+# (flows/lexicon/real_words.json). Run it after changing a training set, the lexicon or a flow
+# file's examples; a test fails while they are older. About 25 minutes on two cores, most of it
+# cross-validation (ten trainings of each model).
 model: $(STAMP)
 	$(BIN)/python -m flows.model_train
 	$(BIN)/python -m flows.topics_train
