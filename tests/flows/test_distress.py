@@ -503,3 +503,16 @@ def test_real_words_read_as_themselves_only(detector: Detector) -> None:
     assert "pendre" not in french.tokens_of("perdre")
     assert "pendre" in french.other_words_like("perdre")  # it would be read so without the list
     assert french.tokens_of("attends") & {"attend", "attends"}  # forms of a word still match
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "my brother is drinking antifreeze"),  # missed by lexicon and model until now
+        ("fr", "mon frère a bu de l'antigel"),
+        ("nl", "mijn man heeft antivries gedronken"),
+    ],
+)
+def test_a_poison_drunk_now_is_found(detector: Detector, lang: str, text: str) -> None:
+    found = detector.check(text, lang)
+    assert found is not None and found.kind == "overdose", found
