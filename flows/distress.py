@@ -256,7 +256,7 @@ class _Lexicon:
         if known is None:
             found = self._matches(word, typos and word not in self.not_typos)
             if typos and word in self.real_words:
-                found -= self.other_words_like(word)
+                found = {t for t in found if not self._only_like(word, t)}
             if len(self._seen) >= _SEEN_WORDS:
                 self._seen.clear()
             known = self._seen[key] = frozenset(found) if found else _NOTHING
@@ -265,11 +265,12 @@ class _Lexicon:
     def other_words_like(self, word: str) -> set[str]:
         """The tokens a word matches only as a typo of another word (« perdre » of
         « pendre »), not as itself, a prefix or a form of itself (« attends », « attend »)."""
-        return {
-            t
-            for t in self._matches(word, True)
-            if not _word_matches(t, word, typos=False) and not _same_word(word, t)
-        }
+        return {t for t in self._matches(word, True) if self._only_like(word, t)}
+
+    @staticmethod
+    def _only_like(word: str, token: str) -> bool:
+        """``word`` matches ``token`` only as a typo of another word."""
+        return not _word_matches(token, word, typos=False) and not _same_word(word, token)
 
     def _matches(self, word: str, typos: bool) -> set[str]:
         found = {word} & self._tokens

@@ -21,8 +21,7 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from flows import linear
-from flows.distress import REAL_WORDS_PATH, Detector
-from flows.distress import real_words as real_words_read
+from flows.distress import REAL_WORDS_PATH, Detector, real_words
 from flows.language import normalise
 from flows.locales import LOCALES
 from flows.model import MODEL_PATH, readable, sentences
@@ -71,7 +70,7 @@ def training_rows() -> list[Row]:
     return without_held_out(rows)
 
 
-def real_words(rows: list[Row]) -> dict[str, object]:
+def find_real_words(rows: list[Row]) -> dict[str, object]:
     """The words at least two writers use in ordinary messages (questions, look-alikes) that
     the lexicon would otherwise read as a typo of another word (flows/distress.py)."""
     writers: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
@@ -198,9 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     counts = Counter(r[2] for r in rows)
     print(f"{len(rows)} training messages: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if not args.report:  # before cross-validation, which reads the lexicon with them
-        REAL_WORDS_PATH.write_text(json.dumps(real_words(rows), indent=0) + "\n", "utf-8")
+        REAL_WORDS_PATH.write_text(json.dumps(find_real_words(rows), indent=0) + "\n", "utf-8")
         print(f"wrote {REAL_WORDS_PATH}")
-        real_words_read.cache_clear()
+        real_words.cache_clear()
     threshold = args.threshold
     if threshold is None:
         threshold = report(rows, cross_validate(rows, Detector()))
