@@ -11,6 +11,8 @@ trains it, ``flows/model_train.py``) and generalises to phrasings nobody listed:
 - **Explainable**: a verdict names the words that weighed most.
 - **Long texts**: each sentence is read on its own as well as the whole text, and the most
   worrying reading counts, so danger in the middle of a question about PAT is not drowned.
+  Training learns each sentence of an ordinary message as ordinary too
+  (``model_train.with_sentences``): a past told in one sentence of a question is no danger.
 
 The model never decides alone that danger is sure: its findings ask the person first (the
 *possible* tier); only the lexicon's explicit phrases show the help lines at once.

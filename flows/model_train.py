@@ -24,7 +24,7 @@ from flows import linear
 from flows.distress import REAL_WORDS_PATH, Detector, real_words
 from flows.language import normalise
 from flows.locales import LOCALES
-from flows.model import MODEL_PATH, readable, sentences
+from flows.model import MODEL_PATH, Model, sentences
 from flows.training_sets import ROOT, Row, digest, folds, lines, without_held_out
 
 if TYPE_CHECKING:  # dev dependencies, imported where they are used (tests read the rows)
@@ -37,7 +37,10 @@ C = 16.0  # inverse regularisation: grouped 5-fold CV by writer over 0.5-64 (16,
 # worse than one question too many, so the threshold is the highest that keeps this recall.
 # 0.98 since the fourth session: new writers met 0.977 at 0.6 and #23 asks >= 0.97 in each
 # language, so the margin goes to recall (0.985 at 0.5; the check on 5.0 % of plain questions).
+# Seventh session, with the sentences of ordinary messages learned (with_sentences): 0.982 at
+# 0.35, the check on 3.2 % of plain questions; 0.973 and 2.6 % at 0.5.
 TARGET_RECALL = 0.98
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9)
 # Kinds of the older sets (tests/distress_eval.tsv, tests/distress_holdout.tsv).
 _OLD_KINDS = {
     "intent": "suicide",
@@ -110,7 +113,23 @@ def _model(labels: list[int]) -> Any:
     return LogisticRegression(C=C, max_iter=3000, class_weight=weights(labels))
 
 
+def with_sentences(rows: list[Row]) -> list[Row]:
+    """The rows, and each sentence of an ordinary message of two sentences or more, as an
+    ordinary message of its own writer. The bot reads every sentence of a long text on its own
+    (flows/model.py), so the model must know that « J'ai vécu en rue pendant cinq ans. » alone,
+    from a question about becoming a peer worker, says no danger. In cross-validation by
+    writer this halved the model's checks of plain questions at equal recall (see report)."""
+    extra = [
+        (writer, lang, "none", piece)
+        for writer, lang, label, text in rows
+        if label == "none" and len(pieces := sentences(text)) > 1
+        for piece in pieces
+    ]
+    return rows + extra
+
+
 def fit(rows: list[Row]) -> Any:
+    rows = with_sentences(rows)
     labels = [CLASSES.index(r[2]) for r in rows]
     model = _model(labels)
     model.fit(matrix([r[3] for r in rows]), labels)
@@ -128,58 +147,67 @@ def export(model: Any, threshold: float, trained_on: str) -> dict[str, object]:
     return linear.export(CLASSES, BUCKETS, coef, bias, threshold=threshold, trained_on=trained_on)
 
 
-def _pieces(text: str) -> list[str]:
-    """What flows/model.py reads of a text: the whole, and each sentence of a longer one."""
-    pieces = sentences(text)
-    return [text, *pieces] if len(pieces) > 1 else [text]
-
-
-def cross_validate(rows: list[Row], detector: Detector) -> list[tuple[float, bool]]:
-    """By writer (training_sets.folds): for each message, the danger probability of a model
-    that never saw its writer (as the bot reads it: the most worrying of the whole and its
-    sentences), and whether the lexicon alone found it."""
+def cross_validate(rows: list[Row]) -> list[list[str | None]]:
+    """By writer (training_sets.folds): each message read as the bot reads it (the
+    classifier of flows/nlu.py: the lexicon, then the model) with a model that never saw its
+    writer; per message, the tier of the verdict at each of THRESHOLDS (None: no danger).
+    Until the seventh session this was approximated as "the lexicon or the model"; the
+    classifier also drops a past told calmly and asks first when the model does not agree."""
     import numpy as np
 
-    texts, owner = [], []
-    for i, row in enumerate(rows):
-        for piece in _pieces(row[3]):
-            texts.append(piece)
-            owner.append(i)
-    pieces, owners = matrix(texts), np.array(owner)
-    whole, labels = matrix([r[3] for r in rows]), [CLASSES.index(r[2]) for r in rows]
+    from flows.loader import load_flows
+    from flows.nlu import Classifier  # the bot's own reading, with each fold's model
+
+    trained = with_sentences(rows)
+    whole = matrix([r[3] for r in trained])
+    labels = np.array([CLASSES.index(r[2]) for r in trained])
     fold_of = folds(r[0] for r in rows)
-    fold = np.array([fold_of[r[0]] for r in rows])
-    probability = np.zeros(len(rows))
+    trained_fold = np.array([fold_of[r[0]] for r in trained])
+    classifier = Classifier.from_flows(load_flows())
+    tiers: list[list[str | None]] = [[] for _ in rows]
     for left_out in sorted(set(fold_of.values())):
-        model = _model(labels)
-        model.fit(whole[fold != left_out], np.array(labels)[fold != left_out])
-        none = list(model.classes_).index(0)
-        mine = np.flatnonzero(np.isin(owners, np.flatnonzero(fold == left_out)))
-        for at, p in zip(mine, 1 - model.predict_proba(pieces[mine])[:, none], strict=True):
-            probability[owners[at]] = max(probability[owners[at]], p)
-    return [
-        (float(p) if readable(r[3]) else 0.0, detector.check(r[3], r[1]) is not None)
-        for p, r in zip(probability, rows, strict=True)
-    ]
+        fitted = _model(list(labels))
+        fitted.fit(whole[trained_fold != left_out], labels[trained_fold != left_out])
+        model = classifier.model = Model(export(fitted, THRESHOLDS[0], "cross-validation"))
+        for i, (writer, lang, _, text) in enumerate(rows):
+            if fold_of[writer] != left_out:
+                continue
+            for threshold in THRESHOLDS:
+                model.threshold = threshold
+                got = classifier.crisis(text, lang)
+                tiers[i].append(got.tier if got is not None else None)
+    return tiers
 
 
-def report(rows: list[Row], cv: list[tuple[float, bool]]) -> float:
-    """Recall on the new writers' distress, and how often the check is asked of their
-    look-alikes and of plain questions, per threshold; returns the highest threshold whose
-    recall reaches TARGET_RECALL."""
-    chosen = 0.5
+def report(rows: list[Row], tiers: list[list[str | None]]) -> float:
+    """Recall on the new writers' distress (per language), the check and the sure answer on
+    their look-alikes, the check on plain questions, per threshold; returns the highest
+    threshold whose recall reaches TARGET_RECALL."""
+    chosen = THRESHOLDS[0]
     new = [r[0][:2] in ("DW", "DH") for r in rows]  # DH: a held-out set once measured
     plain = [r[0][:2] in ("QW", "QH") for r in rows]
-    print("cross-validation by writer (lexicon + model, as the bot reads):")
-    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
-        said = [lexicon or p >= threshold for p, lexicon in cv]
-        danger = [s for s, r, n in zip(said, rows, new, strict=True) if n and r[2] != "none"]
-        looks = [s for s, r, n in zip(said, rows, new, strict=True) if n and r[2] == "none"]
-        asked = [s for s, q in zip(said, plain, strict=True) if q]
-        recall = sum(danger) / len(danger)
+
+    def share(said: list[bool]) -> float:
+        return sum(said) / max(1, len(said))
+
+    print("cross-validation by writer (the bot's classifier: the lexicon, then the model):")
+    for j, threshold in enumerate(THRESHOLDS):
+        found = {
+            lang: [
+                t[j] is not None
+                for t, r, n in zip(tiers, rows, new, strict=True)
+                if n and r[2] != "none" and lang in ("all", r[1])
+            ]
+            for lang in ("all", *LOCALES)
+        }
+        looks = [t[j] for t, r, n in zip(tiers, rows, new, strict=True) if n and r[2] == "none"]
+        asked = [t[j] is not None for t, q in zip(tiers, plain, strict=True) if q]
+        recall = share(found["all"])
+        each = ", ".join(f"{lang} {share(found[lang]):.3f}" for lang in LOCALES)
+        checked, sure = share([t is not None for t in looks]), share([t == "sure" for t in looks])
         print(
-            f"  threshold {threshold:.2f}: recall {recall:.3f}, check on look-alikes "
-            f"{sum(looks) / len(looks):.3f}, on plain questions {sum(asked) / len(asked):.3f}"
+            f"  threshold {threshold:.2f}: recall {recall:.3f} ({each}); look-alikes: check "
+            f"{checked:.3f}, sure {sure:.3f}; plain questions: check {share(asked):.3f}"
         )
         if recall >= TARGET_RECALL:
             chosen = threshold
@@ -202,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         real_words.cache_clear()
     threshold = args.threshold
     if threshold is None:
-        threshold = report(rows, cross_validate(rows, Detector()))
+        threshold = report(rows, cross_validate(rows))
     print(f"threshold chosen: {threshold}")
     if args.report:
         return 0

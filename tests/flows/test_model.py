@@ -12,7 +12,7 @@ from flows.distress import REAL_WORDS_PATH
 from flows.linear import features
 from flows.loader import FlowSet
 from flows.model import MODEL_PATH, Model
-from flows.model_train import find_real_words, training_rows
+from flows.model_train import find_real_words, training_rows, with_sentences
 from flows.nlu import Classifier
 from flows.training_sets import digest
 
@@ -48,6 +48,24 @@ def test_no_held_out_message_is_in_the_training_data() -> None:
     assert not trained & set(held_out)
 
 
+def test_the_sentences_of_ordinary_messages_are_learned_as_ordinary_too() -> None:
+    """The bot reads each sentence of a long text on its own: the model learns each sentence
+    of a long ordinary message as ordinary, never the sentences of a message in danger (which
+    of them tells the danger is not labelled)."""
+    story = "J'ai vécu cinq ans en rue. Aujourd'hui je voudrais devenir pair-aidant, comment ?"
+    danger = "J'ai vécu cinq ans en rue. Ce soir je veux en finir, j'ai les médicaments ici."
+    rows = [
+        ("QW1", "fr", "none", story),
+        ("DW1", "fr", "suicide", danger),
+        ("QW1", "fr", "none", "Une seule phrase sur la formation, rien de plus ?"),
+    ]
+    assert with_sentences(rows) == [
+        *rows,
+        ("QW1", "fr", "none", "J'ai vécu cinq ans en rue."),
+        ("QW1", "fr", "none", "Aujourd'hui je voudrais devenir pair-aidant, comment ?"),
+    ]
+
+
 def test_features_come_with_the_word_they_belong_to() -> None:
     feats = features("Je n'en peux plus")
     assert ("w peux", 3) in feats and ("b peux plus", 4) in feats and (" pe", 3) in feats
@@ -70,15 +88,17 @@ def test_danger_in_the_middle_of_a_question_about_pat_is_read_by_its_sentence() 
         "Liège et nous aimerions aussi des informations sur les intervisions pour nos "
         "pair-aidants. Pouvez-vous aussi nous dire si la formation existe en ligne ?"
     )
-    mixed = question + (
-        " Je vous écris aussi parce que je suis enfermée dans la salle de bain et il crie "
+    danger = (
+        "Je vous écris aussi parce que je suis enfermée dans la salle de bain et il crie "
         "derrière la porte."
     )
+    mixed = f"{question} {danger}"
     assert model.danger(question) is None
-    # Read whole, the danger is drowned by the question; read by sentence, it is not.
-    assert model.read_one(mixed).probability < model.threshold
+    # The most worrying of the whole and its sentences counts (a model trained before the
+    # sentences of ordinary messages were learned read this whole text below its threshold: drowned).
     found = model.danger(mixed)
     assert found is not None and found.danger == "violence"
+    assert found.probability >= model.read_one(mixed).probability
 
 
 def test_the_classifier_asks_first_on_what_only_the_model_found(classifier: Classifier) -> None:

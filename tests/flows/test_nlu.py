@@ -55,7 +55,11 @@ def test_targets_on_the_labelled_set(classifier: Classifier) -> None:
     for lang in total:
         assert right[lang] / total[lang] >= 0.9, f"{lang}: {right[lang]}/{total[lang]}"
     assert crisis_found == crisis_total  # recall 100 %
-    assert false_crisis == 0
+    # The model's threshold is the highest that keeps recall on new writers at 0.98
+    # (flows/model_train.py): since the seventh session's 0.35, « mijn vraag staat niet in de
+    # lijst » (0.40) is asked "are you in danger?". At most 1 % of the other texts.
+    others = sum(total.values()) - crisis_total
+    assert false_crisis <= others // 100, f"{false_crisis} of {others}"
 
 
 @pytest.mark.parametrize(
