@@ -57,7 +57,7 @@ def test_targets_on_the_labelled_set(classifier: Classifier) -> None:
     assert crisis_found == crisis_total  # recall 100 %
     # The model's threshold is the highest that keeps recall on new writers at 0.98
     # (flows/model_train.py): since the seventh session's 0.35, « mijn vraag staat niet in de
-    # lijst » (0.40) is asked "are you in danger?". At most 1 % of the other texts.
+    # lijst » (0.36-0.40) is asked "are you in danger?". At most 1 % of the other texts.
     others = sum(total.values()) - crisis_total
     assert false_crisis <= others // 100, f"{false_crisis} of {others}"
 
