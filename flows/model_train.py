@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 from flows import linear
 from flows.distress import REAL_WORDS_PATH, Detector, real_words
 from flows.language import normalise
+from flows.loader import load_flows
 from flows.locales import LOCALES
 from flows.model import MODEL_PATH, Model, sentences
+from flows.nlu import Classifier
 from flows.training_sets import ROOT, Row, digest, folds, lines, without_held_out
 
 if TYPE_CHECKING:  # dev dependencies, imported where they are used (tests read the rows)
@@ -118,7 +120,7 @@ def with_sentences(rows: list[Row]) -> list[Row]:
     ordinary message of its own writer. The bot reads every sentence of a long text on its own
     (flows/model.py), so the model must know that « J'ai vécu en rue pendant cinq ans. » alone,
     from a question about becoming a peer worker, says no danger. In cross-validation by
-    writer this halved the model's checks of plain questions at equal recall (see report)."""
+    writer, at recall 0.98, the check on plain questions went from 5.0 % to 3.5 %."""
     extra = [
         (writer, lang, "none", piece)
         for writer, lang, label, text in rows
@@ -154,9 +156,6 @@ def cross_validate(rows: list[Row]) -> list[list[str | None]]:
     Until the seventh session this was approximated as "the lexicon or the model"; the
     classifier also drops a past told calmly and asks first when the model does not agree."""
     import numpy as np
-
-    from flows.loader import load_flows
-    from flows.nlu import Classifier  # the bot's own reading, with each fold's model
 
     trained = with_sentences(rows)
     whole = matrix([r[3] for r in trained])
