@@ -20,7 +20,7 @@ hanging himself?") asks first instead, unless it is happening; so does a sure fi
 the past ("ten years ago I…"), unless it is tonight. The lexicon is ``lexicon/<code>.yml``,
 section ``distress``: PAT can read and extend it.
 
-Near 400 lines on purpose: the safety component is reviewed in one read, from the compiled
+Over 300 lines on purpose: the safety component is reviewed in one read, from the compiled
 patterns to the verdict (the learned model beside it is flows/model.py).
 """
 
@@ -30,6 +30,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -199,18 +200,7 @@ class _Lexicon:
     def __init__(self, code: str) -> None:
         self.lang: Language = language(code)
         data = self.lang.data["distress"]
-        patterns = [
-            _compile(text, "distress", kind, tier)
-            for tier in ("sure", "possible")
-            for kind, texts in data[tier].items()
-            for text in texts
-        ]
-        patterns += [
-            _compile(text, f"concept:{name}")
-            for name, texts in data.get("concepts", {}).items()
-            for text in texts
-        ]
-        patterns += [_compile(text, group) for group in _CONTEXT for text in data.get(group, [])]
+        patterns = _patterns(data)
         # Concepts that, all present, are distress: (tier, kind, concept names).
         self.together: list[tuple[Tier, str, tuple[str, ...]]] = [
             (tier, kind, tuple(names.split()))
@@ -369,6 +359,23 @@ class _Reading:
                 end = max(e for _, _, e in parts)
                 out.append((_Pattern(text, (), "distress", kind, tier), start, end))
         return out
+
+
+def _patterns(data: dict[str, Any]) -> list[_Pattern]:
+    """Every phrase of one language's distress lexicon, compiled: the distress phrases of
+    each tier and kind, the concepts, and the context groups."""
+    patterns = [
+        _compile(text, "distress", kind, tier)
+        for tier in ("sure", "possible")
+        for kind, texts in data[tier].items()
+        for text in texts
+    ]
+    patterns += [
+        _compile(text, f"concept:{name}")
+        for name, texts in data.get("concepts", {}).items()
+        for text in texts
+    ]
+    return patterns + [_compile(text, group) for group in _CONTEXT for text in data.get(group, [])]
 
 
 class Detector:

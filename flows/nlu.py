@@ -10,7 +10,7 @@ Light and explainable, no model download:
    The score of an intent is the TF-IDF cosine to its closest example, raised when one of its
    keywords is present; the answer says which example or keyword matched.
 
-About 430 lines on purpose: the Classifier is where every reader meets (the lexicon, the two
+Over 300 lines on purpose: the Classifier is where every reader meets (the lexicon, the two
 learned models, the flow examples, calls for help and erasure asked in words), and the order
 in which they are asked is itself the safety rule, so it is read in one place.
 """

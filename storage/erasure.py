@@ -100,10 +100,16 @@ async def sender_gone(db: Database, erasure_id: int) -> None:
     )
 
 
-async def finished(db: Database, ids: Sequence[int]) -> None:
+async def finished(db: Database, ids: Sequence[int]) -> bool:
+    """The erasures ``ids`` are done outside the tables: empty the write-ahead log (erased
+    pages stay readable in it until then), then forget them. False, with nothing forgotten,
+    while another process reads an older state and holds the log back."""
+    if not await db.checkpoint():
+        return False
     await db.write(
         lambda conn: conn.executemany("DELETE FROM erasures WHERE id = ?", [(i,) for i in ids])
     )
+    return True
 
 
 async def purge(

@@ -6,8 +6,9 @@ for choices, keyboards removed (and the answer shown) once pressed, HTML with ev
 escaped, a typing indicator before several bubbles, kind answers to what the bot cannot read,
 private chats only. Logs carry update ids and error types, never message text.
 
-About 350 lines: one handler per kind of Telegram update, kept together so that what the bot
-does with each is read in one place (the Bot API helpers are in bot/channels/telegram_api.py).
+Over 300 lines on purpose: one handler per kind of Telegram update, kept together so that
+what the bot does with each is read in one place (the Bot API helpers are in
+bot/channels/telegram_api.py).
 """
 
 from __future__ import annotations

@@ -64,13 +64,12 @@ class Erasures:
             if row.ref:
                 await self.deliverer.forget(row.ref)
             done.append(row.id)
-        if not await self.db.checkpoint():
+        if not await erasure.finished(self.db, done):
             log.warning(
                 "erasure not finished: another process reads the database (a shell, a "
                 "backup tool); the old pages stay readable until it stops, tried every minute"
             )
             return False
-        await erasure.finished(self.db, done)
         return True
 
     async def every_minute(self) -> float:

@@ -56,21 +56,24 @@ class _Typed(_Base):
         if st.overlay not in ("none", "pick_field"):
             self.close_overlay()
         if isinstance(step, InputStep):
-            value = VALIDATORS[step.validator](raw)
-            if wants_person and (value is None or step.validator != "long_text"):
-                self.follow(HUMAN)  # who answers, then the same question again
-                return
-            if value is None:
-                self.prompt(first=Msg(step.retry))
-                return
-            self._store(step, value)
-            self.enter(self.resolve(flow_of(self.state.step), step.next))
-            return
-        if intent is not None:
+            self._answer(step, raw, wants_person)
+        elif intent is not None:
             self.understand(intent)
+        else:
+            self.say(texts.USE_BUTTONS)
+            self.prompt()
+
+    def _answer(self, step: InputStep, raw: str, wants_person: bool) -> None:
+        """A typed answer to a question: kept when valid, else the question again."""
+        value = VALIDATORS[step.validator](raw)
+        if wants_person and (value is None or step.validator != "long_text"):
+            self.follow(HUMAN)  # who answers, then the same question again
             return
-        self.say(texts.USE_BUTTONS)
-        self.prompt()
+        if value is None:
+            self.prompt(first=Msg(step.retry))
+            return
+        self._store(step, value)
+        self.enter(self.resolve(flow_of(self.state.step), step.next))
 
     def in_request(self) -> bool:
         """Inside an offer's questions (not at the menu or in the FAQ)."""

@@ -129,69 +129,55 @@ class _View(_Base):
     def _prompt_overlay(self) -> None:
         """The question an overlay asks, with its buttons."""
         st = self.state
-        text: str
-        buttons: tuple[Button, ...]
+        if st.overlay == "also":
+            label = self.flows.intent_targets()[st.suggestions[0]][1]
+            yes_no = (Button(YES, Msg(texts.ALSO_YES)), Button(NO, Msg(texts.ALSO_NO)))
+            text = Msg(texts.ALSO_ABOUT, {"label": Msg(label)})
+            self.effects.append(Say(text, yes_no, turn=st.turn, expects="choice"))
+        elif st.overlay == "switch":
+            self.prompt_switch()
+        else:
+            msgid, buttons = self._overlay_question()
+            self.effects.append(Say(Msg(msgid), buttons, turn=st.turn, expects="choice"))
+
+    def _overlay_question(self) -> tuple[str, tuple[Button, ...]]:
+        """The text and buttons of an overlay that asks one question."""
+        st = self.state
+        other = st.about == "other"
         if st.overlay == "forget":
-            text = texts.FORGET_CONFIRM
-            buttons = (
+            return texts.FORGET_CONFIRM, (
                 Button(FORGET_YES, Msg(texts.FORGET_YES)),
                 Button(FORGET_NO, Msg(texts.FORGET_NO)),
             )
-        elif st.overlay == "abandon":
-            text = texts.ABANDON_CONFIRM
-            buttons = (
+        if st.overlay == "abandon":
+            return texts.ABANDON_CONFIRM, (
                 Button(ABANDON_YES, Msg(texts.ABANDON_YES)),
                 Button(ABANDON_NO, Msg(texts.ABANDON_NO)),
             )
-        elif st.overlay == "crisis":
+        if st.overlay == "crisis":
             # Warm words, never the services menu: the person chooses when to go back.
-            text = texts.CRISIS_AFTER_OTHER if st.about == "other" else texts.CRISIS_AFTER
+            text = texts.CRISIS_AFTER_OTHER if other else texts.CRISIS_AFTER
             if st.pending:
                 self.say(text)
                 text = texts.QUESTION_WAITS
-            buttons = (
+            return text, (
                 Button(BACK_HERE, Msg(texts.BACK_HERE_BUTTON)),
                 Button(ALL_LINES, Msg(texts.ALL_LINES_BUTTON)),
             )
-        elif st.overlay == "help":
-            text = texts.HELP_NOW
-            buttons = (Button(BACK_HERE, Msg(texts.BACK_HERE_BUTTON)),)
-        elif st.overlay == "check":
-            other = st.about == "other"
-            text = texts.CHECK_OTHER if other else texts.CHECK_SELF
-            buttons = (
+        if st.overlay == "help":
+            return texts.HELP_NOW, (Button(BACK_HERE, Msg(texts.BACK_HERE_BUTTON)),)
+        if st.overlay == "check":
+            not_ok = texts.DANGER_NOT_OK_OTHER if other else texts.DANGER_NOT_OK
+            return texts.CHECK_OTHER if other else texts.CHECK_SELF, (
                 Button(DANGER_YES, Msg(texts.DANGER_YES_OTHER if other else texts.DANGER_YES)),
-                Button(
-                    DANGER_NOT_OK, Msg(texts.DANGER_NOT_OK_OTHER if other else texts.DANGER_NOT_OK)
-                ),
+                Button(DANGER_NOT_OK, Msg(not_ok)),
                 Button(DANGER_NO, Msg(texts.DANGER_NO)),
             )
-        elif st.overlay == "also":
-            label = self.flows.intent_targets()[st.suggestions[0]][1]
-            self.effects.append(
-                Say(
-                    Msg(texts.ALSO_ABOUT, {"label": Msg(label)}),
-                    (Button(YES, Msg(texts.ALSO_YES)), Button(NO, Msg(texts.ALSO_NO))),
-                    turn=st.turn,
-                    expects="choice",
-                )
-            )
-            return
-        elif st.overlay == "switch":
-            self.prompt_switch()
-            return
-        elif st.overlay == "suggest":
-            text = texts.DID_YOU_MEAN
+        if st.overlay == "suggest":
             targets = self.flows.intent_targets()
-            buttons = (
-                tuple(Button(INTENT + name, Msg(targets[name][1])) for name in st.suggestions)
-                + self._menu_button()
-            )
-        else:  # language
-            text = texts.LANGUAGE_PICK
-            buttons = tuple(
-                # Each language named in its own language (lexicon/<code>.yml): not translated.
-                Button(LANGUAGE + code, Msg(language(code).name))
-                for code in LOCALES
-            )
-        self.effects.append(Say(Msg(text), buttons, turn=st.turn, expects="choice"))
+            suggested = tuple(Button(INTENT + n, Msg(targets[n][1])) for n in st.suggestions)
+            return texts.DID_YOU_MEAN, suggested + self._menu_button()
+        # The language picker: each language named in its own language (lexicon/<code>.yml).
+        return texts.LANGUAGE_PICK, tuple(
+            Button(LANGUAGE + code, Msg(language(code).name)) for code in LOCALES
+        )
