@@ -113,9 +113,11 @@ class EmailDelivery:
         self.filed = isinstance(transport, FileTransport)
 
     async def deliver(self, payload: RequestPayload) -> None:
-        # The email package takes milliseconds: in a worker thread, not on the event loop
-        # that answers people.
-        message = await asyncio.to_thread(compose, payload, self.mail_from, self.mail_to)
+        # On the event loop, about 5 ms of the email package once per request (the outbox
+        # paces a backlog). Not in a thread: pure Python there holds the interpreter lock
+        # against the loop, and the answers' p99 doubled while e-mails were being composed
+        # (bench/README.md, eighth session).
+        message = compose(payload, self.mail_from, self.mail_to)
         await self.transport.send(payload.ref, message)
 
     async def deliver_digest(self, week: str, message: bytes) -> None:

@@ -122,6 +122,29 @@ async def test_mail_server_down_then_restart_delivers_exactly_once(settings: Set
     assert [p.name for p in settings.outbox_dir.iterdir()] == [f"{record.ref}.eml"]
 
 
+class TimedTransport:
+    """A mail server that notes when each message arrives."""
+
+    def __init__(self) -> None:
+        self.at: list[float] = []
+
+    async def send(self, ref: str, message: bytes) -> None:
+        self.at.append(asyncio.get_running_loop().time())
+
+
+async def test_a_backlog_goes_out_paced_the_first_at_once(settings: Settings) -> None:
+    server = TimedTransport()
+    async with build_app(settings, transport=server, run_worker=False) as app:
+        for n in range(3):
+            await run_request(app.service, f"tg:{40 + n}")
+        app.outbox.pace = 0.5
+        start = asyncio.get_running_loop().time()
+        assert await app.outbox.run_once() == 3
+    assert server.at[0] - start < 0.5  # nothing waits when there is no backlog
+    gaps = [later - earlier for earlier, later in zip(server.at, server.at[1:], strict=False)]
+    assert len(gaps) == 2 and min(gaps) >= 0.49  # the event loop is free between two
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
