@@ -15,7 +15,8 @@ set, else ``.eml`` files in ``PAT_DATA_DIR/outbox/``.
   a lease whose owner died mid-send on this machine is taken back at once — by the next bot
   that starts and by ``pat-bot outbox retry`` — instead of blocking the request until it ends.
 - A backlog (after an outage of the mail server) goes out paced, 20 requests a second at
-  most: composing an e-mail is event-loop time (``PACE``).
+  most and 20 per round of the background loop: composing an e-mail is event-loop time
+  (``PACE``), and the loop's other jobs run between two rounds (``BATCH``).
 - The person hears that the request arrived only once it has: the worker tells them through
   whichever channel of the running process reaches their chat (bot/channels/base.py).
 """
@@ -52,6 +53,10 @@ StaffAlert = Callable[[str], Awaitable[None]]
 # burst): at most 20 a second, so that composing them (about 5 ms each, on the event loop)
 # never crowds out the answers to people. PAT sends dozens a day; one waits no longer.
 PACE = 0.05
+# Attempts per round at most (a second of PACE): the background loop's other jobs (staff
+# replies in a hand-off, erasures, the heartbeat) run between two rounds, the people whose
+# requests went are told after each, and the next round comes at once.
+BATCH = 20
 
 
 def utcnow() -> datetime:
@@ -77,9 +82,11 @@ class Outbox:
         chats: Chats | None = None,
         wake: Callable[[], None] = lambda: None,
         pace: float = PACE,
+        batch: int = BATCH,
     ) -> None:
         self.db = db
         self.pace = pace
+        self.batch = batch
         self.deliverer = deliverer
         self.catalogs = catalogs
         self.staff = staff_voice or catalogs.get(REFERENCE)  # alerts, in the staff's language
@@ -247,10 +254,11 @@ class Outbox:
         return error
 
     async def run_once(self) -> int:
-        """Attempt every due request once, then tell people, then the weekly digest; returns
-        how many requests were delivered."""
+        """Attempt the due requests once (the first ``BATCH`` of a backlog), then tell people,
+        then the weekly digest; returns how many requests were delivered."""
         delivered = 0
-        for i, record in enumerate(await deliveries.due_requests(self.db, self.clock())):
+        due = await deliveries.due_requests(self.db, self.clock())
+        for i, record in enumerate(due[: self.batch]):
             if i:  # a backlog goes out paced: composing is event-loop time people wait for
                 await asyncio.sleep(self.pace)
             delivered += await self.attempt(record)
