@@ -48,13 +48,14 @@ def _delivery(row: Any) -> Delivery:
     return Delivery(ref=row[0], chat_key=row[1], locale=row[2], status=row[3], attempts=row[4])
 
 
-async def due_requests(db: Database, now: datetime) -> list[Delivery]:
-    """Pending requests whose next attempt is due and that no process holds a lease on."""
+async def due_requests(db: Database, now: datetime, limit: int = -1) -> list[Delivery]:
+    """Pending requests whose next attempt is due and that no process holds a lease on, the
+    oldest first (at most ``limit``; -1: all)."""
     rows = await db.read(
         _DELIVERY + "WHERE status = 'pending' "
         "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-        "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY created_at, ref",
-        (now.isoformat(), now.isoformat()),
+        "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY created_at, ref LIMIT ?",
+        (now.isoformat(), now.isoformat(), limit),
     )
     return [_delivery(row) for row in rows]
 

@@ -257,8 +257,8 @@ class Outbox:
         """Attempt the due requests once (the first ``BATCH`` of a backlog), then tell people,
         then the weekly digest; returns how many requests were delivered."""
         delivered = 0
-        due = await deliveries.due_requests(self.db, self.clock())
-        for i, record in enumerate(due[: self.batch]):
+        due = await deliveries.due_requests(self.db, self.clock(), limit=self.batch)
+        for i, record in enumerate(due):
             if i:  # a backlog goes out paced: composing is event-loop time people wait for
                 await asyncio.sleep(self.pace)
             delivered += await self.attempt(record)
