@@ -81,12 +81,10 @@ class Outbox:
         staff_voice: Translator | None = None,
         chats: Chats | None = None,
         wake: Callable[[], None] = lambda: None,
-        pace: float = PACE,
-        batch: int = BATCH,
     ) -> None:
         self.db = db
-        self.pace = pace
-        self.batch = batch
+        self.pace = PACE
+        self.batch = BATCH
         self.deliverer = deliverer
         self.catalogs = catalogs
         self.staff = staff_voice or catalogs.get(REFERENCE)  # alerts, in the staff's language
