@@ -291,9 +291,12 @@ DID_YOU_MEAN = N_("Je ne suis pas sûr d'avoir compris. Vous voulez parler de…
 ALSO_ABOUT = N_("Votre message semble parler aussi de : « {label} ». Voulez-vous la réponse ?")
 ALSO_YES = N_("Oui, la réponse")
 ALSO_NO = N_("Non, merci")
+# Not understood, even as distress: the way to the help lines said anyway (#23: a person in
+# danger who writes in hints, « ça va aller. enfin non. », is not always recognised).
 NOT_UNDERSTOOD = N_(
-    "Désolé, je n'ai pas compris : je suis un robot et je connais surtout les questions "
-    "du menu. Voici ce que je peux faire :"
+    "Désolé, je n'ai pas compris. Je suis un robot et je réponds surtout aux questions du "
+    "menu. Si ça ne va pas, pour vous ou pour quelqu'un de proche, le bouton « 🆘 Besoin "
+    "d'aide maintenant ? » ci-dessous vous indique qui appeler."
 )
 CRISIS = N_(
     "Merci de me l'avoir écrit. En cas de danger maintenant, pour vous ou pour "

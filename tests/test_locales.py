@@ -43,3 +43,16 @@ def test_nothing_else_lists_the_languages() -> None:
     ).stdout
     assert {line.split(":")[0] for line in listed.splitlines()} == {"flows/locales.py"}
     assert Settings.model_fields["default_locale"].annotation is not None
+
+
+def test_texts_that_name_a_button_name_it_as_the_menu_shows_it() -> None:
+    """« Choisissez 🆘 Besoin d'aide maintenant ? » must be the label the person sees, in
+    every language (a translation of one and not the other would send them looking)."""
+    from flows import texts
+
+    catalogs = Catalogs(ROOT / "locales")
+    for code in LOCALES:
+        t = catalogs.get(code)
+        entry = t.gettext(texts.HELP_NOW_ENTRY)
+        assert entry != texts.HELP_NOW_ENTRY or code == REFERENCE, code
+        assert entry in t.gettext(texts.NOT_UNDERSTOOD), code
