@@ -38,10 +38,13 @@ SCENARIO: list[tuple[str, str]] = [
     ("press", "Bruxelles"),
     ("type", "Comprendre le rétablissement"),
     ("press", "J'accepte"),
-    ("type", "Personne {n}"),
+    # A first name (until the ninth session « Personne {n} »: « personne » is also "nobody",
+    # and the round-6 model read « Personne 14 » and « Personne 19 » as possible danger, an
+    # age beside "nobody": the check, not the next question).
+    ("type", "Camille {n}"),
     ("press", "Passer"),
     ("type", "infirmière"),
-    ("type", "personne{n}@example.be"),
+    ("type", "camille{n}@example.be"),
     ("press", "Passer"),
     ("press", "Envoyer"),
 ]
