@@ -92,4 +92,7 @@ async def test_a_long_message_about_two_subjects(built: App, lang: str) -> None:
     answered = await press(built, key, outs, YES_ANSWER[lang])
     second = said(answered)
     assert first and second and first != second
-    assert "PAT" in second
+    # Both subjects answered, one at once and one when asked; which comes first is the topic
+    # model's reading of the whole (since round 7's training, the cost in Dutch). The cost's
+    # answer is the one that names PAT.
+    assert "PAT" in first + second
